@@ -1,0 +1,91 @@
+// One training step of the square 784-wide net (4 hidden layers, batch 60) for each rule, with
+// and without the orthogonality term, in float64 and float32, beside GEMMs of the step's sizes.
+// Counters: flops per step (model below) and GFLOP/s achieved.
+#include <benchmark/benchmark.h>
+
+#include <random>
+
+#include "neurons/weight_init.hpp"
+#include "sim/config.hpp"
+#include "sim/engine.hpp"
+#include "sim/network_builder.hpp"
+
+namespace {
+
+using namespace gaitsim;
+
+constexpr int kWidth = 784, kHidden = 4, kBatch = 60, kClasses = 10;
+
+Config square_config(const std::string& algorithm, double lambda) {
+  Config c;
+  c.network.kind = "square";
+  c.network.hidden_layers = kHidden;
+  c.learning.algorithm = algorithm;
+  c.learning.ortho_reg = lambda;
+  c.learning.batch_size = kBatch;
+  return c;
+}
+
+// Flops of one step: forward (2nNn per layer), the update h^T e (2nNn), the top-down pass
+// (BP/FA: 2nNn; GAIT/TP: LU 2/3 n^3 + solve 2n^2N), and the orthogonality term
+// (SYRK n^3 + SYMM 2n^3) on layers 2..L.
+double step_flops(const std::string& algorithm, bool ortho) {
+  const double n = kWidth, N = kBatch, L = kHidden + 1;
+  double flops = L * 2 * n * N * n * 2;
+  const bool inverse = algorithm == "gait" || algorithm == "tp";
+  flops += (L - 1) * (inverse ? 2.0 / 3.0 * n * n * n + 2 * n * n * N : 2 * n * N * n);
+  if (ortho) flops += (L - 1) * 3 * n * n * n;
+  return flops;
+}
+
+template <class T>
+void BM_Step(benchmark::State& state, std::string algorithm, bool ortho) {
+  const Config c = square_config(algorithm, ortho ? 0.1 : 0.0);
+  Engine<T> engine(build_network(c, kWidth, kClasses).template cast<T>(), c.learning, 2);
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(0, 1);
+  Mat<T> x = Mat<double>::NullaryExpr(kBatch, kWidth, [&] { return u(rng); }).template cast<T>();
+  Eigen::VectorXi y(kBatch);
+  for (int n = 0; n < kBatch; ++n) y(n) = n % kClasses;
+  for (auto _ : state) benchmark::DoNotOptimize(engine.step(x, y));
+  const double flops = step_flops(algorithm, ortho);
+  state.counters["GFLOPs"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+template <class T>
+void BM_Gemm(benchmark::State& state) {
+  const Eigen::Index m = state.range(0), k = state.range(1), n = state.range(2);
+  Mat<T> A = Mat<T>::Random(m, k), B = Mat<T>::Random(k, n), C(m, n);
+  for (auto _ : state) {
+    C.noalias() = A * B;
+    benchmark::DoNotOptimize(C.data());
+  }
+  state.counters["GFLOPs"] =
+      benchmark::Counter(2.0 * m * k * n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void register_all() {
+  for (const char* alg : {"bp", "gait", "tp", "fa"}) {
+    for (bool ortho : {true, false}) {
+      const std::string suffix = std::string(alg) + (ortho ? "/ortho" : "/no_ortho");
+      benchmark::RegisterBenchmark(("step/float64/" + suffix).c_str(), BM_Step<double>, alg, ortho)
+          ->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark(("step/float32/" + suffix).c_str(), BM_Step<float>, alg, ortho)
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+  // The GEMM shapes of a step: batch x n times n x n, and n x n times n x n.
+  benchmark::RegisterBenchmark("gemm/float64", BM_Gemm<double>)
+      ->Args({kBatch, kWidth, kWidth})->Args({kWidth, kWidth, kWidth})->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("gemm/float32", BM_Gemm<float>)
+      ->Args({kBatch, kWidth, kWidth})->Args({kWidth, kWidth, kWidth})->Unit(benchmark::kMillisecond);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+}

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "datasets/dataset.hpp"
+
+namespace gaitsim::datasets {
+
+// Loads the named dataset from `dir`; limits > 0 keep only the first examples of each split.
+// A relative `dir` that does not exist from the working directory is looked up under the source
+// tree, so runs started from a build folder still find data/. Unknown names throw DataError
+// listing the valid ones.
+DataSplit load_dataset(const std::string& name, const std::filesystem::path& dir,
+                       std::size_t train_limit = 0, std::size_t test_limit = 0);
+
+// Registered names, sorted; for validating configs before any loading starts.
+std::vector<std::string> dataset_names();
+
+}  // namespace gaitsim::datasets

@@ -1,0 +1,47 @@
+#pragma once
+// Transfer functions f of rate populations, with what GAIT-prop needs of them: f, f', f^-1 and
+// the exact inverse difference across pieces. Kinds are registered in one place
+// (transfer_registry.cpp).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "neurons/types.hpp"
+
+namespace gaitsim {
+
+struct TransferParams {
+  std::string kind = "leaky_relu";  // registered name
+  double slope = 0.1;               // leaky-ReLU slope alpha for a < 0 [1]
+};
+
+class Transfer {
+ public:
+  virtual ~Transfer() = default;
+  virtual std::string name() const = 0;
+  virtual const TransferParams& params() const = 0;
+
+  // h = f(a)
+  virtual void f(const Mat<double>& a, Mat<double>& h) const = 0;
+  virtual void f(const Mat<float>& a, Mat<float>& h) const = 0;
+  // d = f'(a)
+  virtual void df(const Mat<double>& a, Mat<double>& d) const = 0;
+  virtual void df(const Mat<float>& a, Mat<float>& d) const = 0;
+  // a = f^-1(h)
+  virtual void finv(const Mat<double>& h, Mat<double>& a) const = 0;
+  virtual void finv(const Mat<float>& h, Mat<float>& a) const = 0;
+  // r = (f^-1(h) - f^-1(h - s)) / q  (q per sample, one per row). Where h and h - s lie on the
+  // same linear piece this is s / (q d) with d = f'(f^-1(h)), evaluated without the
+  // cancellation of the difference form (gait-prop.md, "Numerics").
+  virtual void inverse_difference(const Mat<double>& h, const Mat<double>& s,
+                                  const ColVec<double>& q, Mat<double>& r) const = 0;
+  virtual void inverse_difference(const Mat<float>& h, const Mat<float>& s,
+                                  const ColVec<float>& q, Mat<float>& r) const = 0;
+};
+
+// Creates a registered transfer function; throws std::invalid_argument naming the kind and the
+// registered ones when it is unknown.
+std::shared_ptr<const Transfer> make_transfer(const TransferParams& params);
+std::vector<std::string> transfer_names();
+
+}  // namespace gaitsim

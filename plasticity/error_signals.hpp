@@ -1,0 +1,24 @@
+#pragma once
+#include <vector>
+
+#include "neurons/types.hpp"
+
+namespace gaitsim {
+
+// What the target (nudged) phase leaves at each population l = 1..L (index 0 unused), in the
+// delta form of gait-prop.md: D_l = mult_l (h_l - t_l). For BP and FA, D_l is the
+// back-propagated error dLoss/dh_l and mult_l = 1. Auxiliary units have D = 0.
+template <class T>
+struct ErrorSignals {
+  std::vector<Mat<T>> D;        // scaled post-synaptic difference, N x n_l
+  std::vector<ColVec<T>> mult;  // mult_l per sample (N); t_l = h_l - D_l / mult_l
+  std::vector<ColVec<T>> gamma; // gamma_l per sample (GAIT only; empty otherwise)
+
+  void resize(int L) {
+    D.resize(L + 1);
+    mult.resize(L + 1);
+    gamma.resize(L + 1);
+  }
+};
+
+}  // namespace gaitsim

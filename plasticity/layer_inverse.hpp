@@ -1,0 +1,29 @@
+#pragma once
+// The inverse of each square projection, as an LU factorisation computed once per batch: never
+// an explicit inverse (gait-prop.md, "Numerics").
+#include <vector>
+
+#include "neurons/network.hpp"
+#include "plasticity/learning_rule.hpp"
+
+namespace gaitsim {
+
+template <class T>
+class LayerInverse {
+ public:
+  // Factorises W_l for l = 2..L; throws IllConditionedLayer when a layer's condition estimate
+  // exceeds max_condition(). Projections that are not square cannot be inverted: assertion.
+  void factorize(const Network<T>& net);
+  // Solves X W_l = R for X (N x k_l), i.e. X = R W_l^-1.
+  void solve(int l, const Mat<T>& R, Eigen::Ref<Mat<T>> X) const;
+  // Beyond this condition number the inverse loses most significant digits of T.
+  static double max_condition();
+
+ private:
+  std::vector<Eigen::PartialPivLU<Mat<T>>> lu_;  // lu_[l] factorises W_l^T
+};
+
+extern template class LayerInverse<double>;
+extern template class LayerInverse<float>;
+
+}  // namespace gaitsim

@@ -1,0 +1,27 @@
+#include "plasticity/synaptic_update.hpp"
+
+namespace gaitsim {
+
+template <class T>
+void synaptic_update(const Network<T>& net, const Activity<T>& act, const ErrorSignals<T>& sig,
+                     Gradients<T>& grads) {
+  const int L = net.depth();
+  grads.dW.resize(L + 1);
+  grads.db.resize(L + 1);
+  const T inv_n = T(1) / T(act.batch());
+  Mat<T> e;
+  for (int l = 1; l <= L; ++l) {
+    // e_l = D_l * d_l
+    e = sig.D[l].cwiseProduct(act.d[l]);
+    const auto k = net.layer(l).in.pre_units();
+    grads.dW[l].noalias() = inv_n * (act.h[l - 1].leftCols(k).transpose() * e);
+    grads.db[l] = inv_n * e.colwise().sum();
+  }
+}
+
+template void synaptic_update<double>(const Network<double>&, const Activity<double>&,
+                                      const ErrorSignals<double>&, Gradients<double>&);
+template void synaptic_update<float>(const Network<float>&, const Activity<float>&,
+                                     const ErrorSignals<float>&, Gradients<float>&);
+
+}  // namespace gaitsim

@@ -1,0 +1,28 @@
+#pragma once
+// The local plasticity rule shared by every learning rule: each synapse changes by its
+// pre-synaptic rate times the post-synaptic error e_l = D_l * d_l = mult_l (h_l - t_l) f'(a_l):
+//   dW_l = mean_n h_{l-1}[:, :k]^T e_l,   db_l = mean_n e_l.
+// Updates have the sign of a gradient: the optimiser subtracts them.
+#include <vector>
+
+#include "neurons/network.hpp"
+#include "plasticity/error_signals.hpp"
+
+namespace gaitsim {
+
+template <class T>
+struct Gradients {
+  std::vector<Mat<T>> dW;     // dW[l], shape of W_l (index 0 unused)
+  std::vector<RowVec<T>> db;  // db[l]
+};
+
+template <class T>
+void synaptic_update(const Network<T>& net, const Activity<T>& act, const ErrorSignals<T>& sig,
+                     Gradients<T>& grads);
+
+extern template void synaptic_update<double>(const Network<double>&, const Activity<double>&,
+                                             const ErrorSignals<double>&, Gradients<double>&);
+extern template void synaptic_update<float>(const Network<float>&, const Activity<float>&,
+                                            const ErrorSignals<float>&, Gradients<float>&);
+
+}  // namespace gaitsim

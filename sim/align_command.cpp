@@ -1,0 +1,89 @@
+#include "sim/align_command.hpp"
+
+#include <cstdio>
+
+#include "analysis/atomic_file.hpp"
+#include "datasets/dataset_registry.hpp"
+#include "sim/alignment.hpp"
+#include "sim/batches.hpp"
+#include "sim/network_builder.hpp"
+#include "sim/run_record.hpp"
+#include "sim/trainer.hpp"
+
+namespace gaitsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+template <class T>
+void write_dump(const fs::path& path, const Config& c, const Network<T>& net, const Mat<T>& x,
+                const Eigen::VectorXi& y, const AlignmentResult<T>& result) {
+  h5::AtomicWriter writer(path);
+  h5::File& f = writer.file();
+  f.set_attr("/", "algorithm", c.learning.algorithm);
+  f.set_attr("/", "gamma", c.learning.gamma);
+  f.set_attr("/", "adaptive_gamma", c.learning.adaptive_gamma);
+  f.set_attr("/", "loss", c.learning.loss);
+  f.set_attr("/", "classes", static_cast<long long>(net.classes));
+  f.set_attr("/", "precision", c.learning.precision);
+  f.set_attr("/", "config", c.to_yaml());
+  f.set_attr("/", "convention",
+             "h_l = f(h_{l-1}[:, :rows(W)] W + b); updates have gradient sign and exclude the "
+             "orthogonality term");
+  f.write_matrix("/x", x.template cast<double>());
+  f.write_vector("/y", y);
+  for (int l = 1; l <= net.depth(); ++l) {
+    const std::string g = "/layers/" + std::to_string(l);
+    const auto& layer = net.layer(l);
+    f.write_matrix(g + "/W", layer.in.W.template cast<double>());
+    f.write_vector(g + "/b", layer.in.b.template cast<double>());
+    f.write_matrix(g + "/dW", result.rule.dW[l].template cast<double>());
+    f.write_vector(g + "/db", result.rule.db[l].template cast<double>());
+    f.write_matrix(g + "/dW_bp", result.bp.dW[l].template cast<double>());
+    f.write_vector(g + "/db_bp", result.bp.db[l].template cast<double>());
+    f.set_attr(g, "activation", layer.pop.transfer.kind);
+    f.set_attr(g, "slope", layer.pop.transfer.slope);
+    f.set_attr(g, "name", layer.pop.name);
+  }
+  writer.commit();
+}
+
+template <class T>
+int run_align(const Config& c, const AlignOptions& o, const datasets::Dataset& train) {
+  Network<double> net = build_network(c, static_cast<int>(train.x.cols()), train.classes);
+  if (!o.checkpoint.empty()) load_weights(o.checkpoint, net);
+  Engine<T> engine(net.template cast<T>(), c.learning,
+                   static_cast<std::uint64_t>(c.network.seed) + 1);
+  Mat<T> x;
+  Eigen::VectorXi y;
+  first_rows(train, std::min<Eigen::Index>(c.learning.batch_size, train.size()), x, y);
+  const AlignmentResult<T> result = measure_alignment(engine, x, y);
+  std::printf("%s vs bp on %lld training examples (%s):\n", c.learning.algorithm.c_str(),
+              static_cast<long long>(x.rows()), c.learning.precision.c_str());
+  std::printf("%-8s %-10s %12s %12s\n", "layer", "name", "cosine", "angle_deg");
+  for (int l = 1; l <= engine.network().depth(); ++l) {
+    const auto& a = result.layers[l - 1];
+    std::printf("%-8d %-10s %12.8f %12.6f\n", l, engine.network().layer(l).pop.name.c_str(),
+                a.cosine, a.angle_deg);
+  }
+  if (!o.dump.empty()) {
+    write_dump(o.dump, c, engine.network(), x, y, result);
+    std::printf("dump: %s\n", o.dump.c_str());
+  }
+  return kOk;
+}
+
+}  // namespace
+
+int align(const Config& c, const AlignOptions& o) {
+  if (!o.dump.empty() && fs::exists(o.dump) && !o.force) {
+    throw ConfigError(o.dump.string() + " exists; use --force to overwrite it");
+  }
+  const fs::path dir = c.data.path.empty() ? fs::path("data") / c.data.dataset : fs::path(c.data.path);
+  const auto data = datasets::load_dataset(c.data.dataset, dir, c.learning.batch_size, 1);
+  if (c.learning.precision == "float32") return run_align<float>(c, o, data.train);
+  return run_align<double>(c, o, data.train);
+}
+
+}  // namespace gaitsim

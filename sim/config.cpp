@@ -1,0 +1,379 @@
+#include "sim/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+
+#include "datasets/dataset_registry.hpp"
+#include "neurons/transfer.hpp"
+#include "neurons/weight_init.hpp"
+#include "plasticity/learning_rule.hpp"
+#include "plasticity/optimizer.hpp"
+#include "plasticity/orthogonality.hpp"
+#include "plasticity/output_loss.hpp"
+
+namespace gaitsim {
+
+namespace {
+
+std::string join(const std::vector<std::string>& items, const std::string& sep = " | ") {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : sep) + item;
+  return out;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// Where a value came from, for messages: "configs/x.yaml: learning.gamma".
+struct Where {
+  std::string source, key;
+  std::string str() const { return source + ": " + key; }
+};
+
+[[noreturn]] void bad_value(const Where& w, const YAML::Node& node, const std::string& expected) {
+  std::string shown = node.IsScalar() ? node.Scalar() : YAML::Dump(node);
+  throw ConfigError(w.str() + " = '" + shown + "': expected " + expected);
+}
+
+template <class V>
+V scalar_as(const YAML::Node& node, const Where& w, const std::string& expected) {
+  if (!node.IsScalar()) bad_value(w, node, expected);
+  try {
+    return node.as<V>();
+  } catch (const YAML::Exception&) {
+    bad_value(w, node, expected);
+  }
+}
+
+// One key of the schema: how to read it into a Config, how to show it, and its help.
+struct KeySpec {
+  std::string key;
+  std::string allowed;  // human-readable domain
+  std::string help;
+  std::function<void(Config&, const YAML::Node&, const Where&)> set;
+  std::function<YAML::Node(const Config&)> get;
+};
+
+template <class Section, class V>
+struct Field {
+  Section Config::*section;
+  V Section::*member;
+  V& operator()(Config& c) const { return c.*section.*member; }
+  const V& operator()(const Config& c) const { return c.*section.*member; }
+};
+
+template <class S>
+KeySpec choice(std::string key, Field<S, std::string> f, std::vector<std::string> choices,
+               std::string help) {
+  const std::string allowed = join(choices);
+  return {key, allowed, std::move(help),
+          [f, choices, allowed](Config& c, const YAML::Node& n, const Where& w) {
+            const auto v = scalar_as<std::string>(n, w, "one of " + allowed);
+            if (std::find(choices.begin(), choices.end(), v) == choices.end()) {
+              throw ConfigError(w.str() + " = '" + v + "': expected one of " + allowed +
+                                " (did you mean '" + nearest(v, choices) + "'?)");
+            }
+            f(c) = v;
+          },
+          [f](const Config& c) { return YAML::Node(f(c)); }};
+}
+
+// A real number in (lo, hi] or [lo, hi] etc.; open ends are exclusive.
+template <class S>
+KeySpec real(std::string key, Field<S, double> f, double lo, bool lo_open, double hi, bool hi_open,
+             std::string help) {
+  std::ostringstream dom;
+  dom << "a number " << (lo_open ? "> " : ">= ") << lo;
+  if (std::isfinite(hi)) dom << " and " << (hi_open ? "< " : "<= ") << hi;
+  const std::string allowed = dom.str();
+  return {key, allowed, std::move(help),
+          [=](Config& c, const YAML::Node& n, const Where& w) {
+            const auto v = scalar_as<double>(n, w, allowed);
+            const bool ok = std::isfinite(v) && (lo_open ? v > lo : v >= lo) &&
+                            (hi_open ? v < hi : v <= hi);
+            if (!ok) bad_value(w, n, allowed);
+            f(c) = v;
+          },
+          [f](const Config& c) { return YAML::Node(f(c)); }};
+}
+
+template <class S, class I>
+KeySpec integer(std::string key, Field<S, I> f, long long lo, std::string help) {
+  const std::string allowed = "an integer >= " + std::to_string(lo);
+  return {key, allowed, std::move(help),
+          [=](Config& c, const YAML::Node& n, const Where& w) {
+            const auto v = scalar_as<long long>(n, w, allowed);
+            if (v < lo || v > std::numeric_limits<I>::max()) bad_value(w, n, allowed);
+            f(c) = static_cast<I>(v);
+          },
+          [f](const Config& c) { return YAML::Node(f(c)); }};
+}
+
+template <class S>
+KeySpec boolean(std::string key, Field<S, bool> f, std::string help) {
+  return {key, "true | false", std::move(help),
+          [f](Config& c, const YAML::Node& n, const Where& w) {
+            f(c) = scalar_as<bool>(n, w, "true or false");
+          },
+          [f](const Config& c) { return YAML::Node(f(c)); }};
+}
+
+template <class S>
+KeySpec text(std::string key, Field<S, std::string> f, std::string help) {
+  return {key, "a string", std::move(help),
+          [f](Config& c, const YAML::Node& n, const Where& w) {
+            f(c) = scalar_as<std::string>(n, w, "a string");
+          },
+          [f](const Config& c) { return YAML::Node(f(c)); }};
+}
+
+template <class S>
+KeySpec int_list(std::string key, Field<S, std::vector<int>> f, std::string help) {
+  const std::string allowed = "a list of positive integers, e.g. [784, 500, 10]";
+  return {key, allowed, std::move(help),
+          [=](Config& c, const YAML::Node& n, const Where& w) {
+            if (!n.IsSequence()) bad_value(w, n, allowed);
+            std::vector<int> v;
+            for (const auto& item : n) {
+              const auto x = scalar_as<long long>(item, w, allowed);
+              if (x < 1 || x > std::numeric_limits<int>::max()) bad_value(w, n, allowed);
+              v.push_back(static_cast<int>(x));
+            }
+            f(c) = v;
+          },
+          [f](const Config& c) {
+            YAML::Node n(YAML::NodeType::Sequence);
+            for (int x : f(c)) n.push_back(x);
+            n.SetStyle(YAML::EmitterStyle::Flow);
+            return n;
+          }};
+}
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::vector<std::string> with(std::vector<std::string> names, const std::string& extra) {
+  names.push_back(extra);
+  return names;
+}
+
+// Every key a config may hold. Adding a key means adding one line here and a member above.
+const std::vector<KeySpec>& schema() {
+  using D = DataConfig;
+  using N = NetworkConfig;
+  using L = LearningConfig;
+  using O = OutputConfig;
+  static const std::vector<KeySpec> keys = {
+      choice("data.dataset", Field<D, std::string>{&Config::data, &D::dataset},
+             datasets::dataset_names(), "which dataset (idx: any folder of MNIST-format files)"),
+      text("data.path", Field<D, std::string>{&Config::data, &D::path},
+           "folder holding the dataset files; empty: data/<dataset>"),
+      integer("data.train_limit", Field<D, long long>{&Config::data, &D::train_limit}, 0,
+              "use the first N training examples (0 = all)"),
+      integer("data.test_limit", Field<D, long long>{&Config::data, &D::test_limit}, 0,
+              "use the first N test examples (0 = all)"),
+      choice("network.kind", Field<N, std::string>{&Config::network, &N::kind},
+             {"square", "tower", "dense"},
+             "square: input-wide layers; tower: narrowing with auxiliary units; dense: "
+             "all-to-all"),
+      int_list("network.widths", Field<N, std::vector<int>>{&Config::network, &N::widths},
+               "tower/dense: population widths from input to output"),
+      integer("network.hidden_layers", Field<N, int>{&Config::network, &N::hidden_layers}, 0,
+              "square: number of hidden layers"),
+      choice("network.activation", Field<N, std::string>{&Config::network, &N::activation},
+             transfer_names(), "transfer function of hidden populations"),
+      real("network.slope", Field<N, double>{&Config::network, &N::slope}, 0, true, 1, false,
+           "leaky-ReLU slope for negative input"),
+      choice("network.output_activation",
+             Field<N, std::string>{&Config::network, &N::output_activation},
+             with(transfer_names(), "same"), "transfer function of the output population"),
+      choice("network.init", Field<N, std::string>{&Config::network, &N::init},
+             weight_init_names(), "initial weights"),
+      integer("network.seed", Field<N, long long>{&Config::network, &N::seed}, 0,
+              "seed of initial weights, feedback weights and shuffling"),
+      choice("learning.algorithm", Field<L, std::string>{&Config::learning, &L::algorithm},
+             learning_rule_names(), "learning rule"),
+      choice("learning.loss", Field<L, std::string>{&Config::learning, &L::loss},
+             output_loss_names(), "loss on the class units"),
+      real("learning.gamma", Field<L, double>{&Config::learning, &L::gamma}, 0, true, 1, false,
+           "GAIT nudge strength gamma (gamma_0 when adaptive)"),
+      boolean("learning.adaptive_gamma", Field<L, bool>{&Config::learning, &L::adaptive_gamma},
+              "per-sample normalised gamma (TMLR)"),
+      real("learning.ortho_reg", Field<L, double>{&Config::learning, &L::ortho_reg}, 0, false,
+           kInf, false, "orthogonality regulariser strength lambda"),
+      choice("learning.ortho_mode", Field<L, std::string>{&Config::learning, &L::ortho_mode},
+             orthogonality_modes(), "full: ||WW^T - I||^2; offdiag: off-diagonal only"),
+      choice("learning.optimizer", Field<L, std::string>{&Config::learning, &L::optimizer},
+             optimizer_names(), "optimiser"),
+      real("learning.learning_rate", Field<L, double>{&Config::learning, &L::learning_rate}, 0,
+           true, kInf, false, "step size"),
+      real("learning.beta1", Field<L, double>{&Config::learning, &L::beta1}, 0, false, 1, true,
+           "Adam first-moment decay"),
+      real("learning.beta2", Field<L, double>{&Config::learning, &L::beta2}, 0, false, 1, true,
+           "Adam second-moment decay"),
+      real("learning.epsilon", Field<L, double>{&Config::learning, &L::epsilon}, 0, true, kInf,
+           false, "Adam denominator offset"),
+      integer("learning.batch_size", Field<L, int>{&Config::learning, &L::batch_size}, 1,
+              "samples per step"),
+      integer("learning.epochs", Field<L, int>{&Config::learning, &L::epochs}, 1,
+              "passes over the training set"),
+      choice("learning.precision", Field<L, std::string>{&Config::learning, &L::precision},
+             {"float64", "float32"}, "floating-point type of the engine"),
+      text("output.dir", Field<O, std::string>{&Config::output, &O::dir},
+           "run folder; empty: runs/<config name>"),
+      integer("output.checkpoint_every", Field<O, int>{&Config::output, &O::checkpoint_every}, 0,
+              "steps between checkpoints (also at each epoch end); 0 = epoch ends only"),
+      integer("output.align_every", Field<O, int>{&Config::output, &O::align_every}, 0,
+              "steps between samples of the angle to BP; 0 = never"),
+      boolean("output.progress", Field<O, bool>{&Config::output, &O::progress},
+              "progress bar on stderr"),
+  };
+  return keys;
+}
+
+std::vector<std::string> schema_keys() {
+  std::vector<std::string> names;
+  for (const auto& spec : schema()) names.push_back(spec.key);
+  return names;
+}
+
+const KeySpec* find_key(const std::string& key) {
+  for (const auto& spec : schema()) {
+    if (spec.key == key) return &spec;
+  }
+  return nullptr;
+}
+
+[[noreturn]] void unknown_key(const std::string& source, const std::string& key) {
+  throw ConfigError(source + ": unknown key '" + key + "' (did you mean '" +
+                    nearest(key, schema_keys()) + "'?)");
+}
+
+bool is_section(const std::string& prefix) {
+  for (const auto& spec : schema()) {
+    if (spec.key.rfind(prefix + ".", 0) == 0) return true;
+  }
+  return false;
+}
+
+// Flattens nested maps into dotted keys; every leaf must be a schema key.
+void flatten(const YAML::Node& node, const std::string& prefix, const std::string& source,
+             std::vector<std::pair<std::string, YAML::Node>>& out) {
+  for (const auto& item : node) {
+    const std::string key = (prefix.empty() ? "" : prefix + ".") + item.first.as<std::string>();
+    if (find_key(key)) {
+      out.emplace_back(key, item.second);
+    } else if (item.second.IsMap() && is_section(key)) {
+      flatten(item.second, key, source, out);
+    } else {
+      unknown_key(source, key);
+    }
+  }
+}
+
+YAML::Node parse_yaml(const std::string& text, const std::string& source) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+}
+
+std::pair<std::string, YAML::Node> parse_override(const std::string& item) {
+  const auto eq = item.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw ConfigError("--set '" + item + "': expected key=value, e.g. learning.gamma=1e-4");
+  }
+  const std::string key = item.substr(0, eq);
+  if (!find_key(key)) unknown_key("--set", key);
+  return {key, parse_yaml(item.substr(eq + 1), "--set " + key)};
+}
+
+}  // namespace
+
+std::string nearest(const std::string& key, const std::vector<std::string>& keys) {
+  std::string best;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  for (const auto& candidate : keys) {
+    // A key's last part alone (e.g. "gama" for "learning.gamma") should also find it.
+    const auto dot = candidate.rfind('.');
+    const std::size_t d = std::min(edit_distance(key, candidate),
+                                   dot == std::string::npos
+                                       ? edit_distance(key, candidate)
+                                       : edit_distance(key, candidate.substr(dot + 1)) + 1);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+Config parse_config(const std::string& yaml, const std::string& source,
+                    const std::vector<std::string>& overrides) {
+  const YAML::Node root = parse_yaml(yaml, source);
+  std::vector<std::pair<std::string, YAML::Node>> values;
+  if (root.IsMap()) {
+    flatten(root, "", source, values);
+  } else if (root.IsDefined() && !root.IsNull()) {
+    throw ConfigError(source + ": expected a map of sections (data, network, learning, output)");
+  }
+  std::vector<std::pair<std::string, YAML::Node>> sets;
+  for (const auto& item : overrides) sets.push_back(parse_override(item));
+
+  Config config;
+  config.source = source;
+  for (const auto& [key, node] : values) find_key(key)->set(config, node, {source, key});
+  for (const auto& [key, node] : sets) find_key(key)->set(config, node, {"--set", key});
+  return config;
+}
+
+Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  std::ifstream in(file);
+  if (!in) throw ConfigError(file.string() + ": cannot open config file");
+  std::stringstream text;
+  text << in.rdbuf();
+  Config config = parse_config(text.str(), file.string(), overrides);
+  config.name = file.stem().string();
+  return config;
+}
+
+std::string Config::to_yaml() const {
+  YAML::Node root;
+  for (const auto& spec : schema()) {
+    const auto dot = spec.key.find('.');
+    root[spec.key.substr(0, dot)][spec.key.substr(dot + 1)] = spec.get(*this);
+  }
+  YAML::Emitter out;
+  out << root;
+  return out.c_str();
+}
+
+std::string config_reference() {
+  std::ostringstream out;
+  const Config defaults;
+  for (const auto& spec : schema()) {
+    out << "  " << spec.key << " = " << YAML::Dump(spec.get(defaults)) << "\n      "
+        << spec.help << " (" << spec.allowed << ")\n";
+  }
+  return out.str();
+}
+
+}  // namespace gaitsim

@@ -1,0 +1,80 @@
+#pragma once
+// The experiment description: a YAML file plus --set overrides, checked against one schema
+// (config_schema.cpp) that knows every key, its type, default, allowed values and help text.
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gaitsim {
+
+struct DataConfig {
+  std::string dataset = "mnist";  // mnist | fashion-mnist | kmnist | cifar10 | idx
+  std::string path;               // folder with the files; "" = data/<dataset>
+  long long train_limit = 0;      // first N training examples, 0 = all [count]
+  long long test_limit = 0;       // first N test examples, 0 = all [count]
+};
+
+struct NetworkConfig {
+  std::string kind = "square";            // square | tower | dense
+  std::vector<int> widths;                // tower/dense: widths incl. input [count]
+  int hidden_layers = 4;                  // square: hidden layers k [count]
+  std::string activation = "leaky_relu";  // hidden transfer function
+  double slope = 0.1;                     // leaky-ReLU slope alpha [1]
+  std::string output_activation = "same"; // output transfer function, "same" = activation
+  std::string init = "orthogonal";        // orthogonal | xavier
+  long long seed = 1;                     // seed of weights, feedback and shuffling [1]
+};
+
+struct LearningConfig {
+  std::string algorithm = "gait";  // bp | gait | tp | fa
+  std::string loss = "mse";        // mse | cross_entropy
+  double gamma = 1e-3;             // nudge strength gamma, gamma_0 when adaptive [1]
+  bool adaptive_gamma = false;     // per-sample normalised gamma (TMLR)
+  double ortho_reg = 0.1;          // orthogonality strength lambda [1]
+  std::string ortho_mode = "full";  // full | offdiag
+  std::string optimizer = "adam";  // adam | sgd
+  double learning_rate = 1e-4;     // step size eta [1]
+  double beta1 = 0.9;              // Adam first-moment decay [1]
+  double beta2 = 0.999;            // Adam second-moment decay [1]
+  double epsilon = 1e-8;           // Adam denominator offset [1]
+  int batch_size = 60;             // samples per step [count]
+  int epochs = 1;                  // passes over the training set [count]
+  std::string precision = "float64";  // float64 | float32
+};
+
+struct OutputConfig {
+  std::string dir;               // run folder, "" = runs/<config name>
+  int checkpoint_every = 500;    // steps between checkpoints (and at each epoch end), 0 = epochs only [steps]
+  int align_every = 100;         // steps between angle-to-BP samples, 0 = never [steps]
+  bool progress = true;          // progress bar on stderr
+};
+
+struct Config {
+  DataConfig data;
+  NetworkConfig network;
+  LearningConfig learning;
+  OutputConfig output;
+  std::string source;  // where it came from (file path or "<string>")
+  std::string name;    // file stem, used for default output folders
+
+  // Every key with its resolved value, as YAML (stored in run files).
+  std::string to_yaml() const;
+};
+
+// A config that cannot be used: the message names the source, the key and what was expected.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides);
+Config parse_config(const std::string& yaml, const std::string& source,
+                    const std::vector<std::string>& overrides);
+
+// Help text: one line per key with its default and allowed values.
+std::string config_reference();
+// The key in `keys` nearest to `key` (edit distance), for "did you mean" messages.
+std::string nearest(const std::string& key, const std::vector<std::string>& keys);
+
+}  // namespace gaitsim

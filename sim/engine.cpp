@@ -1,0 +1,78 @@
+#include "sim/engine.hpp"
+
+#include <cmath>
+
+namespace gaitsim {
+
+namespace {
+
+template <class T>
+bool all_finite(const Gradients<T>& grads) {
+  for (std::size_t l = 1; l < grads.dW.size(); ++l) {
+    if (!grads.dW[l].allFinite() || !grads.db[l].allFinite()) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+template <class T>
+Engine<T>::Engine(Network<T> net, const LearningConfig& learning, std::uint64_t seed)
+    : net_(std::move(net)),
+      rule_(make_learning_rule<T>({learning.algorithm, learning.gamma, learning.adaptive_gamma, seed})),
+      bp_(make_learning_rule<T>({"bp", 0, false, 0})),
+      loss_(make_output_loss<T>(learning.loss)),
+      ortho_({learning.ortho_reg, learning.ortho_mode}),
+      optimizer_(make_optimizer<T>({learning.optimizer, learning.learning_rate, learning.beta1,
+                                    learning.beta2, learning.epsilon})) {
+  rule_->prepare(net_);
+}
+
+template <class T>
+BatchResult Engine<T>::metrics(const Eigen::VectorXi& y) const {
+  const Mat<T>& out = act_.h[net_.depth()];
+  return {loss_->total(out, y, net_.classes), count_correct(out, y, net_.classes),
+          count_top_k(out, y, net_.classes, 5), static_cast<long long>(y.size())};
+}
+
+// D_L = h_L - t_L = dl/dh_L (mult_L = 1), then the rule's top-down sweep.
+template <class T>
+void Engine<T>::target_phase(const LearningRule<T>& rule, const Eigen::VectorXi& y) {
+  const int L = net_.depth();
+  sig_.resize(L);
+  loss_->gradient(act_.h[L], y, net_.classes, sig_.D[L]);
+  sig_.mult[L] = ColVec<T>::Ones(act_.batch());
+  rule.propagate(net_, act_, sig_);
+}
+
+template <class T>
+void Engine<T>::updates(const LearningRule<T>& rule, const Mat<T>& x, const Eigen::VectorXi& y,
+                        Gradients<T>& grads) {
+  net_.forward(x, act_);
+  target_phase(rule, y);
+  synaptic_update(net_, act_, sig_, grads);
+}
+
+template <class T>
+BatchResult Engine<T>::step(const Mat<T>& x, const Eigen::VectorXi& y) {
+  updates(*rule_, x, y, grads_);
+  const BatchResult result = metrics(y);
+  ortho_.add_gradient(net_, grads_);
+  if (!std::isfinite(result.loss_sum) || !all_finite(grads_)) {
+    throw Divergence("loss " + std::to_string(result.loss_sum / double(result.samples)) +
+                     (all_finite(grads_) ? "" : ", non-finite weight update"));
+  }
+  optimizer_->step(net_, grads_);
+  return result;
+}
+
+template <class T>
+BatchResult Engine<T>::evaluate(const Mat<T>& x, const Eigen::VectorXi& y) {
+  net_.forward(x, act_);
+  return metrics(y);
+}
+
+template class Engine<double>;
+template class Engine<float>;
+
+}  // namespace gaitsim

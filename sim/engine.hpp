@@ -1,0 +1,69 @@
+#pragma once
+// The algebraic two-phase engine: a free phase (forward pass), a target phase (the rule's
+// top-down sweep), local plasticity, the orthogonality term, and the optimiser step.
+#include <memory>
+#include <stdexcept>
+
+#include "plasticity/learning_rule.hpp"
+#include "plasticity/optimizer.hpp"
+#include "plasticity/orthogonality.hpp"
+#include "plasticity/output_loss.hpp"
+#include "plasticity/synaptic_update.hpp"
+#include "sim/config.hpp"
+
+namespace gaitsim {
+
+// Training produced a non-finite loss or update: the step was not applied.
+class Divergence : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct BatchResult {
+  double loss_sum = 0.0;   // sum over the batch of the per-sample loss
+  long long correct = 0;   // samples classified correctly
+  long long top5 = 0;      // samples with the label among the 5 largest class units
+  long long samples = 0;
+};
+
+template <class T>
+class Engine {
+ public:
+  // seed: of the rule's random parts (FA's feedback weights).
+  Engine(Network<T> net, const LearningConfig& learning, std::uint64_t seed);
+
+  // One training step on a batch: updates the weights, returns the pre-update batch metrics.
+  // Throws Divergence (weights untouched) when the loss or an update is not finite.
+  BatchResult step(const Mat<T>& x, const Eigen::VectorXi& y);
+  // Updates of `rule` for a batch, without the orthogonality term and without applying them.
+  void updates(const LearningRule<T>& rule, const Mat<T>& x, const Eigen::VectorXi& y,
+               Gradients<T>& grads);
+  // Metrics of the current weights on a batch.
+  BatchResult evaluate(const Mat<T>& x, const Eigen::VectorXi& y);
+
+  Network<T>& network() { return net_; }
+  const Network<T>& network() const { return net_; }
+  const LearningRule<T>& rule() const { return *rule_; }
+  const LearningRule<T>& bp() const { return *bp_; }
+  Optimizer<T>& optimizer() { return *optimizer_; }
+  const Activity<T>& activity() const { return act_; }
+  const ErrorSignals<T>& signals() const { return sig_; }
+
+ private:
+  BatchResult metrics(const Eigen::VectorXi& y) const;
+  void target_phase(const LearningRule<T>& rule, const Eigen::VectorXi& y);
+
+  Network<T> net_;
+  std::unique_ptr<LearningRule<T>> rule_, bp_;
+  std::unique_ptr<OutputLoss<T>> loss_;
+  OrthogonalityRegulariser<T> ortho_;
+  std::unique_ptr<Optimizer<T>> optimizer_;
+  Activity<T> act_;
+  ErrorSignals<T> sig_;
+  Gradients<T> grads_;
+};
+
+extern template class Engine<double>;
+extern template class Engine<float>;
+
+}  // namespace gaitsim

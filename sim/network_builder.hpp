@@ -1,0 +1,22 @@
+#pragma once
+// Builds the network a config describes, checking every shape against the data and the rule.
+#include "neurons/network.hpp"
+#include "sim/config.hpp"
+
+namespace gaitsim {
+
+// Population widths from input to output, and how many units each layer reads from the one
+// below (reads[l] for l = 1..L; reads[0] unused).
+struct NetworkShape {
+  std::vector<int> widths;
+  std::vector<int> reads;
+};
+
+// Throws ConfigError naming the key when the shape does not fit the data or, for rules that
+// invert layers, when a layer above the first cannot be square.
+NetworkShape network_shape(const Config& config, int input_width, int classes);
+
+// Initial network in float64 (weights drawn with network.seed).
+Network<double> build_network(const Config& config, int input_width, int classes);
+
+}  // namespace gaitsim

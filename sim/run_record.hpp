@@ -1,0 +1,63 @@
+#pragma once
+// Everything a training run has produced so far: the run file's content. The run file is also
+// the checkpoint: it is rewritten atomically (temp + rename) at each checkpoint, so a killed run
+// leaves the last complete one, and --resume continues from it.
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "neurons/network.hpp"
+#include "plasticity/optimizer.hpp"
+
+namespace gaitsim {
+
+struct EpochRecord {
+  int epoch = 0;  // 1-based
+  double train_loss = 0, train_accuracy = 0;
+  double test_loss = 0, test_accuracy = 0;
+  double test_top5 = std::numeric_limits<double>::quiet_NaN();  // when classes > 10
+  double seconds = 0;                                            // wall time of the epoch [s]
+  std::vector<double> ortho_error;  // ||W W^T - I||_F per regularised layer
+};
+
+struct AlignmentRecord {
+  long long step = 0;
+  std::vector<double> cosine;     // per layer 1..L
+  std::vector<double> angle_deg;  // per layer 1..L [deg]
+};
+
+// Where training stands: the epoch in progress and the metrics accumulated in it.
+struct TrainingProgress {
+  int epoch = 0;        // epochs completed
+  long long batch = 0;  // batches completed in the current epoch
+  long long step = 0;   // optimiser steps in total
+  double loss_sum = 0;  // current epoch, over the samples seen
+  long long correct = 0, seen = 0;
+};
+
+struct RunRecord {
+  std::string config_yaml;   // the resolved config
+  std::string status = "running";  // running | paused | complete | diverged
+  std::string precision = "float64";
+  std::vector<EpochRecord> epochs;
+  std::vector<AlignmentRecord> alignment;
+  std::vector<int> ortho_layers;  // layers whose orthogonality error is logged
+  TrainingProgress progress;
+  OptimizerState optimizer;
+  Network<double> weights;
+};
+
+// Writes `path` atomically: the old file stays whole until the new one is complete.
+void write_run_file(const std::filesystem::path& path, const RunRecord& run);
+RunRecord read_run_file(const std::filesystem::path& path);
+
+// Loads the weights of a run file or checkpoint into `net`; throws std::runtime_error naming the
+// file and layer when shapes differ.
+void load_weights(const std::filesystem::path& path, Network<double>& net);
+
+// Marks an existing run file's status in place (e.g. "diverged"), keeping its content.
+void mark_run_file(const std::filesystem::path& path, const std::string& status,
+                   const std::string& detail);
+
+}  // namespace gaitsim

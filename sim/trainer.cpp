@@ -1,0 +1,271 @@
+#include "sim/trainer.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <numeric>
+
+#include "datasets/dataset_registry.hpp"
+#include "sim/alignment.hpp"
+#include "sim/batches.hpp"
+#include "sim/engine.hpp"
+#include "sim/network_builder.hpp"
+#include "sim/progress_bar.hpp"
+#include "sim/run_record.hpp"
+
+namespace gaitsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+datasets::DataSplit load_data(const Config& c) {
+  const fs::path dir = c.data.path.empty() ? fs::path("data") / c.data.dataset : fs::path(c.data.path);
+  return datasets::load_dataset(c.data.dataset, dir, static_cast<std::size_t>(c.data.train_limit),
+                                static_cast<std::size_t>(c.data.test_limit));
+}
+
+// Keys that may change between a run and its resumption.
+Config resumable_part(Config c) {
+  c.learning.epochs = 1;
+  c.output = OutputConfig{};
+  return c;
+}
+
+void check_resumable(const Config& now, const RunRecord& run, const fs::path& file) {
+  const Config before = parse_config(run.config_yaml, file.string(), {});
+  if (resumable_part(before).to_yaml() != resumable_part(now).to_yaml()) {
+    throw ConfigError(file.string() +
+                      ": the run was made with a different config; only learning.epochs and "
+                      "output.* may change on --resume");
+  }
+  if (run.status == "diverged") {
+    throw ConfigError(file.string() + ": the run diverged; start a new one (--force)");
+  }
+}
+
+template <class T>
+class Trainer {
+ public:
+  Trainer(const Config& c, const TrainOptions& o, const datasets::DataSplit& data)
+      : c_(c), o_(o), data_(data), file_(o.out_dir / "run.h5") {}
+
+  int run();
+
+ private:
+  void start();
+  void epoch(int e);
+  void checkpoint(const std::string& status);
+  void sample_alignment(const Mat<T>& x, const Eigen::VectorXi& y);
+  EpochRecord finish_epoch(int e, double seconds);
+  BatchResult evaluate(const datasets::Dataset& set);
+  int diverged(const Divergence& d);
+
+  const Config& c_;
+  const TrainOptions& o_;
+  const datasets::DataSplit& data_;
+  fs::path file_;
+  RunRecord run_;
+  std::unique_ptr<Engine<T>> engine_;
+  long long session_steps_ = 0;
+  bool paused_ = false;
+};
+
+template <class T>
+void Trainer<T>::start() {
+  const int input = static_cast<int>(data_.train.x.cols());
+  Network<double> net = build_network(c_, input, data_.train.classes);
+  if (o_.resume) {
+    run_ = read_run_file(file_);
+    check_resumable(c_, run_, file_);
+    net = run_.weights;
+  } else {
+    for (int l = 2; l <= net.depth(); ++l) {
+      if (OrthogonalityRegulariser<double>::applies(net, l)) run_.ortho_layers.push_back(l);
+    }
+  }
+  run_.config_yaml = c_.to_yaml();
+  run_.precision = c_.learning.precision;
+  engine_ = std::make_unique<Engine<T>>(net.template cast<T>(), c_.learning,
+                                        static_cast<std::uint64_t>(c_.network.seed) + 1);
+  engine_->optimizer().set_state(run_.optimizer);
+}
+
+template <class T>
+void Trainer<T>::checkpoint(const std::string& status) {
+  run_.status = status;
+  run_.weights = engine_->network().template cast<double>();
+  run_.optimizer = engine_->optimizer().state();
+  write_run_file(file_, run_);
+}
+
+template <class T>
+void Trainer<T>::sample_alignment(const Mat<T>& x, const Eigen::VectorXi& y) {
+  const auto result = measure_alignment(*engine_, x, y);
+  AlignmentRecord rec{run_.progress.step, {}, {}};
+  for (const auto& layer : result.layers) {
+    rec.cosine.push_back(layer.cosine);
+    rec.angle_deg.push_back(layer.angle_deg);
+  }
+  run_.alignment.push_back(rec);
+}
+
+template <class T>
+BatchResult Trainer<T>::evaluate(const datasets::Dataset& set) {
+  constexpr Eigen::Index kChunk = 1000;
+  BatchResult total;
+  Mat<T> x;
+  Eigen::VectorXi y;
+  std::vector<Eigen::Index> order(set.size());
+  std::iota(order.begin(), order.end(), Eigen::Index(0));
+  for (Eigen::Index begin = 0; begin < Eigen::Index(set.size()); begin += kChunk) {
+    gather(set, order, begin, std::min<Eigen::Index>(begin + kChunk, set.size()), x, y);
+    const BatchResult r = engine_->evaluate(x, y);
+    total.loss_sum += r.loss_sum;
+    total.correct += r.correct;
+    total.top5 += r.top5;
+    total.samples += r.samples;
+  }
+  return total;
+}
+
+template <class T>
+EpochRecord Trainer<T>::finish_epoch(int e, double seconds) {
+  const auto& p = run_.progress;
+  const BatchResult test = evaluate(data_.test);
+  const double n = double(std::max<long long>(test.samples, 1));
+  EpochRecord rec{e + 1, p.loss_sum / double(p.seen), double(p.correct) / double(p.seen),
+                  test.loss_sum / n, double(test.correct) / n, double(test.top5) / n, seconds, {}};
+  if (engine_->network().classes <= 10) rec.test_top5 = std::numeric_limits<double>::quiet_NaN();
+  for (int l : run_.ortho_layers) {
+    rec.ortho_error.push_back(
+        OrthogonalityRegulariser<T>::error(engine_->network().layer(l).in.W));
+  }
+  return rec;
+}
+
+template <class T>
+void Trainer<T>::epoch(int e) {
+  auto& p = run_.progress;
+  const auto N = static_cast<Eigen::Index>(data_.train.size());
+  const Eigen::Index B = c_.learning.batch_size;
+  const Eigen::Index batches = (N + B - 1) / B;
+  const auto order = epoch_order(N, static_cast<std::uint64_t>(c_.network.seed), e);
+  ProgressBar bar("epoch " + std::to_string(e + 1) + "/" + std::to_string(c_.learning.epochs),
+                  batches, c_.output.progress);
+  const auto t0 = std::chrono::steady_clock::now();
+  Mat<T> x;
+  Eigen::VectorXi y;
+  while (p.batch < batches) {
+    gather(data_.train, order, p.batch * B, std::min<Eigen::Index>(N, (p.batch + 1) * B), x, y);
+    if (c_.output.align_every > 0 && p.step % c_.output.align_every == 0) sample_alignment(x, y);
+    const BatchResult r = engine_->step(x, y);
+    p.loss_sum += r.loss_sum;
+    p.correct += r.correct;
+    p.seen += r.samples;
+    ++p.step;
+    ++p.batch;
+    ++session_steps_;
+    bar.update(p.batch, p.loss_sum / double(p.seen), double(p.correct) / double(p.seen));
+    if (p.batch == batches) break;
+    if (o_.max_steps > 0 && session_steps_ >= o_.max_steps) {
+      paused_ = true;
+      bar.finish();
+      return;
+    }
+    if (c_.output.checkpoint_every > 0 && p.step % c_.output.checkpoint_every == 0) {
+      checkpoint("running");
+    }
+  }
+  bar.finish();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const EpochRecord rec = finish_epoch(e, seconds);
+  run_.epochs.push_back(rec);
+  p = {e + 1, 0, p.step, 0, 0, 0};
+  std::printf("epoch %d/%d: train loss %.4f acc %.4f | test loss %.4f acc %.4f", rec.epoch,
+              c_.learning.epochs, rec.train_loss, rec.train_accuracy, rec.test_loss,
+              rec.test_accuracy);
+  if (engine_->network().classes > 10) std::printf(" top5 %.4f", rec.test_top5);
+  std::printf(" | %s\n", format_duration(seconds).c_str());
+  std::fflush(stdout);
+}
+
+template <class T>
+int Trainer<T>::diverged(const Divergence& d) {
+  const auto& p = run_.progress;
+  std::cerr << "\nerror: training diverged at epoch " << p.epoch + 1 << ", step " << p.step + 1
+            << " (" << d.what() << "); the step was not applied.\n";
+  if (fs::exists(file_)) {
+    mark_run_file(file_, "diverged", "step " + std::to_string(p.step + 1) + ": " + d.what());
+    std::cerr << "last good checkpoint kept: " << file_.string() << '\n';
+  } else {
+    std::cerr << "no checkpoint had been written yet\n";
+  }
+  return kDiverged;
+}
+
+template <class T>
+int Trainer<T>::run() {
+  start();
+  if (!o_.resume) checkpoint("running");
+  try {
+    for (int e = run_.progress.epoch; e < c_.learning.epochs && !paused_; ++e) {
+      paused_ = o_.max_steps > 0 && session_steps_ >= o_.max_steps;
+      if (paused_) break;
+      epoch(e);
+      if (!paused_) checkpoint("running");
+    }
+  } catch (const Divergence& d) {
+    return diverged(d);
+  }
+  if (paused_) {
+    checkpoint("paused");
+    std::printf("paused after %lld steps (resume with --resume)\nrun file: %s\n", session_steps_,
+                file_.string().c_str());
+    return kOk;
+  }
+  checkpoint("complete");
+  const double acc = run_.epochs.empty() ? 0.0 : run_.epochs.back().test_accuracy;
+  std::printf("test accuracy: %.4f\nrun file: %s\n", acc, file_.string().c_str());
+  return kOk;
+}
+
+void prepare_run_dir(const TrainOptions& o) {
+  const fs::path file = o.out_dir / "run.h5";
+  if (o.resume) {
+    if (!fs::exists(file)) {
+      throw ConfigError(file.string() + ": nothing to resume (no run file)");
+    }
+    return;
+  }
+  if (fs::exists(o.out_dir) && !fs::is_empty(o.out_dir)) {
+    if (!o.force) {
+      throw ConfigError("output folder " + o.out_dir.string() +
+                        " already holds a run; use --resume to continue it or --force to replace "
+                        "it");
+    }
+    fs::remove(file);
+  }
+  fs::create_directories(o.out_dir);
+}
+
+}  // namespace
+
+fs::path default_run_dir(const Config& c) {
+  if (!c.output.dir.empty()) return c.output.dir;
+  return fs::path("runs") / (c.name.empty() ? "run" : c.name);
+}
+
+int train(const Config& config, const TrainOptions& options) {
+  const datasets::DataSplit data = load_data(config);
+  network_shape(config, static_cast<int>(data.train.x.cols()), data.train.classes);
+  prepare_run_dir(options);
+  std::printf("training %s on %s (%zu train, %zu test examples), %s, run folder %s\n",
+              config.learning.algorithm.c_str(), config.data.dataset.c_str(), data.train.size(),
+              data.test.size(), config.learning.precision.c_str(), options.out_dir.c_str());
+  std::fflush(stdout);
+  if (config.learning.precision == "float32") return Trainer<float>(config, options, data).run();
+  return Trainer<double>(config, options, data).run();
+}
+
+}  // namespace gaitsim
