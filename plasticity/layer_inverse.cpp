@@ -1,9 +1,26 @@
 #include "plasticity/layer_inverse.hpp"
 
 #include <cassert>
+#include <cmath>
 #include <limits>
 
 namespace gaitsim {
+
+namespace {
+
+// Eigen's 1-norm estimate misses exactly singular factors (it returns a moderate value or NaN
+// when a pivot is 0), so the spread of the pivots, itself a lower bound on the condition
+// number up to the growth factor, is checked as well.
+template <class T>
+double reciprocal_condition(const Eigen::PartialPivLU<Mat<T>>& lu) {
+  const auto pivots = lu.matrixLU().diagonal().cwiseAbs();
+  const double spread = double(pivots.minCoeff()) / double(pivots.maxCoeff());
+  const double estimate = double(lu.rcond());
+  if (!std::isfinite(estimate) || !std::isfinite(spread)) return 0.0;
+  return std::min(estimate, spread);
+}
+
+}  // namespace
 
 template <class T>
 double LayerInverse<T>::max_condition() {
@@ -18,7 +35,7 @@ void LayerInverse<T>::factorize(const Network<T>& net) {
     assert(W.rows() == W.cols() && "only square projections are inverted");
     // Factorising W^T lets one solve W^T X^T = R^T serve all N samples at once.
     lu_[l].compute(W.transpose());
-    const double rcond = static_cast<double>(lu_[l].rcond());
+    const double rcond = reciprocal_condition(lu_[l]);
     if (!(rcond * max_condition() > 1.0)) {
       throw IllConditionedLayer(l, rcond > 0 ? 1.0 / rcond : std::numeric_limits<double>::infinity());
     }

@@ -1,5 +1,6 @@
 #include "plasticity/optimizer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <stdexcept>
@@ -42,10 +43,7 @@ class Adam : public Optimizer<T> {
     ++t_;
     const double c1 = 1.0 - std::pow(p_.beta1, double(t_));
     const double c2 = 1.0 - std::pow(p_.beta2, double(t_));
-    for (int l = 1; l <= net.depth(); ++l) {
-      update(net.layer(l).in.W, grads.dW[l], m_[2 * l], v_[2 * l], c1, c2);
-      update(net.layer(l).in.b, grads.db[l], m_[2 * l + 1], v_[2 * l + 1], c1, c2);
-    }
+    update(slots(net, grads), c1, c2);
   }
 
   OptimizerState state() const override {
@@ -88,15 +86,51 @@ class Adam : public Optimizer<T> {
     }
   }
 
-  template <class Param, class Grad>
-  void update(Param& w, const Grad& g, Mat<T>& m, Mat<T>& v, double c1, double c2) const {
-    const T b1 = T(p_.beta1), b2 = T(p_.beta2);
-    m = b1 * m + (T(1) - b1) * g;
-    v = b2 * v + (T(1) - b2) * g.cwiseAbs2();
+  // One parameter tensor, its update and its moments, as flat arrays of the same length.
+  struct Slot {
+    T* w;
+    const T* g;
+    T* m;
+    T* v;
+    Eigen::Index size;
+  };
+
+  std::vector<Slot> slots(Network<T>& net, const Gradients<T>& grads) {
+    std::vector<Slot> out;
+    for (int l = 1; l <= net.depth(); ++l) {
+      auto& in = net.layer(l).in;
+      out.push_back({in.W.data(), grads.dW[l].data(), m_[2 * l].data(), v_[2 * l].data(),
+                     in.W.size()});
+      out.push_back({in.b.data(), grads.db[l].data(), m_[2 * l + 1].data(),
+                     v_[2 * l + 1].data(), in.b.size()});
+    }
+    return out;
+  }
+
+  // The three statements of the formula run chunk by chunk, so each chunk's four arrays stay
+  // in L1 between them: one pass over memory. Chunks of all tensors are shared by the OpenMP
+  // threads in one parallel region.
+  void update(const std::vector<Slot>& slots, double c1, double c2) const {
+    using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
+    const T b1 = T(p_.beta1), b2 = T(p_.beta2), eps = T(p_.epsilon);
     const T step = T(p_.learning_rate / c1);
     const T inv_sqrt_c2 = T(1.0 / std::sqrt(c2));
-    w.array() -= step * m.array() / (v.array().sqrt() * inv_sqrt_c2 + T(p_.epsilon));
+#pragma omp parallel
+    for (const Slot& s : slots) {
+#pragma omp for schedule(static) nowait
+      for (Eigen::Index first = 0; first < s.size; first += kChunk) {
+        const Eigen::Index n = std::min(kChunk, s.size - first);
+        Eigen::Map<Array> w(s.w + first, n), m(s.m + first, n), v(s.v + first, n);
+        const Eigen::Map<const Array> g(s.g + first, n);
+        m = b1 * m + (T(1) - b1) * g;
+        v = b2 * v + (T(1) - b2) * g.square();
+        w -= step * m / (v.sqrt() * inv_sqrt_c2 + eps);
+      }
+    }
   }
+
+  // Elements per chunk: the four arrays of a float64 chunk fill 32 KiB.
+  static constexpr Eigen::Index kChunk = 1024;
 
   OptimizerParams p_;
   long long t_ = 0;

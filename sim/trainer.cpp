@@ -33,14 +33,14 @@ Config resumable_part(Config c) {
 }
 
 void check_resumable(const Config& now, const RunRecord& run, const fs::path& file) {
+  if (run.status == "diverged") {
+    throw ConfigError(file.string() + ": the run diverged; start a new one (--force)");
+  }
   const Config before = parse_config(run.config_yaml, file.string(), {});
   if (resumable_part(before).to_yaml() != resumable_part(now).to_yaml()) {
     throw ConfigError(file.string() +
                       ": the run was made with a different config; only learning.epochs and "
                       "output.* may change on --resume");
-  }
-  if (run.status == "diverged") {
-    throw ConfigError(file.string() + ": the run diverged; start a new one (--force)");
   }
 }
 
