@@ -4,6 +4,8 @@
 namespace gaitsim {
 
 // f(a) = a for a > 0, alpha a otherwise (alpha = params.slope > 0, so f is invertible).
+// Each function reads alpha before its comparison, so that the load is not conditional and the
+// adapter's loops vectorise into blends.
 class LeakyRelu : public TransferImpl<LeakyRelu> {
  public:
   explicit LeakyRelu(TransferParams p);
@@ -11,15 +13,18 @@ class LeakyRelu : public TransferImpl<LeakyRelu> {
 
   template <class T>
   T f(T a) const {
-    return a > T(0) ? a : T(alpha_) * a;
+    const T alpha = T(alpha_);
+    return a > T(0) ? a : alpha * a;
   }
   template <class T>
   T df(T a) const {
-    return a > T(0) ? T(1) : T(alpha_);
+    const T alpha = T(alpha_);
+    return a > T(0) ? T(1) : alpha;
   }
   template <class T>
   T finv(T h) const {
-    return h > T(0) ? h : h / T(alpha_);
+    const T alpha = T(alpha_);
+    return h > T(0) ? h : h / alpha;
   }
   // f^-1 has its kink at h = 0, where f has it at a = 0.
   template <class T>

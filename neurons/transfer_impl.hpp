@@ -33,29 +33,48 @@ class TransferImpl : public Transfer {
  private:
   const Derived& self() const { return static_cast<const Derived&>(*this); }
 
+  // Elementwise y = op(x) over contiguous storage. Eigen's unaryExpr runs a lambda one scalar at
+  // a time; `omp simd` lets the compiler vectorise the branches of op into blends.
+  template <class T, class Op>
+  static void map(const Mat<T>& x, Mat<T>& y, Op op) {
+    y.resize(x.rows(), x.cols());
+    const T* in = x.data();
+    T* out = y.data();
+#pragma omp simd
+    for (Eigen::Index i = 0; i < x.size(); ++i) out[i] = op(in[i]);
+  }
+
   template <class T>
   void apply_f(const Mat<T>& a, Mat<T>& h) const {
-    h = a.unaryExpr([this](T x) { return self().template f<T>(x); });
+    map(a, h, [&d = self()](T x) { return d.template f<T>(x); });
   }
   template <class T>
   void apply_df(const Mat<T>& a, Mat<T>& d) const {
-    d = a.unaryExpr([this](T x) { return self().template df<T>(x); });
+    map(a, d, [&t = self()](T x) { return t.template df<T>(x); });
   }
   template <class T>
   void apply_finv(const Mat<T>& h, Mat<T>& a) const {
-    a = h.unaryExpr([this](T x) { return self().template finv<T>(x); });
+    map(h, a, [&d = self()](T x) { return d.template finv<T>(x); });
   }
+  // Both forms are evaluated and one is kept per element (a blend), which is what lets the
+  // column loop vectorise; the kept value is the same as with a branch.
   template <class T>
   void apply_inverse_difference(const Mat<T>& h, const Mat<T>& s, const ColVec<T>& q,
                                 Mat<T>& r) const {
+    const Derived& d = self();
     r.resize(h.rows(), h.cols());
     for (Eigen::Index j = 0; j < h.cols(); ++j) {
+      const T* hj = h.col(j).data();
+      const T* sj = s.col(j).data();
+      const T* qj = q.data();
+      T* rj = r.col(j).data();
+#pragma omp simd
       for (Eigen::Index i = 0; i < h.rows(); ++i) {
-        const T hv = h(i, j);
-        const T m = hv - s(i, j);
-        r(i, j) = self().template same_piece<T>(hv, m)
-                      ? s(i, j) / (q(i) * self().template df<T>(self().template finv<T>(hv)))
-                      : (self().template finv<T>(hv) - self().template finv<T>(m)) / q(i);
+        const T hv = hj[i], m = hv - sj[i];
+        const T finv_h = d.template finv<T>(hv);
+        rj[i] = d.template same_piece<T>(hv, m)
+                    ? sj[i] / (qj[i] * d.template df<T>(finv_h))
+                    : (finv_h - d.template finv<T>(m)) / qj[i];
       }
     }
   }
