@@ -28,7 +28,7 @@ Config square_config(const std::string& algorithm, double lambda) {
 
 // Flops of one step: forward (2nNn per layer), the update h^T e (2nNn), the top-down pass
 // (BP/FA: 2nNn; GAIT/TP: LU 2/3 n^3 + solve 2n^2N), and the orthogonality term
-// (SYRK n^3 + SYMM 2n^3) on layers 2..L.
+// (lower triangle of W W^T n^3 + (W W^T - I) W 2n^3) on layers 2..L.
 double step_flops(const std::string& algorithm, bool ortho) {
   const double n = kWidth, N = kBatch, L = kHidden + 1;
   double flops = L * 2 * n * N * n * 2;
@@ -49,7 +49,8 @@ void BM_Step(benchmark::State& state, std::string algorithm, bool ortho) {
   for (int n = 0; n < kBatch; ++n) y(n) = n % kClasses;
   for (auto _ : state) benchmark::DoNotOptimize(engine.step(x, y));
   const double flops = step_flops(algorithm, ortho);
-  state.counters["GFLOPs"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOPs"] =
+      benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 template <class T>
@@ -76,9 +77,13 @@ void register_all() {
   }
   // The GEMM shapes of a step: batch x n times n x n, and n x n times n x n.
   benchmark::RegisterBenchmark("gemm/float64", BM_Gemm<double>)
-      ->Args({kBatch, kWidth, kWidth})->Args({kWidth, kWidth, kWidth})->Unit(benchmark::kMillisecond);
+      ->Args({kBatch, kWidth, kWidth})
+      ->Args({kWidth, kWidth, kWidth})
+      ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("gemm/float32", BM_Gemm<float>)
-      ->Args({kBatch, kWidth, kWidth})->Args({kWidth, kWidth, kWidth})->Unit(benchmark::kMillisecond);
+      ->Args({kBatch, kWidth, kWidth})
+      ->Args({kWidth, kWidth, kWidth})
+      ->Unit(benchmark::kMillisecond);
 }
 
 }  // namespace

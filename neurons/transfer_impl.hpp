@@ -72,9 +72,8 @@ class TransferImpl : public Transfer {
       for (Eigen::Index i = 0; i < h.rows(); ++i) {
         const T hv = hj[i], m = hv - sj[i];
         const T finv_h = d.template finv<T>(hv);
-        rj[i] = d.template same_piece<T>(hv, m)
-                    ? sj[i] / (qj[i] * d.template df<T>(finv_h))
-                    : (finv_h - d.template finv<T>(m)) / qj[i];
+        rj[i] = d.template same_piece<T>(hv, m) ? sj[i] / (qj[i] * d.template df<T>(finv_h))
+                                                : (finv_h - d.template finv<T>(m)) / qj[i];
       }
     }
   }

@@ -99,23 +99,23 @@ class Adam : public Optimizer<T> {
     std::vector<Slot> out;
     for (int l = 1; l <= net.depth(); ++l) {
       auto& in = net.layer(l).in;
-      out.push_back({in.W.data(), grads.dW[l].data(), m_[2 * l].data(), v_[2 * l].data(),
-                     in.W.size()});
-      out.push_back({in.b.data(), grads.db[l].data(), m_[2 * l + 1].data(),
-                     v_[2 * l + 1].data(), in.b.size()});
+      out.push_back(
+          {in.W.data(), grads.dW[l].data(), m_[2 * l].data(), v_[2 * l].data(), in.W.size()});
+      out.push_back({in.b.data(), grads.db[l].data(), m_[2 * l + 1].data(), v_[2 * l + 1].data(),
+                     in.b.size()});
     }
     return out;
   }
 
   // The three statements of the formula run chunk by chunk, so each chunk's four arrays stay
-  // in L1 between them: one pass over memory. Chunks of all tensors are shared by the OpenMP
-  // threads in one parallel region.
+  // in L1 between them: one pass over memory. The chunks of all tensors are shared, in one
+  // parallel region, by as many threads as Eigen's products use.
   void update(const std::vector<Slot>& slots, double c1, double c2) const {
     using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
     const T b1 = T(p_.beta1), b2 = T(p_.beta2), eps = T(p_.epsilon);
     const T step = T(p_.learning_rate / c1);
     const T inv_sqrt_c2 = T(1.0 / std::sqrt(c2));
-#pragma omp parallel
+#pragma omp parallel num_threads(Eigen::nbThreads())
     for (const Slot& s : slots) {
 #pragma omp for schedule(static) nowait
       for (Eigen::Index first = 0; first < s.size; first += kChunk) {
@@ -161,7 +161,8 @@ std::vector<std::string> optimizer_names() {
 template <class T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerParams& params) {
   const auto it = registry<T>().find(params.kind);
-  if (it == registry<T>().end()) throw std::invalid_argument("unknown optimizer '" + params.kind + "'");
+  if (it == registry<T>().end())
+    throw std::invalid_argument("unknown optimizer '" + params.kind + "'");
   return it->second(params);
 }
 

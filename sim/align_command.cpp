@@ -1,5 +1,7 @@
 #include "sim/align_command.hpp"
 
+#include "sim/command.hpp"
+
 #include <cstdio>
 
 #include "analysis/atomic_file.hpp"
@@ -85,5 +87,36 @@ int align(const Config& c, const AlignOptions& o) {
   if (c.learning.precision == "float32") return run_align<float>(c, o, data.train);
   return run_align<double>(c, o, data.train);
 }
+
+namespace {
+
+class AlignCommand : public Command {
+ public:
+  CLI::App* attach(CLI::App& app) override {
+    auto* cmd = app.add_subcommand(
+        "align", "per-layer cosine and angle between the rule's update and BP's on one batch");
+    config_.attach(*cmd);
+    cmd->add_option("--checkpoint", checkpoint_, "weights from a run file or checkpoint")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--dump", dump_, "write the batch, weights and both updates to this HDF5 file");
+    cmd->add_flag("--force", options_.force, "overwrite an existing dump file");
+    return cmd;
+  }
+
+  int run() override {
+    options_.checkpoint = checkpoint_;
+    options_.dump = dump_;
+    return align(config_.load(), options_);
+  }
+
+ private:
+  ConfigOptions config_;
+  AlignOptions options_;
+  std::string checkpoint_, dump_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_align_command() { return std::make_unique<AlignCommand>(); }
 
 }  // namespace gaitsim

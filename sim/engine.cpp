@@ -12,14 +12,15 @@ constexpr Eigen::Index kChunk = 4096;
 
 // x * 0 is 0 for finite x and NaN for an infinity or NaN, and a sum of zeros cannot overflow:
 // the sum over a chunk is 0 exactly when the chunk is finite. Unlike Eigen's allFinite this
-// vectorises, and the chunks of all tensors are shared by the OpenMP threads.
+// vectorises, and the chunks are shared by as many threads as Eigen's products use.
 template <class T>
 bool finite(const T* x, Eigen::Index size) {
   bool ok = true;
-#pragma omp parallel for schedule(static) reduction(&& : ok)
+#pragma omp parallel for schedule(static) reduction(&& : ok) num_threads(Eigen::nbThreads())
   for (Eigen::Index first = 0; first < size; first += kChunk) {
     const Eigen::Index n = std::min(kChunk, size - first);
-    ok = ok && (Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(x + first, n) * T(0)).sum() == T(0);
+    ok = ok &&
+         (Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(x + first, n) * T(0)).sum() == T(0);
   }
   return ok;
 }
@@ -37,7 +38,8 @@ bool all_finite(const Gradients<T>& grads) {
 template <class T>
 Engine<T>::Engine(Network<T> net, const LearningConfig& learning, std::uint64_t seed)
     : net_(std::move(net)),
-      rule_(make_learning_rule<T>({learning.algorithm, learning.gamma, learning.adaptive_gamma, seed})),
+      rule_(make_learning_rule<T>(
+          {learning.algorithm, learning.gamma, learning.adaptive_gamma, seed})),
       bp_(make_learning_rule<T>({"bp", 0, false, 0})),
       loss_(make_output_loss<T>(learning.loss)),
       ortho_({learning.ortho_reg, learning.ortho_mode}),

@@ -1,0 +1,35 @@
+#pragma once
+// A subcommand of the gaitsim program: it declares its options on a CLI11 subcommand and runs
+// once they are parsed. Commands are listed in one place (commands.cpp).
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/config.hpp"
+
+namespace gaitsim {
+
+class Command {
+ public:
+  virtual ~Command() = default;
+  // Adds the subcommand and its options to `app`; returns it.
+  virtual CLI::App* attach(CLI::App& app) = 0;
+  // Runs after a successful parse; returns the exit code (see trainer.hpp).
+  virtual int run() = 0;
+};
+
+std::vector<std::unique_ptr<Command>> make_commands();
+
+// The options shared by commands that read a config: CONFIG, --set, --threads.
+struct ConfigOptions {
+  std::string file;
+  std::vector<std::string> sets;
+  int threads = 0;
+
+  void attach(CLI::App& cmd);
+  // Applies --threads and loads the config with its overrides.
+  Config load() const;
+};
+
+}  // namespace gaitsim

@@ -1,0 +1,55 @@
+#include "sim/command.hpp"
+
+#include <Eigen/Core>
+
+namespace gaitsim {
+
+std::unique_ptr<Command> make_train_command();
+std::unique_ptr<Command> make_align_command();
+std::unique_ptr<Command> make_keys_command();
+
+// The one place a subcommand is added.
+std::vector<std::unique_ptr<Command>> make_commands() {
+  std::vector<std::unique_ptr<Command>> commands;
+  commands.push_back(make_train_command());
+  commands.push_back(make_align_command());
+  commands.push_back(make_keys_command());
+  return commands;
+}
+
+void ConfigOptions::attach(CLI::App& cmd) {
+  cmd.add_option("CONFIG", file, "experiment config (YAML), e.g. configs/quickstart.yaml")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--set", sets,
+                 "override a config key, e.g. --set learning.gamma=1e-4 (repeatable; "
+                 "`gaitsim keys` lists them)")
+      ->allow_extra_args(false);
+  cmd.add_option("--threads", threads,
+                 "threads for the linear algebra (default: OMP_NUM_THREADS or all cores)")
+      ->check(CLI::PositiveNumber);
+}
+
+Config ConfigOptions::load() const {
+  if (threads > 0) Eigen::setNbThreads(threads);
+  return load_config(file, sets);
+}
+
+namespace {
+
+class KeysCommand : public Command {
+ public:
+  CLI::App* attach(CLI::App& app) override {
+    return app.add_subcommand("keys", "list every config key with its default and range");
+  }
+  int run() override {
+    std::cout << config_reference();
+    return 0;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_keys_command() { return std::make_unique<KeysCommand>(); }
+
+}  // namespace gaitsim

@@ -1,0 +1,43 @@
+// `gaitsim train`: options and hand-over to the trainer.
+#include "sim/command.hpp"
+#include "sim/trainer.hpp"
+
+namespace gaitsim {
+
+namespace {
+
+class TrainCommand : public Command {
+ public:
+  CLI::App* attach(CLI::App& app) override {
+    auto* cmd = app.add_subcommand("train", "train a network as a config describes");
+    config_.attach(*cmd);
+    cmd->add_option("--out", out_, "run folder (default: output.dir or runs/<config name>)");
+    cmd->add_flag("--resume", options_.resume, "continue the run in the run folder");
+    cmd->add_flag("--force", options_.force, "replace an existing run in the run folder");
+    cmd->add_option("--max-steps", options_.max_steps,
+                    "stop after this many steps, leaving a resumable checkpoint")
+        ->check(CLI::NonNegativeNumber);
+    cmd->footer(
+        "Writes RUN_FOLDER/run.h5: metrics per epoch, angle to BP, orthogonality error,\n"
+        "the resolved config and the weights; it is also the checkpoint --resume reads.\n"
+        "Exit codes: 0 done, 1 failure, 2 bad config or usage, 3 diverged.");
+    return cmd;
+  }
+
+  int run() override {
+    const Config config = config_.load();
+    options_.out_dir = out_.empty() ? default_run_dir(config) : std::filesystem::path(out_);
+    return train(config, options_);
+  }
+
+ private:
+  ConfigOptions config_;
+  TrainOptions options_;
+  std::string out_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_train_command() { return std::make_unique<TrainCommand>(); }
+
+}  // namespace gaitsim
