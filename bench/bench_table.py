@@ -2,7 +2,7 @@
 """Markdown comparison of gaitsim's step times (Google Benchmark JSON) with the PyTorch peer's
 (torch_peer.py --json). Used by run_bench.sh; standard library only.
 
-usage: bench_table.py OURS_JSON TORCH_JSON THREADS COMMAND_LINE
+usage: bench_table.py OURS_JSON TORCH_JSON THREADS COMMAND_LINE LOAD_BEFORE LOAD_AFTER
 """
 import json
 import sys
@@ -69,7 +69,7 @@ def gemm_table(ours, torch):
                                           fmt(torch.get(key), ".1f")))
 
 
-def main(ours_path, torch_path, threads, command_line):
+def main(ours_path, torch_path, threads, command_line, load_before, load_after):
     ours, ours_gemm = ours_steps(ours_path)
     torch, torch_gemm = torch_steps(torch_path)
     print("# One training step: gaitsim vs PyTorch peer (%s threads)\n" % threads)
@@ -80,7 +80,9 @@ def main(ours_path, torch_path, threads, command_line):
     print()
     gemm_table(ours_gemm, torch_gemm)
     print("\nCommand line: `%s`" % command_line)
+    print("\n1-minute load average before / after: %s / %s (well above 0 before, or above the "
+          "thread count after: other work shared the cores, repeat)." % (load_before, load_after))
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:7])

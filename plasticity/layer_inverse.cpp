@@ -3,6 +3,7 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace gaitsim {
 
@@ -27,17 +28,25 @@ double LayerInverse<T>::max_condition() {
   return 1e-2 / std::numeric_limits<T>::epsilon();
 }
 
+// The panel steps of one LU barely thread, so the layers are factorised side by side, each on
+// one thread (Eigen runs single-threaded inside a parallel region).
 template <class T>
 void LayerInverse<T>::factorize(const Network<T>& net) {
-  lu_.resize(net.depth() + 1);
-  for (int l = 2; l <= net.depth(); ++l) {
+  const int L = net.depth();
+  lu_.resize(L + 1);
+  std::vector<double> rcond(L + 1, 1.0);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(Eigen::nbThreads())
+  for (int l = 2; l <= L; ++l) {
     const Mat<T>& W = net.layer(l).in.W;
     assert(W.rows() == W.cols() && "only square projections are inverted");
     // Factorising W^T lets one solve W^T X^T = R^T serve all N samples at once.
     lu_[l].compute(W.transpose());
-    const double rcond = reciprocal_condition(lu_[l]);
-    if (!(rcond * max_condition() > 1.0)) {
-      throw IllConditionedLayer(l, rcond > 0 ? 1.0 / rcond : std::numeric_limits<double>::infinity());
+    rcond[l] = reciprocal_condition(lu_[l]);
+  }
+  for (int l = 2; l <= L; ++l) {
+    if (!(rcond[l] * max_condition() > 1.0)) {
+      throw IllConditionedLayer(
+          l, rcond[l] > 0 ? 1.0 / rcond[l] : std::numeric_limits<double>::infinity());
     }
   }
 }

@@ -14,8 +14,8 @@ constexpr Eigen::Index kGramBlock = 64;
 // S = W W^T. S is symmetric, so only its lower block-triangle is computed (n^3 flops instead of
 // the 2 n^3 of a GEMM) and then mirrored. Eigen's own rank-k update and selfadjoint product run
 // on one thread; here row block i of the triangle, S[i, :end_i] = W[i, :] W[:end_i, :]^T, is
-// one GEMM per block, the blocks shared by the OpenMP threads (largest first, for balance) on
-// as many threads as Eigen's own products use (--threads).
+// one GEMM per block, the blocks shared (largest first, for balance) by as many OpenMP threads
+// as Eigen's own products use (--threads).
 template <class T>
 void gram(const Mat<T>& W, Mat<T>& S) {
   const Eigen::Index n = W.rows();

@@ -56,7 +56,7 @@ int run_align(const Config& c, const AlignOptions& o, const datasets::Dataset& t
   Network<double> net = build_network(c, static_cast<int>(train.x.cols()), train.classes);
   if (!o.checkpoint.empty()) load_weights(o.checkpoint, net);
   Engine<T> engine(net.template cast<T>(), c.learning,
-                   static_cast<std::uint64_t>(c.network.seed) + 1);
+                   static_cast<std::uint64_t>(c.network.seed) + 1, c.dynamics);
   Mat<T> x;
   Eigen::VectorXi y;
   first_rows(train, std::min<Eigen::Index>(c.learning.batch_size, train.size()), x, y);

@@ -7,13 +7,21 @@ namespace gaitsim {
 std::unique_ptr<Command> make_train_command();
 std::unique_ptr<Command> make_align_command();
 std::unique_ptr<Command> make_keys_command();
+std::unique_ptr<Command> make_record_command();
+std::unique_ptr<Command> make_compare_command();
+std::unique_ptr<Command> make_settle_command();
+std::unique_ptr<Command> make_plot_command();
 
 // The one place a subcommand is added.
 std::vector<std::unique_ptr<Command>> make_commands() {
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(make_train_command());
   commands.push_back(make_align_command());
+  commands.push_back(make_settle_command());
   commands.push_back(make_keys_command());
+  commands.push_back(make_record_command());
+  commands.push_back(make_compare_command());
+  commands.push_back(make_plot_command());
   return commands;
 }
 

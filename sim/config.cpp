@@ -180,6 +180,7 @@ const std::vector<KeySpec>& schema() {
   using N = NetworkConfig;
   using L = LearningConfig;
   using O = OutputConfig;
+  using Y = DynamicsConfig;
   static const std::vector<KeySpec> keys = {
       choice("data.dataset", Field<D, std::string>{&Config::data, &D::dataset},
              datasets::dataset_names(), "which dataset (idx: any folder of MNIST-format files)"),
@@ -244,6 +245,32 @@ const std::vector<KeySpec>& schema() {
               "steps between samples of the angle to BP; 0 = never"),
       boolean("output.progress", Field<O, bool>{&Config::output, &O::progress},
               "progress bar on stderr"),
+      choice("dynamics.mode", Field<Y, std::string>{&Config::dynamics, &Y::mode},
+             {"algebraic", "settle"},
+             "algebraic: forward pass and one top-down sweep; settle: integrate the populations' "
+             "ODEs to their fixed points"),
+      real("dynamics.tau_ms", Field<Y, double>{&Config::dynamics, &Y::tau_ms}, 0, true, kInf,
+           false, "population time constant tau [ms]"),
+      real("dynamics.dt_ms", Field<Y, double>{&Config::dynamics, &Y::dt_ms}, 0, true, kInf, false,
+           "Euler step, dopri5's first step [ms]; euler needs dt_ms <= tau_ms"),
+      choice("dynamics.stepper", Field<Y, std::string>{&Config::dynamics, &Y::stepper},
+             {"euler", "dopri5"}, "euler: fixed step; dopri5: adaptive Runge-Kutta (Boost.Odeint)"),
+      real("dynamics.tol", Field<Y, double>{&Config::dynamics, &Y::tol}, 0, true, 1, true,
+           "a phase has converged when max |dx/dt| * tau < tol [rate units]"),
+      real("dynamics.abs_tol", Field<Y, double>{&Config::dynamics, &Y::abs_tol}, 0, true, 1, true,
+           "dopri5 absolute error tolerance per step"),
+      real("dynamics.rel_tol", Field<Y, double>{&Config::dynamics, &Y::rel_tol}, 0, true, 1, true,
+           "dopri5 relative error tolerance per step"),
+      real("dynamics.max_time_ms", Field<Y, double>{&Config::dynamics, &Y::max_time_ms}, 0, true,
+           kInf, false, "a phase not converged by this time stops with a warning [ms]"),
+      choice("dynamics.feedback", Field<Y, std::string>{&Config::dynamics, &Y::feedback},
+             {"inverse", "transpose"},
+             "top-down weights of gait/tp: the layer's inverse, or W^T (gradient flow)"),
+      real("dynamics.record_every_ms", Field<Y, double>{&Config::dynamics, &Y::record_every_ms},
+           0, true, kInf, false, "gaitsim settle: trajectory sampling interval [ms]"),
+      boolean("dynamics.fail_on_nonconvergence",
+              Field<Y, bool>{&Config::dynamics, &Y::fail_on_nonconvergence},
+              "a phase that does not converge within max_time_ms is an error, not a warning"),
   };
   return keys;
 }
@@ -306,6 +333,24 @@ std::pair<std::string, YAML::Node> parse_override(const std::string& item) {
   return {key, parse_yaml(item.substr(eq + 1), "--set " + key)};
 }
 
+// Constraints between keys, checked once every key is read.
+void check_cross_keys(const Config& c) {
+  const DynamicsConfig& d = c.dynamics;
+  if (d.stepper == "euler" && d.dt_ms > d.tau_ms) {
+    std::ostringstream msg;
+    msg << c.source << ": dynamics.dt_ms = " << d.dt_ms << " is larger than dynamics.tau_ms = "
+        << d.tau_ms << ": the euler stepper needs dt_ms <= tau_ms (it overshoots the fixed point "
+        << "and is unstable beyond 2 tau)";
+    throw ConfigError(msg.str());
+  }
+  if (d.mode == "settle" && d.max_time_ms < d.dt_ms) {
+    std::ostringstream msg;
+    msg << c.source << ": dynamics.max_time_ms = " << d.max_time_ms
+        << " is shorter than one step (dynamics.dt_ms = " << d.dt_ms << ")";
+    throw ConfigError(msg.str());
+  }
+}
+
 }  // namespace
 
 std::string nearest(const std::string& key, const std::vector<std::string>& keys) {
@@ -342,6 +387,7 @@ Config parse_config(const std::string& yaml, const std::string& source,
   config.source = source;
   for (const auto& [key, node] : values) find_key(key)->set(config, node, {source, key});
   for (const auto& [key, node] : sets) find_key(key)->set(config, node, {"--set", key});
+  check_cross_keys(config);
   return config;
 }
 

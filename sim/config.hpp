@@ -50,11 +50,28 @@ struct OutputConfig {
   bool progress = true;          // progress bar on stderr
 };
 
+// How the two phases reach their fixed points (docs/dynamics.md). algebraic: forward pass and
+// one top-down sweep; settle: rate populations integrate ODEs in time.
+struct DynamicsConfig {
+  std::string mode = "algebraic";  // algebraic | settle
+  double tau_ms = 10.0;            // population time constant tau [ms]
+  double dt_ms = 5.0;              // Euler step (dopri5: first step) [ms]
+  std::string stepper = "euler";   // euler | dopri5
+  double tol = 1e-6;               // a phase ends when max |dx/dt| * tau < tol [rate units]
+  double abs_tol = 1e-6;           // dopri5 per-step absolute error tolerance [rate units]
+  double rel_tol = 1e-6;           // dopri5 per-step relative error tolerance [1]
+  double max_time_ms = 1000.0;     // a phase that has not converged by then stops [ms]
+  std::string feedback = "inverse";  // inverse | transpose (gait, tp)
+  double record_every_ms = 1.0;    // `gaitsim settle`: sampling interval of trajectories [ms]
+  bool fail_on_nonconvergence = false;  // a phase that does not converge is an error
+};
+
 struct Config {
   DataConfig data;
   NetworkConfig network;
   LearningConfig learning;
   OutputConfig output;
+  DynamicsConfig dynamics;
   std::string source;  // where it came from (file path or "<string>")
   std::string name;    // file stem, used for default output folders
 

@@ -36,7 +36,8 @@ bool all_finite(const Gradients<T>& grads) {
 }  // namespace
 
 template <class T>
-Engine<T>::Engine(Network<T> net, const LearningConfig& learning, std::uint64_t seed)
+Engine<T>::Engine(Network<T> net, const LearningConfig& learning, std::uint64_t seed,
+                  const DynamicsConfig& dynamics)
     : net_(std::move(net)),
       rule_(make_learning_rule<T>(
           {learning.algorithm, learning.gamma, learning.adaptive_gamma, seed})),
@@ -44,7 +45,8 @@ Engine<T>::Engine(Network<T> net, const LearningConfig& learning, std::uint64_t 
       loss_(make_output_loss<T>(learning.loss)),
       ortho_({learning.ortho_reg, learning.ortho_mode}),
       optimizer_(make_optimizer<T>({learning.optimizer, learning.learning_rate, learning.beta1,
-                                    learning.beta2, learning.epsilon})) {
+                                    learning.beta2, learning.epsilon})),
+      phases_(make_phases<T>(dynamics, learning)) {
   rule_->prepare(net_);
 }
 
@@ -62,13 +64,13 @@ void Engine<T>::target_phase(const LearningRule<T>& rule, const Eigen::VectorXi&
   sig_.resize(L);
   loss_->gradient(act_.h[L], y, net_.classes, sig_.D[L]);
   sig_.mult[L] = ColVec<T>::Ones(act_.batch());
-  rule.propagate(net_, act_, sig_);
+  phases_->target(net_, rule, act_, sig_);
 }
 
 template <class T>
 void Engine<T>::updates(const LearningRule<T>& rule, const Mat<T>& x, const Eigen::VectorXi& y,
                         Gradients<T>& grads) {
-  net_.forward(x, act_);
+  phases_->free(net_, x, act_);
   target_phase(rule, y);
   synaptic_update(net_, act_, sig_, grads);
 }

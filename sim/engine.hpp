@@ -10,6 +10,7 @@
 #include "plasticity/output_loss.hpp"
 #include "plasticity/synaptic_update.hpp"
 #include "sim/config.hpp"
+#include "sim/phases.hpp"
 
 namespace gaitsim {
 
@@ -29,8 +30,10 @@ struct BatchResult {
 template <class T>
 class Engine {
  public:
-  // seed: of the rule's random parts (FA's feedback weights).
-  Engine(Network<T> net, const LearningConfig& learning, std::uint64_t seed);
+  // seed: of the rule's random parts (FA's feedback weights). dynamics.mode picks how the two
+  // phases are computed (sim/phases.hpp); the default is the algebraic one.
+  Engine(Network<T> net, const LearningConfig& learning, std::uint64_t seed,
+         const DynamicsConfig& dynamics = {});
 
   // One training step on a batch: updates the weights, returns the pre-update batch metrics.
   // Throws Divergence (weights untouched) when the loss or an update is not finite.
@@ -48,6 +51,7 @@ class Engine {
   Optimizer<T>& optimizer() { return *optimizer_; }
   const Activity<T>& activity() const { return act_; }
   const ErrorSignals<T>& signals() const { return sig_; }
+  Phases<T>& phases() { return *phases_; }
 
  private:
   BatchResult metrics(const Eigen::VectorXi& y) const;
@@ -58,6 +62,7 @@ class Engine {
   std::unique_ptr<OutputLoss<T>> loss_;
   OrthogonalityRegulariser<T> ortho_;
   std::unique_ptr<Optimizer<T>> optimizer_;
+  std::unique_ptr<Phases<T>> phases_;  // free and target phase: algebraic or settling
   Activity<T> act_;
   ErrorSignals<T> sig_;
   Gradients<T> grads_;

@@ -68,6 +68,52 @@ void write_alignment(h5::File& f, const RunRecord& run) {
              "step (rows) and layer 1..L (columns), orthogonality term excluded");
 }
 
+// The fields of SettlingRecord as /settling/<name> columns, one row per epoch.
+const std::vector<std::pair<const char*, double SettlingRecord::*>>& settling_fields() {
+  static const std::vector<std::pair<const char*, double SettlingRecord::*>> fields = {
+      {"free_steps_mean", &SettlingRecord::free_steps_mean},
+      {"free_steps_max", &SettlingRecord::free_steps_max},
+      {"free_time_ms_mean", &SettlingRecord::free_time_ms_mean},
+      {"free_time_ms_max", &SettlingRecord::free_time_ms_max},
+      {"free_not_converged", &SettlingRecord::free_not_converged},
+      {"target_steps_mean", &SettlingRecord::target_steps_mean},
+      {"target_steps_max", &SettlingRecord::target_steps_max},
+      {"target_time_ms_mean", &SettlingRecord::target_time_ms_mean},
+      {"target_time_ms_max", &SettlingRecord::target_time_ms_max},
+      {"target_not_converged", &SettlingRecord::target_not_converged},
+  };
+  return fields;
+}
+
+void write_settling(h5::File& f, const RunRecord& run) {
+  if (run.settling.empty()) return;
+  std::vector<int> epoch;
+  for (const auto& s : run.settling) epoch.push_back(s.epoch);
+  f.write_vector("/settling/epoch", epoch);
+  for (const auto& [name, member] : settling_fields()) {
+    std::vector<double> v;
+    for (const auto& s : run.settling) v.push_back(s.*member);
+    f.write_vector(std::string("/settling/") + name, v);
+  }
+  f.set_attr("/settling", "description",
+             "dynamics.mode = settle: per epoch (rows), accepted integrator steps and time [ms] "
+             "for a phase to converge, mean and max over the epoch's training batches, and the "
+             "number of batches whose phase did not converge within dynamics.max_time_ms");
+}
+
+std::vector<SettlingRecord> read_settling(const h5::File& f) {
+  std::vector<SettlingRecord> out;
+  if (!f.exists("/settling/epoch")) return out;
+  const auto epoch = f.read_vector<int>("/settling/epoch");
+  out.resize(epoch.size());
+  for (std::size_t i = 0; i < epoch.size(); ++i) out[i].epoch = epoch[i];
+  for (const auto& [name, member] : settling_fields()) {
+    const auto v = f.read_vector<double>(std::string("/settling/") + name);
+    for (std::size_t i = 0; i < out.size() && i < v.size(); ++i) out[i].*member = v[i];
+  }
+  return out;
+}
+
 void write_weights(h5::File& f, const Network<double>& net) {
   for (int l = 1; l <= net.depth(); ++l) {
     const auto& layer = net.layer(l);
@@ -187,6 +233,7 @@ void write_run_file(const std::filesystem::path& path, const RunRecord& run) {
   f.set_attr("/", "written_unix_time", static_cast<long long>(now));
   write_metrics(f, run);
   write_alignment(f, run);
+  write_settling(f, run);
   write_weights(f, run.weights);
   write_state(f, run);
   writer.commit();
@@ -202,6 +249,7 @@ RunRecord read_run_file(const std::filesystem::path& path) {
   run.weights = read_weights(f);
   run.epochs = read_metrics(f, run.weights.classes);
   run.alignment = read_alignment(f);
+  run.settling = read_settling(f);
   run.ortho_layers = f.read_vector<int>("/orthogonality/layers");
   read_state(f, run);
   return run;

@@ -27,6 +27,16 @@ struct AlignmentRecord {
   std::vector<double> angle_deg;  // per layer 1..L [deg]
 };
 
+// Settling statistics of one epoch (dynamics.mode = settle): accepted integrator steps and time
+// to converge per batch, mean and max, per phase; batches whose phase did not converge.
+struct SettlingRecord {
+  int epoch = 0;  // 1-based
+  double free_steps_mean = 0, free_steps_max = 0, free_time_ms_mean = 0, free_time_ms_max = 0;
+  double target_steps_mean = 0, target_steps_max = 0, target_time_ms_mean = 0,
+         target_time_ms_max = 0;
+  double free_not_converged = 0, target_not_converged = 0;  // batches [count]
+};
+
 // Where training stands: the epoch in progress and the metrics accumulated in it.
 struct TrainingProgress {
   int epoch = 0;        // epochs completed
@@ -42,6 +52,7 @@ struct RunRecord {
   std::string precision = "float64";
   std::vector<EpochRecord> epochs;
   std::vector<AlignmentRecord> alignment;
+  std::vector<SettlingRecord> settling;  // one per epoch; empty in algebraic mode
   std::vector<int> ortho_layers;  // layers whose orthogonality error is logged
   TrainingProgress progress;
   OptimizerState optimizer;

@@ -58,6 +58,7 @@ class Trainer {
   void checkpoint(const std::string& status);
   void sample_alignment(const Mat<T>& x, const Eigen::VectorXi& y);
   EpochRecord finish_epoch(int e, double seconds);
+  void record_settling(int e);
   BatchResult evaluate(const datasets::Dataset& set);
   int diverged(const Divergence& d);
 
@@ -87,7 +88,8 @@ void Trainer<T>::start() {
   run_.config_yaml = c_.to_yaml();
   run_.precision = c_.learning.precision;
   engine_ = std::make_unique<Engine<T>>(net.template cast<T>(), c_.learning,
-                                        static_cast<std::uint64_t>(c_.network.seed) + 1);
+                                        static_cast<std::uint64_t>(c_.network.seed) + 1,
+                                        c_.dynamics);
   engine_->optimizer().set_state(run_.optimizer);
 }
 
@@ -101,7 +103,9 @@ void Trainer<T>::checkpoint(const std::string& status) {
 
 template <class T>
 void Trainer<T>::sample_alignment(const Mat<T>& x, const Eigen::VectorXi& y) {
+  const SettlingStats training = engine_->phases().stats();  // alignment batches not counted
   const auto result = measure_alignment(*engine_, x, y);
+  engine_->phases().set_stats(training);
   AlignmentRecord rec{run_.progress.step, {}, {}};
   for (const auto& layer : result.layers) {
     rec.cosine.push_back(layer.cosine);
@@ -154,6 +158,7 @@ void Trainer<T>::epoch(int e) {
   ProgressBar bar("epoch " + std::to_string(e + 1) + "/" + std::to_string(c_.learning.epochs),
                   batches, c_.output.progress);
   const auto t0 = std::chrono::steady_clock::now();
+  engine_->phases().reset_stats();
   Mat<T> x;
   Eigen::VectorXi y;
   while (p.batch < batches) {
@@ -181,13 +186,40 @@ void Trainer<T>::epoch(int e) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const EpochRecord rec = finish_epoch(e, seconds);
   run_.epochs.push_back(rec);
+  if (c_.dynamics.mode == "settle") record_settling(e);
   p = {e + 1, 0, p.step, 0, 0, 0};
   std::printf("epoch %d/%d: train loss %.4f acc %.4f | test loss %.4f acc %.4f", rec.epoch,
               c_.learning.epochs, rec.train_loss, rec.train_accuracy, rec.test_loss,
               rec.test_accuracy);
   if (engine_->network().classes > 10) std::printf(" top5 %.4f", rec.test_top5);
   std::printf(" | %s\n", format_duration(seconds).c_str());
+  if (c_.dynamics.mode == "settle") {
+    const SettlingRecord& s = run_.settling.back();
+    std::printf("  settling: free %.1f steps (max %.0f), %.1f ms (max %.1f) | target %.1f steps "
+                "(max %.0f), %.1f ms (max %.1f)\n",
+                s.free_steps_mean, s.free_steps_max, s.free_time_ms_mean, s.free_time_ms_max,
+                s.target_steps_mean, s.target_steps_max, s.target_time_ms_mean,
+                s.target_time_ms_max);
+  }
   std::fflush(stdout);
+}
+
+template <class T>
+void Trainer<T>::record_settling(int e) {
+  const SettlingStats& s = engine_->phases().stats();
+  SettlingRecord r;
+  r.epoch = e + 1;
+  r.free_steps_mean = s.free.steps_mean();
+  r.free_steps_max = s.free.steps_max;
+  r.free_time_ms_mean = s.free.time_mean();
+  r.free_time_ms_max = s.free.time_max;
+  r.free_not_converged = double(s.free.not_converged);
+  r.target_steps_mean = s.target.steps_mean();
+  r.target_steps_max = s.target.steps_max;
+  r.target_time_ms_mean = s.target.time_mean();
+  r.target_time_ms_max = s.target.time_max;
+  r.target_not_converged = double(s.target.not_converged);
+  run_.settling.push_back(r);
 }
 
 template <class T>

@@ -129,6 +129,28 @@ TEST(Orthogonality, GradientMatchesFiniteDifferences) {
   }
 }
 
+// Beyond one block of rows the blocked product must still equal the closed form.
+TEST(Orthogonality, MultiBlockGradientEqualsClosedForm) {
+  std::mt19937_64 rng(6);
+  for (const char* mode : {"full", "offdiag"}) {
+    const Mat<double> W = xavier_uniform(150, 150, rng) * 3.0;
+    TransferParams t{"linear", 1.0};
+    Network<double> net = tiny_net(Mat<double>::Zero(2, 150), RowVec<double>::Zero(150));
+    net.layers[0].pop.width = 150;
+    net.layers.push_back({{"top", 150, 150, t}, make_transfer(t), {W, RowVec<double>::Zero(150)}});
+    Gradients<double> g{{Mat<double>(), Mat<double>::Zero(2, 150), Mat<double>::Zero(150, 150)}, {}};
+    OrthogonalityRegulariser<double>({0.25, mode}).add_gradient(net, g);
+    Mat<double> S = W * W.transpose();
+    if (std::string(mode) == "full") {
+      S -= Mat<double>::Identity(150, 150);
+    } else {
+      S.diagonal().setZero();
+    }
+    const Mat<double> expected = 4 * 0.25 * S * W;
+    EXPECT_LT((g.dW[2] - expected).norm(), 1e-12 * expected.norm()) << mode;
+  }
+}
+
 TEST(Orthogonality, ErrorIsZeroForOrthogonalMatrices) {
   std::mt19937_64 rng(5);
   EXPECT_LT(OrthogonalityRegulariser<double>::error(random_orthogonal(50, 50, rng)), 1e-12);

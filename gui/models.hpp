@@ -1,0 +1,144 @@
+#pragma once
+// The viewer's models: what each view draws, computed from the files gaitsim writes (and, for a
+// run file's network view, from the simulator libraries). No widgets here: everything is testable
+// without a screen. Readers open the file per request and read only the rows they need (one
+// stimulus, one unit), so a large responses or trajectories file is never loaded whole.
+#include <QImage>
+#include <QString>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gaitsim::gui {
+
+namespace fs = std::filesystem;
+
+enum class FileKind { Run, Responses, Settle, Unknown };
+const char* kind_name(FileKind k);
+
+// What a file is, judged by its root attributes. Never throws: a file that is not HDF5, is
+// truncated or is another HDF5 file gives Unknown with a message saying why.
+struct Detection {
+  FileKind kind = FileKind::Unknown;
+  QString message;  // empty when the file is one of ours and complete
+};
+Detection detect_file(const fs::path& path);
+
+// ---- training (run file) ----
+struct TrainingCurves {
+  QString name;    // the run's folder name
+  QString status;  // running | paused | complete | diverged
+  std::vector<double> epoch, train_loss, train_accuracy, test_loss, test_accuracy;
+  std::vector<double> align_step;
+  std::vector<std::vector<double>> angle_deg;  // [layer 1..L - 1][sample]
+  std::vector<int> ortho_layers;
+  std::vector<std::vector<double>> ortho_error;  // [k][epoch]
+  long long steps = 0;                           // optimiser steps so far
+};
+TrainingCurves read_training(const fs::path& run_file);  // throws std::runtime_error
+
+// ---- weights (run file) ----
+struct WeightsData {
+  std::vector<QString> layer_names;  // 1..L
+  std::vector<std::vector<double>> W;  // per layer, row-major (k x n)
+  std::vector<int> rows, cols;
+  int image_h = 0, image_w = 0, image_c = 1;  // shape of one input image (0: not an image)
+};
+WeightsData read_weights(const fs::path& run_file);
+struct Histogram {
+  double lo = 0, hi = 0;
+  std::vector<double> counts;
+};
+Histogram histogram(const std::vector<double>& values, int bins);
+// Receptive field of unit j of layer 1: column j of W1, length k.
+std::vector<double> receptive_field(const WeightsData& w, int unit);
+
+// ---- network (responses file, or computed from a run file) ----
+struct LayerSlice {
+  QString name;
+  int width = 0;
+  std::vector<double> rate, target;  // target empty where there is none
+  std::vector<char> auxiliary;       // 1 for auxiliary units
+};
+struct StimulusData {
+  long long index = 0, id = 0;
+  int label = -1, prediction = -1;
+  std::vector<double> input;  // the input layer's rates (pixels / 255)
+  int image_h = 0, image_w = 0, image_c = 1;
+  std::vector<LayerSlice> layers;  // driven layers 1..L
+};
+class NetworkSource {
+ public:
+  virtual ~NetworkSource() = default;
+  virtual long long count() const = 0;
+  virtual StimulusData stimulus(long long i) const = 0;  // throws std::runtime_error
+  virtual QString description() const = 0;
+};
+// A responses file: reads one row per layer per call.
+std::unique_ptr<NetworkSource> open_responses(const fs::path& file);
+// A run file: loads its config's dataset and computes the forward rates and the configured
+// rule's targets for the first `stimuli` test examples with the simulator's engine.
+std::unique_ptr<NetworkSource> compute_from_run(const fs::path& run_file, long long stimuli);
+
+// ---- settling (trajectories file from `gaitsim settle`) ----
+class SettleSource {
+ public:
+  explicit SettleSource(const fs::path& file);  // throws std::runtime_error
+  int depth() const { return static_cast<int>(names_.size()); }
+  const std::vector<QString>& layer_names() const { return names_; }
+  const std::vector<int>& widths() const { return widths_; }
+  long long stimuli() const { return stimuli_; }
+  bool has_phase(int phase) const { return phase == 0 ? has_free_ : has_target_; }  // 0 free, 1 target
+  const std::vector<double>& time(int phase) const { return phase == 0 ? t_free_ : t_target_; }
+  QString problem() const { return problem_; }  // e.g. a missing phase; empty when whole
+  int label(long long stimulus) const;
+  // Rate of one unit over time in a phase (layer 1..L).
+  std::vector<double> trace(int layer, int phase, long long stimulus, int unit) const;
+  // One-sweep reference values: the forward rate (free phase) and the target (target phase).
+  double reference(int layer, int phase, long long stimulus, int unit) const;
+  // max over layers and units of |dh/dt| between samples [1/ms], per sample after the first.
+  std::vector<double> residual(int phase, long long stimulus) const;
+
+ private:
+  fs::path file_;
+  std::vector<QString> names_;
+  std::vector<int> widths_;
+  std::vector<double> t_free_, t_target_;
+  std::vector<int> labels_;
+  long long stimuli_ = 0;
+  bool has_free_ = false, has_target_ = false;
+  QString problem_;
+};
+
+// ---- heatmaps ----
+struct Grid {
+  int rows = 0, cols = 0;
+};
+Grid fold(int n);  // near-square: cols = ceil(sqrt n), rows = ceil(n / cols)
+QRgb sequential_colour(double t);  // t in [0, 1], viridis-like
+QRgb diverging_colour(double t);   // t in [-1, 1], blue - white - red
+// One pixel per unit (row-major in the grid); cells past n are grey.
+QImage heatmap_image(const std::vector<double>& v, Grid g, double lo, double hi, bool diverging);
+// An image (pixels in [0, 1]) of shape C x H x W, as stored in a dataset row.
+QImage input_image(const std::vector<double>& v, int h, int w, int c);
+// Value range for a map: [min, max], or symmetric [-m, m] for a diverging one.
+std::pair<double, double> value_range(const std::vector<double>& v, bool diverging);
+
+// ---- a whole opened file ----
+struct Document {
+  fs::path path;
+  FileKind kind = FileKind::Unknown;
+  QString error;                      // why it could not be opened (kind Unknown)
+  QString warning;                    // opened, but something is missing (e.g. a phase)
+  std::optional<TrainingCurves> training;
+  std::shared_ptr<const WeightsData> weights;
+  std::shared_ptr<const NetworkSource> network;
+  std::shared_ptr<const SettleSource> settle;
+};
+// Opens anything; never throws (errors land in `error`). Slow for run files (computes rates).
+Document load_document(const fs::path& path, long long network_stimuli = 100);
+
+}  // namespace gaitsim::gui

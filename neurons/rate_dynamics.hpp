@@ -1,0 +1,188 @@
+#pragma once
+// Population dynamics in time (gait-prop.md, "Two-phase settling"; docs/dynamics.md).
+//
+// A whole batch of N stimuli relaxes together as one ODE state: a std::vector<T> holding the
+// stacked per-layer blocks (each N x n_b, column-major), viewed as Eigen matrices through
+// Eigen::Map. Right-hand sides are Boost.Odeint "systems" `(const state&, state& dxdt, double t)`
+// that do not know the stepper; `relax` integrates one with Euler (fixed step) or
+// runge_kutta_dopri5 (adaptive, abs/rel tolerances) in its own loop, so that it can stop on the
+// residual max |dx/dt| * tau < tol between steps and record the state every record_every_ms.
+#include <boost/numeric/odeint.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <stdexcept>
+#include <type_traits>
+#include <string>
+#include <vector>
+
+#include "neurons/network.hpp"
+#include "neurons/relaxation.hpp"
+
+namespace gaitsim {
+
+// Blocks of N x n_b values stacked in one flat state.
+template <class T>
+struct StackedLayout {
+  Eigen::Index rows = 0;
+  std::vector<Eigen::Index> cols, offset;  // per block
+  Eigen::Index size() const { return offset.empty() ? 0 : offset.back() + rows * cols.back(); }
+  void add(Eigen::Index n) {
+    offset.push_back(offset.empty() ? 0 : offset.back() + rows * cols.back());
+    cols.push_back(n);
+  }
+  int blocks() const { return static_cast<int>(cols.size()); }
+  Eigen::Map<Mat<T>> view(std::vector<T>& s, int b) const {
+    return {s.data() + offset[b], rows, cols[b]};
+  }
+  Eigen::Map<const Mat<T>> view(const std::vector<T>& s, int b) const {
+    return {s.data() + offset[b], rows, cols[b]};
+  }
+};
+
+// Free phase, input clamped (gait-prop.md): tau da_l/dt = -a_l + r_{l-1}[:, :k] W_l + b_l with
+// r_l = f(a_l), r_0 = x. Block b = l - 1 holds a_l (N x n_l). Fixed point: the forward pass.
+template <class T>
+class FreeDynamics {
+ public:
+  FreeDynamics(const Network<T>& net, const Mat<T>& x, double tau_ms) : net_(net), x_(x), tau_(tau_ms) {
+    layout_.rows = x.rows();
+    for (int l = 1; l <= net.depth(); ++l) layout_.add(net.width(l));
+    r_.resize(net.depth() + 1);
+  }
+  const StackedLayout<T>& layout() const { return layout_; }
+
+  void operator()(const std::vector<T>& a, std::vector<T>& dadt, double /*t*/) {
+    const T inv_tau = T(1.0 / tau_);
+    for (int l = 1; l <= net_.depth(); ++l) {
+      const auto& layer = net_.layer(l);
+      const Mat<T>& below = l == 1 ? x_ : r_[l - 1];
+      auto out = layout_.view(dadt, l - 1);
+      out.noalias() = below.leftCols(layer.in.W.rows()) * layer.in.W;
+      out.rowwise() += layer.in.b;
+      out -= layout_.view(a, l - 1);
+      out *= inv_tau;
+      if (l < net_.depth()) {  // r_l = f(a_l) for the layer above
+        a_tmp_ = layout_.view(a, l - 1);
+        layer.f->f(a_tmp_, r_[l]);
+      }
+    }
+  }
+
+ private:
+  const Network<T>& net_;
+  const Mat<T>& x_;
+  double tau_;
+  StackedLayout<T> layout_;
+  std::vector<Mat<T>> r_;
+  Mat<T> a_tmp_;
+};
+
+// max |dxdt| * tau over the state, and the block holding it (or the first non-finite value).
+template <class T>
+void residual_of(const std::vector<T>& dxdt, const StackedLayout<T>& layout, double tau,
+                 RelaxReport& rep) {
+  double worst = 0;
+  rep.worst_block = -1;
+  rep.finite = true;
+  for (int b = 0; b < layout.blocks(); ++b) {
+    const auto v = layout.view(dxdt, b);
+    const double m = v.size() ? double(v.cwiseAbs().maxCoeff()) : 0.0;
+    if (!std::isfinite(m) || !v.allFinite()) {
+      rep.finite = false;
+      rep.worst_block = b;
+      rep.residual = std::numeric_limits<double>::quiet_NaN();
+      return;
+    }
+    if (m > worst || rep.worst_block < 0) {
+      worst = std::max(worst, m);
+      rep.worst_block = b;
+    }
+  }
+  rep.residual = worst * tau;
+}
+
+// Integrates `system` from `state` (in place) until the residual falls below p.tol (converged),
+// the time reaches p.max_time_ms, or the state becomes non-finite (report.finite = false).
+// observe(t, state) is called at t = 0, every p.record_every_ms (when > 0; dopri5 shortens its
+// steps to land on them) and at the end.
+template <class T, class System>
+RelaxReport relax(System& system, std::vector<T>& state, const StackedLayout<T>& layout,
+                  const RelaxParams& p,
+                  const std::type_identity_t<std::function<void(double, const std::vector<T>&)>>& observe = {}) {
+  namespace odeint = boost::numeric::odeint;
+  using State = std::vector<T>;
+  RelaxReport rep;
+  State dxdt(state.size());
+  double t = 0;
+  auto sys = [&](const State& x, State& dx, double tt) {
+    ++rep.rhs_evals;
+    system(x, dx, tt);
+  };
+  const bool record = static_cast<bool>(observe);
+  const double every = p.record_every_ms;
+  double next_record = record && every > 0 ? every : std::numeric_limits<double>::infinity();
+  if (record) observe(0.0, state);
+  sys(state, dxdt, t);
+  residual_of(dxdt, layout, p.tau_ms, rep);
+  auto done = [&] {
+    if (!rep.finite) return true;
+    if (rep.residual < p.tol) {
+      rep.converged = true;
+      return true;
+    }
+    return t >= p.max_time_ms * (1 - 1e-12);
+  };
+  double last_observed = 0;
+  auto maybe_record = [&] {
+    if (!record || t < next_record * (1 - 1e-12)) return;
+    observe(t, state);
+    last_observed = t;
+    while (next_record <= t * (1 + 1e-12)) next_record += every;
+  };
+  if (p.stepper == "euler") {
+    odeint::euler<State, T, State, double> stepper;
+    while (!done()) {
+      const double h = std::min(p.dt_ms, p.max_time_ms - t);
+      stepper.do_step(sys, state, dxdt, t, h);  // x += h * dxdt(x): dxdt is reused, not re-evaluated
+      t += h;
+      ++rep.steps;
+      maybe_record();
+      sys(state, dxdt, t);
+      residual_of(dxdt, layout, p.tau_ms, rep);
+    }
+  } else if (p.stepper == "dopri5") {
+    // Near the fixed point the controller grows dt to the stepper's stability limit, where the
+    // state keeps errors of the size of its tolerances: both are capped at tol/10 so that the
+    // residual can fall below tol.
+    auto stepper = odeint::make_controlled(std::min(p.abs_tol, 0.1 * p.tol),
+                                           std::min(p.rel_tol, 0.1 * p.tol),
+                                           odeint::runge_kutta_dopri5<State, T, State, double>());
+    double dt = p.dt_ms;
+    int failures = 0;
+    while (!done()) {
+      double h = std::min({dt, p.max_time_ms - t, next_record - t});
+      // FSAL: on success dxdt holds the derivative at the new state, i.e. the residual.
+      if (stepper.try_step(sys, state, dxdt, t, h) == odeint::success) {
+        ++rep.steps;
+        failures = 0;
+        maybe_record();
+        residual_of(dxdt, layout, p.tau_ms, rep);
+      } else if (++failures > 200 || !(h > 0) || !std::isfinite(h)) {
+        rep.finite = false;  // the controller cannot find a step: the state blows up
+        residual_of(dxdt, layout, p.tau_ms, rep);
+        break;
+      }
+      dt = h;
+    }
+  } else {
+    throw std::invalid_argument("unknown stepper '" + p.stepper + "' (euler | dopri5)");
+  }
+  rep.time_ms = t;
+  if (record && t > last_observed) observe(t, state);
+  return rep;
+}
+
+}  // namespace gaitsim

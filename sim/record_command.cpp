@@ -1,0 +1,501 @@
+// `gaitsim record`: the forward rates (and optionally the targets) of every layer for a set of
+// stimuli, streamed chunk by chunk into a chunked, gzip-compressed HDF5 file, in gaitsim's own
+// layout or an NWB 2.x layout. The file is written under a temporary name with root attribute
+// complete = 0 and renamed into place only once complete = 1, so a failed or killed export never
+// leaves a file that looks complete.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "analysis/h5_file.hpp"
+#include "analysis/h5_stream.hpp"
+#include "sim/command.hpp"
+#include "sim/engine.hpp"
+#include "sim/network_builder.hpp"
+#include "sim/run_record.hpp"
+#include "sim/stimulus_spec.hpp"
+#include "sim/trainer.hpp"
+
+namespace gaitsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kFormat = "gaitsim-responses";
+constexpr long long kFormatVersion = 1;
+constexpr const char* kNwbVersion = "2.7.0";
+constexpr double kPresentationSeconds = 1.0;  // NWB: stimulus i is presented over [i, i + 1) s
+
+struct RecordOptions {
+  std::string stimuli;
+  fs::path checkpoint, out;
+  bool targets = false, force = false, quiet = false;
+  std::string format = "gaitsim";  // gaitsim | nwb
+  std::string dtype = "float32";   // float32 | float64
+  long long chunk = 1000;          // stimuli per forward pass and append
+  int gzip = 4;
+  long long fail_after = -1;       // test hook: throw after this many chunks
+};
+
+using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// Where everything about one population goes in either layout.
+struct LayerInfo {
+  std::string name;
+  int index = 0, width = 0, passed_on = 0;
+  std::string activation;
+  double slope = 1.0;
+  std::vector<std::int8_t> auxiliary;  // 1 for units the layer above does not read
+};
+
+std::string describe_layer(const LayerInfo& l, int classes, int depth) {
+  if (l.index == 0) return "input: the stimulus itself (clamped population 0)";
+  std::string d = "population " + std::to_string(l.index) + " of " + std::to_string(depth) + ", " +
+                  l.activation + (l.activation == "leaky_relu" ? " slope " + std::to_string(l.slope) : "");
+  if (l.index == depth) {
+    d += "; the first " + std::to_string(classes) + " units are the classes, the rest auxiliary";
+  } else if (l.passed_on < l.width) {
+    d += "; the first " + std::to_string(l.passed_on) + " units drive the layer above, the rest are auxiliary";
+  }
+  return d;
+}
+
+class ResponseWriter {
+ public:
+  ResponseWriter(const RecordOptions& o, fs::path temp, const std::vector<LayerInfo>& layers,
+                 long long total)
+      : o_(o), f_(h5::StreamFile::create(temp)), layers_(layers), total_(total) {}
+
+  h5::StreamFile& file() { return f_; }
+
+  void begin(const Config& c, const StimulusSet& s, int classes, const std::string& hash) {
+    const bool nwb = o_.format == "nwb";
+    const int depth = static_cast<int>(layers_.size()) - 1;
+    const auto t = o_.dtype == "float64" ? h5::scalar_type<double>() : h5::scalar_type<float>();
+    const std::string weights =
+        o_.checkpoint.empty() ? "initial weights drawn from network.seed = " + std::to_string(c.network.seed)
+                              : "checkpoint " + o_.checkpoint.string() + " (FNV-1a 64: " + hash + ")";
+    // Provenance in both layouts.
+    f_.set_attr("/", "complete", static_cast<std::int8_t>(0));
+    f_.set_attr("/", "gaitsim_format", kFormat);
+    f_.set_attr("/", "gaitsim_format_version", kFormatVersion);
+    f_.set_attr("/", "config", c.to_yaml());
+    f_.set_attr("/", "config_file", c.source);
+    f_.set_attr("/", "checkpoint_path", o_.checkpoint.string());
+    f_.set_attr("/", "checkpoint_hash", hash);
+    f_.set_attr("/", "checkpoint_hash_algorithm", "FNV-1a 64-bit over the file's bytes, hex");
+    f_.set_attr("/", "weights", weights);
+    f_.set_attr("/", "stimuli", o_.stimuli);
+    f_.set_attr("/", "stimulus_source", s.description);
+    f_.set_attr("/", "stimulus_count", static_cast<long long>(total_));
+    f_.set_attr("/", "classes", static_cast<long long>(classes));
+    f_.set_attr("/", "algorithm", c.learning.algorithm);
+    f_.set_attr("/", "precision", c.learning.precision);
+    f_.set_attr("/", "created", h5::iso8601_now());
+    f_.set_attr("/", "gaitsim_version", "0.1.0");
+    std::vector<std::string> names;
+    for (const auto& l : layers_) names.push_back(l.name);
+    f_.set_attr("/", "layer_names", names);
+
+    if (!nwb) {
+      f_.set_attr("/", "format", kFormat);
+      f_.set_attr("/", "format_version", kFormatVersion);
+      f_.set_attr("/", "targets_recorded", static_cast<std::int8_t>(o_.targets));
+      f_.create_stream("/stimulus_id", h5::scalar_type<long long>(), {}, 4096, o_.gzip);
+      f_.set_attr("/stimulus_id", "description", "id of each stimulus (row): its index in the dataset split or the id given by the stimulus file");
+      f_.create_stream("/labels", h5::scalar_type<int>(), {}, 4096, o_.gzip);
+      f_.set_attr("/labels", "description", "true class of each stimulus; -1 where unknown");
+      f_.write_strings("/layer_names", names);
+      std::vector<long long> widths;
+      for (const auto& l : layers_) widths.push_back(l.width);
+      f_.write_vector("/layer_widths", widths);
+      for (const auto& l : layers_) {
+        const std::string g = "/layers/" + l.name;
+        f_.create_group(g);
+        f_.set_attr(g, "index", static_cast<long long>(l.index));
+        f_.set_attr(g, "width", static_cast<long long>(l.width));
+        f_.set_attr(g, "passed_on", static_cast<long long>(l.passed_on));
+        f_.set_attr(g, "activation", l.activation);
+        f_.set_attr(g, "slope", l.slope);
+        f_.set_attr(g, "description", describe_layer(l, classes, depth));
+        f_.write_vector(g + "/auxiliary", l.auxiliary);
+        f_.set_attr(g + "/auxiliary", "description", "1 for auxiliary units (not read by the layer above; for the output: not a class unit)");
+        stream(g + "/rates", t, l.width, "forward (free-phase) rate h_l per stimulus (rows) and unit (columns)");
+        if (o_.targets && l.index > 0) {
+          stream(g + "/targets", t, l.width, "target t_l = h_l - target_delta / target_scale of the configured rule for the true label");
+          stream(g + "/target_delta", t, l.width, "D_l = target_scale (h_l - t_l): the rule's scaled difference, free of the cancellation in h_l - t_l");
+          f_.create_stream(g + "/target_scale", h5::scalar_type<double>(), {}, 4096, o_.gzip);
+          f_.set_attr(g + "/target_scale", "description", "mult_l per stimulus (1 for BP and FA and at the output; grows by 1/gamma per layer down under GAIT)");
+          f_.set_attr(g + "/target_scale", "unit", "1");
+        }
+      }
+      return;
+    }
+    // NWB 2.x (see docs/file-formats.md and shared/docs/neuro-conventions.md).
+    typed("/", "NWBFile", "core");
+    f_.set_attr("/", "nwb_version", kNwbVersion);
+    const std::string now = h5::iso8601_now();
+    f_.write_string("/identifier", "gaitsim-" + h5::uuid4());
+    f_.write_string("/session_description", "gaitsim record: layer rates of " + c.source + " (" +
+                                                c.learning.algorithm + ", " + weights + ") for " +
+                                                s.description);
+    f_.write_string("/session_start_time", now);
+    f_.write_string("/timestamps_reference_time", now);
+    f_.write_strings("/file_create_date", {now});
+    for (const char* g : {"/acquisition", "/analysis", "/processing", "/general",
+                          "/stimulus/presentation", "/stimulus/templates", "/intervals"}) {
+      f_.create_group(g);
+    }
+    f_.write_string("/general/source_script", c.to_yaml());
+    f_.set_attr("/general/source_script", "file_name", c.source);
+    f_.write_string("/general/notes", "weights: " + weights + "; stimuli: " + o_.stimuli +
+                                          "; stimulus i is presented over [i, i+1) s: free phase "
+                                          "at i s, target phase at i+0.5 s");
+    f_.create_group("/processing/gaitsim");
+    typed("/processing/gaitsim", "ProcessingModule", "core");
+    f_.set_attr("/processing/gaitsim", "description",
+                "rate-neuron network simulated by gaitsim: one TimeSeries per layer, one row per stimulus presentation");
+    for (const auto& l : layers_) {
+      timeseries(l.name, l, t, describe_layer(l, classes, depth) + "; free-phase rates");
+      if (o_.targets && l.index > 0) {
+        timeseries(l.name + "_target", l, t, describe_layer(l, classes, depth) + "; target-phase targets for the true label");
+      }
+    }
+  }
+
+  template <class T>
+  void append(const std::vector<long long>& ids, const std::vector<int>& labels, long long offset,
+              const std::vector<Mat<T>>& rates, const std::vector<Mat<T>>* targets,
+              const std::vector<Mat<T>>* deltas, const std::vector<ColVec<T>>* scales) {
+    const auto n = static_cast<hsize_t>(ids.size());
+    const bool nwb = o_.format == "nwb";
+    if (!nwb) {
+      f_.append("/stimulus_id", ids.data(), n);
+      f_.append("/labels", labels.data(), n);
+    }
+    for (const auto& l : layers_) {
+      const std::string base = nwb ? "/processing/gaitsim/" + l.name : "/layers/" + l.name;
+      put(nwb ? base + "/data" : base + "/rates", rates[l.index]);
+      if (targets != nullptr && l.index > 0) {
+        put(nwb ? base + "_target/data" : base + "/targets", (*targets)[l.index]);
+        if (!nwb) {
+          put(base + "/target_delta", (*deltas)[l.index]);
+          const Eigen::VectorXd s = (*scales)[l.index].template cast<double>();
+          f_.append(base + "/target_scale", s.data(), n);
+        }
+      }
+      if (nwb) {
+        std::vector<double> ts(n), tt(n);
+        for (hsize_t i = 0; i < n; ++i) {
+          ts[i] = static_cast<double>(offset + static_cast<long long>(i)) * kPresentationSeconds;
+          tt[i] = ts[i] + 0.5 * kPresentationSeconds;
+        }
+        f_.append(base + "/timestamps", ts.data(), n);
+        if (targets != nullptr && l.index > 0) f_.append(base + "_target/timestamps", tt.data(), n);
+      }
+    }
+    if (nwb) {
+      for (hsize_t i = 0; i < n; ++i) {
+        const double start = static_cast<double>(offset + static_cast<long long>(i)) * kPresentationSeconds;
+        const double half = targets != nullptr ? 0.5 * kPresentationSeconds : kPresentationSeconds;
+        trial(start, start + half, ids[i], labels[i], "free");
+        if (targets != nullptr) trial(start + half, start + kPresentationSeconds, ids[i], labels[i], "target");
+      }
+    }
+  }
+
+  void finish() {
+    if (o_.format == "nwb") write_trials();
+    f_.set_attr("/", "complete", static_cast<std::int8_t>(1));
+    f_.close();
+  }
+
+ private:
+  void stream(const std::string& path, h5::ScalarType t, int width, const std::string& description) {
+    const std::size_t row_bytes = static_cast<std::size_t>(width) * t.size;
+    const auto chunk_rows = static_cast<hsize_t>(std::clamp<long long>(
+        static_cast<long long>((1u << 20) / std::max<std::size_t>(1, row_bytes)), 1, std::max(1LL, total_)));
+    f_.create_stream(path, t, {static_cast<hsize_t>(width)}, chunk_rows, o_.gzip);
+    f_.set_attr(path, "description", description);
+    f_.set_attr(path, "unit", "1 (dimensionless rate: the output of the transfer function)");
+    f_.set_attr(path, "dims", std::vector<std::string>{"stimulus", "unit"});
+  }
+
+  void typed(const std::string& obj, const std::string& type, const std::string& ns) {
+    f_.set_attr(obj, "neurodata_type", type);
+    f_.set_attr(obj, "namespace", ns);
+    f_.set_attr(obj, "object_id", h5::uuid4());
+  }
+
+  void timeseries(const std::string& name, const LayerInfo& l, h5::ScalarType t, const std::string& description) {
+    const std::string g = "/processing/gaitsim/" + name;
+    f_.create_group(g);
+    typed(g, "TimeSeries", "core");
+    f_.set_attr(g, "description", description);
+    f_.set_attr(g, "comments", "one row per stimulus presentation; auxiliary units: " +
+                                   std::to_string(l.width - l.passed_on) + " (the last ones)");
+    stream(g + "/data", t, l.width, description);
+    f_.set_attr(g + "/data", "unit", "a.u. (dimensionless rate)");
+    f_.set_attr(g + "/data", "conversion", 1.0f);
+    f_.set_attr(g + "/data", "offset", 0.0f);
+    f_.set_attr(g + "/data", "resolution", -1.0f);
+    f_.create_stream(g + "/timestamps", h5::scalar_type<double>(), {}, 4096, o_.gzip);
+    f_.set_attr(g + "/timestamps", "interval", static_cast<std::int32_t>(1));
+    f_.set_attr(g + "/timestamps", "unit", "seconds");
+  }
+
+  template <class T>
+  void put(const std::string& path, const Mat<T>& m) {
+    if (o_.dtype == "float64") {
+      const RowMajor r = m.template cast<double>();
+      f_.append(path, r.data(), static_cast<hsize_t>(r.rows()));
+    } else {
+      const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> r = m.template cast<float>();
+      f_.append(path, r.data(), static_cast<hsize_t>(r.rows()));
+    }
+  }
+
+  void trial(double start, double stop, long long id, int label, const char* phase) {
+    start_.push_back(start);
+    stop_.push_back(stop);
+    trial_id_.push_back(id);
+    trial_label_.push_back(label);
+    phase_.emplace_back(phase);
+  }
+
+  void column(const std::string& name, const std::string& description) {
+    const std::string p = "/intervals/trials/" + name;
+    typed(p, "VectorData", "hdmf-common");
+    f_.set_attr(p, "description", description);
+  }
+
+  void write_trials() {
+    const std::string g = "/intervals/trials";
+    f_.create_group(g);
+    typed(g, "TimeIntervals", "core");
+    f_.set_attr(g, "description", "one row per phase of each stimulus presentation: free (forward) and, when targets are recorded, target");
+    f_.set_attr(g, "colnames", std::vector<std::string>{"start_time", "stop_time", "stimulus_id", "label", "phase"});
+    std::vector<long long> id(start_.size());
+    std::iota(id.begin(), id.end(), 0LL);
+    f_.write_vector(g + "/id", id);
+    typed(g + "/id", "ElementIdentifiers", "hdmf-common");
+    f_.write_vector(g + "/start_time", start_);
+    column("start_time", "start of the phase [s]");
+    f_.write_vector(g + "/stop_time", stop_);
+    column("stop_time", "end of the phase [s]");
+    f_.write_vector(g + "/stimulus_id", trial_id_);
+    column("stimulus_id", "id of the stimulus presented");
+    f_.write_vector(g + "/label", trial_label_);
+    column("label", "true class of the stimulus; -1 where unknown");
+    f_.write_strings(g + "/phase", phase_);
+    column("phase", "free (forward pass) or target (nudged toward the true label)");
+  }
+
+  const RecordOptions& o_;
+  h5::StreamFile f_;
+  std::vector<LayerInfo> layers_;
+  long long total_;
+  std::vector<double> start_, stop_;
+  std::vector<long long> trial_id_;
+  std::vector<int> trial_label_;
+  std::vector<std::string> phase_;
+};
+
+class Progress {
+ public:
+  Progress(long long total, bool enabled) : total_(total), enabled_(enabled), tty_(isatty(STDERR_FILENO)) {}
+  void update(long long done) {
+    if (!enabled_) return;
+    const double s = seconds();
+    const double eta = done > 0 ? s / double(done) * double(total_ - done) : 0;
+    const int decile = static_cast<int>(10 * done / std::max(1LL, total_));
+    if (!tty_ && decile == last_decile_ && done < total_) return;
+    last_decile_ = decile;
+    std::fprintf(stderr, "%srecord: %lld/%lld stimuli (%3.0f%%), %.1f s, ETA %.1f s%s",
+                 tty_ ? "\r" : "", done, total_, 100.0 * double(done) / double(std::max(1LL, total_)),
+                 s, eta, tty_ ? "\x1b[K" : "\n");
+    if (tty_ && done >= total_) std::fputc('\n', stderr);
+    std::fflush(stderr);
+  }
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  long long total_;
+  bool enabled_, tty_;
+  int last_decile_ = -1;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+std::vector<LayerInfo> layer_infos(const Network<double>& net) {
+  std::vector<LayerInfo> out;
+  for (int l = 0; l <= net.depth(); ++l) {
+    const PopulationParams& p = net.population(l);
+    LayerInfo info{p.name, l, p.width, p.passed_on, p.transfer.kind, p.transfer.slope, {}};
+    info.auxiliary.assign(static_cast<std::size_t>(p.width), 0);
+    for (int u = p.passed_on; u < p.width; ++u) info.auxiliary[static_cast<std::size_t>(u)] = 1;
+    out.push_back(info);
+  }
+  return out;
+}
+
+template <class T>
+void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& net,
+                const StimulusSet& s, ResponseWriter& w) {
+  Engine<T> engine(net.template cast<T>(), c.learning, static_cast<std::uint64_t>(c.network.seed) + 1);
+  const auto N = static_cast<long long>(s.ids.size());
+  Progress progress(N, !o.quiet);
+  Activity<T> act;
+  Gradients<T> grads;
+  long long chunks = 0;
+  for (long long begin = 0; begin < N; begin += o.chunk) {
+    if (o.fail_after >= 0 && chunks == o.fail_after) {
+      throw std::runtime_error("injected failure after " + std::to_string(chunks) +
+                               " chunks (--fail-after-chunks, a test hook)");
+    }
+    const long long end = std::min(N, begin + o.chunk);
+    const Mat<T> x = s.x.middleRows(begin, end - begin).template cast<T>();
+    const std::vector<long long> ids(s.ids.begin() + begin, s.ids.begin() + end);
+    const std::vector<int> labels(s.labels.begin() + begin, s.labels.begin() + end);
+    if (o.targets) {
+      const Eigen::VectorXi y = Eigen::Map<const Eigen::VectorXi>(labels.data(), end - begin);
+      engine.updates(engine.rule(), x, y, grads);
+      const Activity<T>& a = engine.activity();
+      const ErrorSignals<T>& sig = engine.signals();
+      std::vector<Mat<T>> targets(a.h.size());
+      for (std::size_t l = 1; l < a.h.size(); ++l) {
+        targets[l] = a.h[l] - (sig.D[l].array().colwise() / sig.mult[l].array()).matrix();
+      }
+      w.append(ids, labels, begin, a.h, &targets, &sig.D, &sig.mult);
+    } else {
+      engine.network().forward(x, act);
+      w.append<T>(ids, labels, begin, act.h, nullptr, nullptr, nullptr);
+    }
+    ++chunks;
+    progress.update(end);
+  }
+}
+
+int record(const Config& c, const RecordOptions& o) {
+  if (o.format != "gaitsim" && o.format != "nwb") {
+    throw ConfigError("--format " + o.format + ": expected gaitsim or nwb");
+  }
+  if (o.out.empty() || !o.out.has_filename()) throw ConfigError("--out needs a file name, e.g. responses.h5");
+  if (fs::exists(o.out) && !o.force) {
+    throw ConfigError(o.out.string() + " exists; use --force to overwrite it");
+  }
+  const fs::path dir = o.out.has_parent_path() ? o.out.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir)) {
+    throw std::runtime_error("cannot write " + o.out.string() + ": the folder " + dir.string() +
+                             " does not exist");
+  }
+  if (::access(dir.c_str(), W_OK) != 0) {
+    throw std::runtime_error("cannot write " + o.out.string() + ": the folder " + dir.string() +
+                             " is not writable");
+  }
+  const StimulusSet s = load_stimuli(o.stimuli, c);
+  int classes = s.classes;
+  if (classes == 0 && !o.checkpoint.empty()) {
+    classes = static_cast<int>(h5::File::open_read(o.checkpoint).attr_int("/weights", "classes"));
+  }
+  if (classes == 0) {
+    throw std::runtime_error("cannot tell the number of classes: the dataset " + c.data.dataset +
+                             " is not readable from " + dataset_dir(c) + " and no --checkpoint was given");
+  }
+  Network<double> net = build_network(c, static_cast<int>(s.x.cols()), classes);
+  std::string hash;
+  if (o.checkpoint.empty()) {
+    std::cerr << "note: no --checkpoint given: recording the initial weights drawn from network.seed = "
+              << c.network.seed << '\n';
+  } else {
+    load_weights(o.checkpoint, net);
+    hash = h5::fnv1a64_file(o.checkpoint);
+  }
+  if (o.targets) {
+    for (std::size_t i = 0; i < s.labels.size(); ++i) {
+      if (s.labels[i] < 0 || s.labels[i] >= classes) {
+        throw ConfigError("--targets needs the true label of every stimulus; stimulus " +
+                          std::to_string(s.ids[i]) + " of " + s.description + " has " +
+                          (s.labels[i] < 0 ? "none" : "label " + std::to_string(s.labels[i])));
+      }
+    }
+  }
+  const auto N = static_cast<long long>(s.ids.size());
+  fs::path temp = o.out;
+  temp += "." + std::to_string(::getpid()) + ".partial";
+  const auto layers = layer_infos(net);
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    ResponseWriter w(o, temp, layers, N);
+    w.begin(c, s, classes, hash);
+    if (c.learning.precision == "float32") {
+      run_chunks<float>(c, o, net, s, w);
+    } else {
+      run_chunks<double>(c, o, net, s, w);
+    }
+    w.finish();
+    fs::rename(temp, o.out);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw;
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("recorded %lld stimuli x %zu layers (%s layout%s) in %.2f s: %s (%.1f MB)\n", N,
+              layers.size(), o.format.c_str(), o.targets ? ", with targets" : "", seconds,
+              o.out.c_str(), static_cast<double>(fs::file_size(o.out)) / 1e6);
+  return kOk;
+}
+
+class RecordCommand : public Command {
+ public:
+  CLI::App* attach(CLI::App& app) override {
+    auto* cmd = app.add_subcommand(
+        "record", "write every layer's rates (and targets) for a set of stimuli to HDF5");
+    config_.attach(*cmd);
+    cmd->add_option("--stimuli", o_.stimuli,
+                    "which stimuli: test:0-999, test:5, test, train:class=3, train:class=3:100, "
+                    "or an HDF5 (/images) or IDX images file")
+        ->required();
+    cmd->add_option("--out", out_, "the responses file to write (HDF5)")->required();
+    cmd->add_option("--checkpoint", checkpoint_,
+                    "weights from a run file or checkpoint (default: the config's initial weights)")
+        ->check(CLI::ExistingFile);
+    cmd->add_flag("--targets", o_.targets,
+                  "also record the rule's targets for the true label (targets, target_delta, target_scale)");
+    cmd->add_option("--format", o_.format, "file layout: gaitsim (default) or nwb (NWB 2.x)")
+        ->check(CLI::IsMember({"gaitsim", "nwb"}));
+    cmd->add_option("--dtype", o_.dtype, "stored precision of rates and targets (default float32)")
+        ->check(CLI::IsMember({"float32", "float64"}));
+    cmd->add_option("--chunk", o_.chunk, "stimuli per forward pass and append (default 1000)")
+        ->check(CLI::Range(1LL, 1000000LL));
+    cmd->add_option("--gzip", o_.gzip, "deflate level 0-9 (default 4)")->check(CLI::Range(0, 9));
+    cmd->add_flag("--force", o_.force, "overwrite an existing output file");
+    cmd->add_flag("--quiet", o_.quiet, "no progress on stderr");
+    cmd->add_option("--fail-after-chunks", o_.fail_after)->group("");  // test hook
+    return cmd;
+  }
+
+  int run() override {
+    o_.out = out_;
+    o_.checkpoint = checkpoint_;
+    return record(config_.load(), o_);
+  }
+
+ private:
+  ConfigOptions config_;
+  RecordOptions o_;
+  std::string out_, checkpoint_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_record_command() { return std::make_unique<RecordCommand>(); }
+
+}  // namespace gaitsim

@@ -1,0 +1,72 @@
+#pragma once
+// Two-phase settling (gait-prop.md, "Two-phase settling"; docs/dynamics.md): both phases are
+// reached by integrating the populations' ODEs with Boost.Odeint, a whole batch as one state.
+//
+// Free phase (neurons/rate_dynamics.hpp): tau da_l/dt = -a_l + r_{l-1} W_l + b_l from a = 0.
+//
+// Target phase, in the delta coordinates of the engine (gait-prop.md, "Numerics"): each layer
+// l < L carries u_l = mult_l (h_l - v_l), the scaled difference of its target state v_l from its
+// settled forward rate h_l (what a dendritic compartment could hold); the output is clamped at
+// u_L = D_L (the nudge) and auxiliary units stay at u = 0. For l = L..2, with r_l computed from
+// the *current* u_l exactly as GaitRule does (q_l = gamma_l / mult_l, s_l = q_l d_l^2 u_l,
+// r_l = (f^-1(h_l) - f^-1(h_l - s_l)) / q_l, mult_{l-1} = mult_l / gamma_l):
+//   feedback inverse:    tau du_{l-1}/dt = -u_{l-1} + r_l W_l^-1           (LU, once per batch)
+//   feedback transpose:  tau du_{l-1}/dt = (r_l - u_{l-1} W_l) W_l^T       (gradient flow)
+// Both have the one-sweep GAIT deltas as fixed point. TP: q = 1, s_l = u_l. BP: u_{l-1} relaxes
+// toward e_l W_l^T, FA toward e_l B_l^T, e_l = u_l * d_l (their feedback is their own).
+#include <string>
+#include <vector>
+
+#include "sim/phases.hpp"
+
+namespace gaitsim {
+
+// A phase that did not converge while dynamics.fail_on_nonconvergence is set.
+class NonConvergence : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Sampled rates of one phase: time[k] and, per layer l = 1..L, rate[l][k] (N x n_l) and, for
+// the target phase, delta[l][k] = u_l (mult_l (h_l - v_l)).
+struct PhaseTrajectory {
+  std::vector<double> time;                  // [ms]
+  std::vector<std::vector<Mat<double>>> rate;   // [l][k]
+  std::vector<std::vector<Mat<double>>> delta;  // [l][k] (target phase)
+  RelaxReport report;
+};
+
+template <class T>
+class SettlingPhases : public Phases<T> {
+ public:
+  SettlingPhases(const DynamicsConfig& dynamics, const LearningConfig& learning);
+  std::string name() const override { return "settle"; }
+  void free(const Network<T>& net, const Mat<T>& x, Activity<T>& act) override;
+  void target(const Network<T>& net, const LearningRule<T>& rule, const Activity<T>& act,
+              ErrorSignals<T>& sig) override;
+
+  // Keep the trajectories of the next phases (gaitsim settle).
+  void set_recording(bool on) { recording_ = on; }
+  const PhaseTrajectory& free_trajectory() const { return free_traj_; }
+  const PhaseTrajectory& target_trajectory() const { return target_traj_; }
+  const RelaxReport& last_free() const { return last_free_; }
+  const RelaxReport& last_target() const { return last_target_; }
+  const RelaxParams& params() const { return params_; }
+
+ private:
+  void check(const RelaxReport& rep, const std::string& phase, const Network<T>& net,
+             int layer_of_block0);
+
+  DynamicsConfig dyn_;
+  LearningConfig learning_;
+  RelaxParams params_;
+  bool recording_ = false;
+  PhaseTrajectory free_traj_, target_traj_;
+  RelaxReport last_free_, last_target_;
+  int warnings_ = 0;
+};
+
+extern template class SettlingPhases<double>;
+extern template class SettlingPhases<float>;
+
+}  // namespace gaitsim

@@ -1,0 +1,351 @@
+// gaitsim-viewer under QtTest, offscreen: opening each kind of file, the models' numbers
+// against the files, stepping stimuli, live updates, export, `gaitsim plot`, and bad input
+// (foreign, truncated, incomplete files, a missing phase) giving a message, not a crash.
+#include <hdf5.h>
+
+#include <QFile>
+#include <QImage>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+#include <QtCharts/QLineSeries>
+
+#include <fstream>
+
+#include "analysis/h5_file.hpp"
+#include "gui/main_window.hpp"
+
+using namespace gaitsim;
+using namespace gaitsim::gui;
+
+namespace {
+
+struct Cli {
+  int code = -1;
+  QString output;
+};
+
+Cli run_program(const QString& program, const QStringList& args,
+                const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
+  QProcess p;
+  p.setProcessEnvironment(env);
+  p.setProcessChannelMode(QProcess::MergedChannels);
+  p.start(program, args);
+  p.waitForFinished(300000);
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromLocal8Bit(p.readAll())};
+}
+
+Cli run_gaitsim(const QStringList& args) { return run_program(GAITSIM_BINARY, args); }
+
+void truncate_copy(const QString& from, const QString& to, double fraction) {
+  QFile in(from);
+  QVERIFY(in.open(QIODevice::ReadOnly));
+  const QByteArray all = in.readAll();
+  QFile out(to);
+  QVERIFY(out.open(QIODevice::WriteOnly));
+  out.write(all.left(static_cast<int>(all.size() * fraction)));
+}
+
+bool wait_loaded(MainWindow& w, const QString& path) {
+  QSignalSpy spy(&w, &MainWindow::loaded);
+  w.open_file(path);
+  return spy.wait(60000);
+}
+
+}  // namespace
+
+class ViewerTest : public QObject {
+  Q_OBJECT
+ private:
+  QTemporaryDir dir_;
+  QString config_, run_, run1_, responses_, settle_;
+  QString path(const QString& name) const { return dir_.filePath(name); }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(dir_.isValid());
+    qputenv("GAITSIM_BINARY", GAITSIM_BINARY);  // the viewer starts runs with it
+    QVERIFY2(QFileInfo::exists(GAITSIM_TEST_DATA_DIR "/mnist"), "MNIST missing: run scripts/fetch-data.sh");
+    config_ = path("small.yaml");
+    std::ofstream(config_.toStdString())
+        << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
+        << "/mnist\n  train_limit: 240\n  test_limit: 100\n"
+        << "network:\n  kind: tower\n  widths: [784, 64, 48, 32]\n"
+        << "learning:\n  algorithm: gait\n  batch_size: 60\n  epochs: 2\n"
+        << "output:\n  progress: false\n  align_every: 1\n";
+    Cli r = run_gaitsim({"train", config_, "--out", path("run"), "--threads", "1"});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+    run_ = path("run/run.h5");
+    r = run_gaitsim({"train", config_, "--out", path("run1"), "--threads", "1", "--set", "learning.epochs=1"});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+    run1_ = path("run1/run.h5");
+    responses_ = path("responses.h5");
+    r = run_gaitsim({"record", config_, "--checkpoint", run_, "--stimuli", "test:0-19", "--targets",
+                 "--quiet", "--out", responses_, "--threads", "1"});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+    settle_ = path("settle.h5");
+    r = run_gaitsim({"settle", config_, "--checkpoint", run_, "--stimuli", "3", "--out", settle_, "--threads", "1"});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+  }
+
+  void detectsEachKind() {
+    QCOMPARE(detect_file(run_.toStdString()).kind, FileKind::Run);
+    QCOMPARE(detect_file(responses_.toStdString()).kind, FileKind::Responses);
+    QVERIFY(detect_file(responses_.toStdString()).message.isEmpty());
+    QCOMPARE(detect_file(settle_.toStdString()).kind, FileKind::Settle);
+    std::ofstream(path("text.h5").toStdString()) << "not hdf5\n";
+    const Detection text = detect_file(path("text.h5").toStdString());
+    QCOMPARE(text.kind, FileKind::Unknown);
+    QVERIFY(text.message.contains("not an HDF5 file"));
+    {
+      auto f = h5::File::create(path("foreign.h5").toStdString());
+      f.set_attr("/", "format", "something-else");
+      f.write_vector("/data", std::vector<double>{1, 2, 3});
+    }
+    QVERIFY(detect_file(path("foreign.h5").toStdString()).message.contains("not one gaitsim wrote"));
+    truncate_copy(run_, path("truncated.h5"), 0.5);
+    QCOMPARE(detect_file(path("truncated.h5").toStdString()).kind, FileKind::Unknown);
+    QCOMPARE(detect_file(path("missing.h5").toStdString()).kind, FileKind::Unknown);
+  }
+
+  void trainingModelMatchesTheRunFile() {
+    const TrainingCurves t = read_training(run_.toStdString());
+    const h5::File f = h5::File::open_read(run_.toStdString());
+    QCOMPARE(t.epoch.size(), std::size_t{2});
+    QCOMPARE(t.test_accuracy, f.read_vector<double>("/metrics/test_accuracy"));
+    QCOMPARE(t.train_loss, f.read_vector<double>("/metrics/train_loss"));
+    const Eigen::MatrixXd angle = f.read_matrix<double>("/alignment/angle_deg");
+    QCOMPARE(t.angle_deg.size(), static_cast<std::size_t>(angle.cols()));
+    QCOMPARE(t.angle_deg[1][2], angle(2, 1));
+    QCOMPARE(t.status, QString("complete"));
+
+    MainWindow w;
+    w.show();
+    QVERIFY(wait_loaded(w, run_));
+    QCOMPARE(w.document().kind, FileKind::Run);
+    QCOMPARE(w.current_view(), static_cast<QWidget*>(w.training_view()));
+    auto* test_acc = qobject_cast<QLineSeries*>(w.training_view()->chart(0)->series().at(1));
+    QVERIFY(test_acc);
+    QCOMPARE(test_acc->count(), 2);
+    QCOMPARE(test_acc->at(1).y(), t.test_accuracy[1]);
+    QVERIFY(!w.training_view()->chart(2)->series().isEmpty());  // angles
+    // weights: the histogram counts every weight of W1
+    const WeightsData wd = read_weights(run_.toStdString());
+    QCOMPARE(wd.rows[0], 784);
+    QCOMPARE(wd.cols[0], 64);
+    QCOMPARE(wd.image_h, 28);
+    const Histogram h = histogram(wd.W[0], 60);
+    double total = 0;
+    for (double c : h.counts) total += c;
+    QCOMPARE(total, 784.0 * 64.0);
+    const Eigen::MatrixXd W1 = f.read_matrix<double>("/weights/1/W");
+    QCOMPARE(receptive_field(wd, 5)[300], W1(300, 5));
+  }
+
+  void responsesModelMatchesTheFile() {
+    auto src = open_responses(responses_.toStdString());
+    QCOMPARE(src->count(), 20LL);
+    const StimulusData s = src->stimulus(3);
+    const h5::File f = h5::File::open_read(responses_.toStdString());
+    QCOMPARE(s.label, f.read_vector<int>("/labels")[3]);
+    QCOMPARE(s.layers.size(), std::size_t{3});
+    const Eigen::MatrixXd rates = f.read_matrix<double>("/layers/hidden1/rates");
+    const Eigen::MatrixXd targets = f.read_matrix<double>("/layers/output/targets");
+    for (int j = 0; j < 64; ++j) QCOMPARE(s.layers[0].rate[j], rates(3, j));
+    for (int j = 0; j < 32; ++j) QCOMPARE(s.layers[2].target[j], targets(3, j));
+    QCOMPARE(s.layers[2].auxiliary[9], char(0));
+    QCOMPARE(s.layers[2].auxiliary[10], char(1));
+    QCOMPARE(s.image_h, 28);
+    QCOMPARE(s.input.size(), std::size_t{784});
+    // a run file's network view computes the same forward rates with the simulator
+    auto computed = compute_from_run(run_.toStdString(), 5);
+    QCOMPARE(computed->count(), 5LL);
+    const StimulusData c = computed->stimulus(3);
+    for (int j = 0; j < 32; ++j) QVERIFY(std::abs(c.layers[2].rate[j] - s.layers[2].rate[j]) < 1e-5);
+    QCOMPARE(c.prediction, s.prediction);
+    // heat map folding
+    QCOMPARE(fold(64).cols, 8);
+    QCOMPARE(fold(48).cols, 7);
+    QCOMPARE(fold(48).rows, 7);
+    QCOMPARE(fold(784).rows, 28);
+  }
+
+  void steppingStimuliWithTheKeyboard() {
+    MainWindow w;
+    w.show();
+    QVERIFY(wait_loaded(w, responses_));
+    QCOMPARE(w.current_view(), static_cast<QWidget*>(w.network_view()));
+    NetworkView* nv = w.network_view();
+    QCOMPARE(nv->current(), 0LL);
+    QTest::keyClick(nv, Qt::Key_Right);
+    QCOMPARE(nv->current(), 1LL);
+    QTest::keyClick(nv, Qt::Key_Right);
+    QCOMPARE(nv->current(), 2LL);
+    QTest::keyClick(nv, Qt::Key_Left);
+    QCOMPARE(nv->current(), 1LL);
+    QTest::keyClick(nv, Qt::Key_End);
+    QCOMPARE(nv->current(), 19LL);
+    QTest::keyClick(nv, Qt::Key_Right);  // stays at the last one
+    QCOMPARE(nv->current(), 19LL);
+    const h5::File f = h5::File::open_read(responses_.toStdString());
+    QCOMPARE(nv->data().label, f.read_vector<int>("/labels")[19]);
+  }
+
+  void settleModelAndAMissingPhase() {
+    const SettleSource s(settle_.toStdString());
+    QCOMPARE(s.depth(), 3);
+    QCOMPARE(s.stimuli(), 3LL);
+    QVERIFY(s.has_phase(0) && s.has_phase(1));
+    const h5::File f = h5::File::open_read(settle_.toStdString());
+    QCOMPARE(s.time(0), f.read_vector<double>("/time_ms/free"));
+    const Eigen::MatrixXd fwd = f.read_matrix<double>("/layers/2/forward");
+    QCOMPARE(s.reference(2, 0, 1, 4), fwd(1, 4));
+    const std::vector<double> tr = s.trace(2, 0, 1, 4);
+    QCOMPARE(tr.size(), s.time(0).size());
+    QVERIFY(std::abs(tr.back() - fwd(1, 4)) < 1e-3);  // the free phase settles on the forward rate
+    const std::vector<double> res = s.residual(0, 1);
+    QCOMPARE(res.size(), s.time(0).size() - 1);
+    QVERIFY(res.back() < res.front());
+
+    MainWindow w;
+    w.show();
+    QVERIFY(wait_loaded(w, settle_));
+    QCOMPARE(w.current_view(), static_cast<QWidget*>(w.settling_view()));
+    QVERIFY(w.settling_view()->rates_chart()->series().size() >= 6);
+    QVERIFY(!w.settling_view()->residual_chart()->series().isEmpty());
+
+    // one phase missing
+    QFile::copy(settle_, path("onephase.h5"));
+    {
+      H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+      const hid_t fid = H5Fopen(path("onephase.h5").toLocal8Bit().constData(), H5F_ACC_RDWR, H5P_DEFAULT);
+      QVERIFY(fid >= 0);
+      for (const char* ds : {"/layers/1/target", "/layers/2/target", "/layers/3/target", "/time_ms/target"}) {
+        QVERIFY(H5Ldelete(fid, ds, H5P_DEFAULT) >= 0);
+      }
+      H5Fclose(fid);
+    }
+    QVERIFY(wait_loaded(w, path("onephase.h5")));
+    QCOMPARE(w.document().kind, FileKind::Settle);
+    QVERIFY(w.message().contains("target phase is missing"));
+    QVERIFY(!w.settling_view()->rates_chart()->series().isEmpty());
+    QVERIFY(!w.settling_view()->residual_chart()->series().isEmpty());
+  }
+
+  void badFilesGiveAMessageBoxNotACrash() {
+    MainWindow w;
+    w.show();
+    for (const char* name : {"truncated.h5", "foreign.h5", "text.h5", "missing.h5"}) {
+      QVERIFY(wait_loaded(w, path(name)));
+      QVERIFY2(w.last_message_box() != nullptr, qPrintable(name));
+      QVERIFY(w.last_message_box()->isVisible());
+      QVERIFY(w.last_message_box()->text().contains(name));
+      QVERIFY(!w.message().isEmpty());
+    }
+    // an incomplete responses file (still being written) is opened with a warning
+    QFile::copy(responses_, path("partial.h5"));
+    {
+      auto f = h5::File::open_rw(path("partial.h5").toStdString());
+      f.set_attr("/", "complete", static_cast<std::int8_t>(0));
+    }
+    QVERIFY(wait_loaded(w, path("partial.h5")));
+    QCOMPARE(w.document().kind, FileKind::Responses);
+    QVERIFY(w.message().contains("incomplete"));
+    // and the window still opens good files
+    QVERIFY(wait_loaded(w, run_));
+    QCOMPARE(w.document().kind, FileKind::Run);
+  }
+
+  void followsAFileThatGrows() {
+    QDir().mkpath(path("live"));
+    const QString live = path("live/run.h5");
+    QVERIFY(QFile::copy(run1_, live));
+    MainWindow w;
+    w.show();
+    QVERIFY(wait_loaded(w, live));
+    QCOMPARE(w.document().training->epoch.size(), std::size_t{1});
+    w.set_following(true);
+    QTest::qWait(500);
+    // the trainer's way: write a temporary file, rename it over run.h5
+    QVERIFY(QFile::copy(run_, live + ".123-1.tmp"));
+    QVERIFY(std::rename((live + ".123-1.tmp").toLocal8Bit().constData(), live.toLocal8Bit().constData()) == 0);
+    QTRY_COMPARE_WITH_TIMEOUT(w.document().training->epoch.size(), std::size_t{2}, 20000);
+    auto* test_acc = qobject_cast<QLineSeries*>(w.training_view()->chart(0)->series().at(1));
+    QCOMPARE(test_acc->count(), 2);
+    // a half-written file under the final name is shown as a message; the last version stays
+    truncate_copy(run_, live + ".tmp2", 0.3);
+    QVERIFY(std::rename((live + ".tmp2").toLocal8Bit().constData(), live.toLocal8Bit().constData()) == 0);
+    QTRY_VERIFY_WITH_TIMEOUT(w.message().contains("last complete version"), 20000);
+    QCOMPARE(w.document().training->epoch.size(), std::size_t{2});
+  }
+
+  void runsAConfigAndCancels() {
+    MainWindow w;
+    w.show();
+    QSignalSpy done(&w, &MainWindow::run_finished);
+    w.start_run(config_, path("started"));
+    QVERIFY(done.wait(180000));
+    QCOMPARE(done.at(0).at(0).toInt(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(w.document().training && w.document().training->epoch.size() == 2, 20000);
+    QCOMPARE(w.document().training->status, QString("complete"));
+    // cancel: the process stops; whatever run.h5 exists is a complete checkpoint
+    QSignalSpy done2(&w, &MainWindow::run_finished);
+    std::ofstream(path("long.yaml").toStdString())
+        << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
+        << "/mnist\n  train_limit: 6000\n  test_limit: 100\n"
+        << "network:\n  kind: tower\n  widths: [784, 64, 48, 32]\n"
+        << "learning:\n  algorithm: gait\n  batch_size: 20\n  epochs: 50\n"
+        << "output:\n  progress: false\n  checkpoint_every: 5\n";
+    w.start_run(path("long.yaml"), path("cancelled"));
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(path("cancelled/run.h5")), 120000);
+    w.cancel_run();
+    QVERIFY(done2.count() == 1 || done2.wait(10000));
+    QCOMPARE(detect_file(path("cancelled/run.h5").toStdString()).kind, FileKind::Run);
+    QVERIFY(read_training(path("cancelled/run.h5").toStdString()).status != "complete");
+  }
+
+  void exportWritesAPngOfTheViewSize() {
+    MainWindow w;
+    w.resize(1100, 750);
+    w.show();
+    QVERIFY(wait_loaded(w, responses_));
+    for (View v : {View::Network, View::Training, View::Weights, View::Settling}) {
+      w.show_view(v);
+      QCoreApplication::processEvents();
+      const QString out = path(QString("export%1.png").arg(int(v)));
+      QString err;
+      QVERIFY2(w.export_view(out, &err), qPrintable(err));
+      QVERIFY(QFileInfo(out).size() > 1000);
+      const QImage img(out);
+      QCOMPARE(img.size(), w.current_view()->size() * w.current_view()->devicePixelRatio());
+    }
+    QString err;
+    QVERIFY(w.export_view(path("view.pdf"), &err));
+    QVERIFY(QFileInfo(path("view.pdf")).size() > 500);
+    QVERIFY(!w.export_view(path("view.svg"), &err));
+    QVERIFY(err.contains("SVG"));
+  }
+
+  void plotCommandRendersWithoutADisplay() {
+    Cli r = run_gaitsim({"plot", run_, "--out", path("curves.png"), "--size", "900x600"});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+    QCOMPARE(QImage(path("curves.png")).width() > 800, true);
+    r = run_gaitsim({"plot", responses_, "--view", "network", "--stimulus", "4", "--out", path("layers.png")});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+    QVERIFY(!QImage(path("layers.png")).isNull());
+    r = run_gaitsim({"plot", settle_, "--out", path("settle.png"), "--layer", "2", "--units", "0-3"});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+    r = run_gaitsim({"plot", path("foreign.h5"), "--out", path("no.png")});
+    QCOMPARE(r.code, 1);
+    QVERIFY(r.output.contains("not one gaitsim wrote"));
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("GAITSIM_VIEWER", path("no-such-viewer"));
+    r = run_program(GAITSIM_BINARY, {"plot", run_, "--out", path("x.png")}, env);
+    QCOMPARE(r.code, 1);
+    QVERIFY(r.output.contains("gaitsim-viewer was not found"));
+  }
+};
+
+QTEST_MAIN(ViewerTest)
+#include "test_viewer.moc"

@@ -1,0 +1,329 @@
+// `gaitsim record` and `gaitsim compare` end to end on a small MNIST tower: the files read back
+// by h5py with the documented names and shapes, NWB layout, comparisons of known cases, and
+// every bad input of the issue.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+
+#include "analysis/h5_file.hpp"
+#include "analysis/h5_stream.hpp"
+#include "tests/sim/cli_runner.hpp"
+
+namespace gaitsim {
+namespace {
+
+using testing::run_cli;
+using testing::ScratchDir;
+
+constexpr const char* kPython = "/usr/bin/python3";
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+bool have_h5py() {
+  return std::system((std::string(kPython) + " -c 'import h5py' >/dev/null 2>&1").c_str()) == 0;
+}
+
+// Runs a Python script with arguments; returns its exit code and output.
+testing::CliResult python(const ScratchDir& dir, const std::string& script, const std::string& args) {
+  const std::string path = dir / "check.py";
+  std::ofstream(path) << script;
+  const std::string cmd = std::string(kPython) + " " + path + " " + args + " 2>&1";
+  testing::CliResult r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, pipe)) r.output += buf;
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class Record : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new ScratchDir;
+    config_ = *dir_ / "small.yaml";
+    std::ofstream(config_) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
+                           << "/mnist\n  train_limit: 600\n  test_limit: 200\n"
+                           << "network:\n  kind: tower\n  widths: [784, 64, 48, 32]\n"
+                           << "learning:\n  algorithm: gait\n  batch_size: 60\n  epochs: 1\n"
+                           << "output:\n  progress: false\n";
+    run_ = *dir_ / "run";
+    const auto r = run_cli("train " + config_ + " --out " + run_ + " --max-steps 3");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    run_ += "/run.h5";
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  void SetUp() override {
+    ASSERT_TRUE(std::filesystem::exists(std::string(GAITSIM_TEST_DATA_DIR) + "/mnist"));
+  }
+
+  static std::string record(const std::string& args) {
+    return "record " + config_ + " --checkpoint " + run_ + " --quiet " + args;
+  }
+
+  static ScratchDir* dir_;
+  static std::string config_, run_;
+  ScratchDir dir;
+};
+
+ScratchDir* Record::dir_ = nullptr;
+std::string Record::config_, Record::run_;
+
+TEST_F(Record, WritesTheDocumentedLayoutReadBackByH5py) {
+  if (!have_h5py()) GTEST_SKIP() << kPython << " cannot import h5py";
+  const std::string out = dir / "responses.h5";
+  const auto r = run_cli(record("--stimuli test:10-59 --targets --chunk 16 --out " + out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(has(r.output, "recorded 50 stimuli x 4 layers")) << r.output;
+  const std::string script = R"(
+import sys, h5py, numpy as np, gzip, struct
+out, run, mnist = sys.argv[1:4]
+def fnv(path):
+    h = 14695981039346656037
+    for b in open(path, 'rb').read():
+        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return '%016x' % h
+def idx_labels(path):
+    try: data = open(path, 'rb').read()
+    except FileNotFoundError: data = gzip.open(path + '.gz').read()
+    return np.frombuffer(data[8:], dtype=np.uint8)
+with h5py.File(out, 'r') as f:
+    a = f.attrs
+    assert a['format'] == 'gaitsim-responses' and a['complete'] == 1, dict(a)
+    assert a['checkpoint_hash'] == fnv(run), (a['checkpoint_hash'], fnv(run))
+    assert a['checkpoint_path'] == run
+    assert 'widths: [784, 64, 48, 32]' in a['config'], a['config']
+    assert list(a['layer_names']) == ['input', 'hidden1', 'hidden2', 'output'], a['layer_names']
+    ids = f['stimulus_id'][:]
+    assert ids.dtype == np.int64 and list(ids) == list(range(10, 60)), ids
+    labels = f['labels'][:]
+    assert list(labels) == list(idx_labels(mnist + '/t10k-labels-idx1-ubyte')[10:60].astype(int))
+    assert [x.decode() if isinstance(x, bytes) else x for x in f['layer_names'][:]] == ['input', 'hidden1', 'hidden2', 'output']
+    assert list(f['layer_widths'][:]) == [784, 64, 48, 32]
+    for name, w, passed in [('input', 784, 784), ('hidden1', 64, 48), ('hidden2', 48, 32), ('output', 32, 10)]:
+        g = f['layers/' + name]
+        assert g['rates'].shape == (50, w) and g['rates'].dtype == np.float32, (name, g['rates'].shape)
+        assert g['rates'].compression == 'gzip' and g['rates'].chunks is not None
+        assert g['rates'].maxshape[0] is None
+        assert g.attrs['width'] == w and g.attrs['passed_on'] == passed
+        aux = g['auxiliary'][:]
+        assert aux.sum() == w - passed and aux[passed:].all(), name
+        assert 'unit' in g['rates'].attrs and 'description' in g['rates'].attrs
+        if name == 'input':
+            assert 'targets' not in g
+            continue
+        t, d, s = g['targets'][:], g['target_delta'][:], g['target_scale'][:]
+        assert t.shape == (50, w) and d.shape == (50, w) and s.shape == (50,)
+        np.testing.assert_allclose(t, g['rates'][:] - d / s[:, None], atol=1e-5)
+        assert (d[:, passed:] == 0).all() if name != 'output' else True
+    # MSE: the output target is the one-hot label on the class units.
+    t = f['layers/output/targets'][:, :10]
+    np.testing.assert_allclose(t, np.eye(10)[labels], atol=1e-6)
+    # The input layer is the stimulus itself: pixels / 255.
+    x = f['layers/input/rates'][:]
+    assert x.min() >= 0 and x.max() <= 1 and x.max() > 0.9
+print('ok')
+)";
+  const auto check = python(dir, script, out + " " + run_ + " " + GAITSIM_TEST_DATA_DIR + "/mnist");
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+}
+
+TEST_F(Record, NwbLayoutFollowsTheConventions) {
+  if (!have_h5py()) GTEST_SKIP() << kPython << " cannot import h5py";
+  const std::string out = dir / "responses.nwb";
+  const auto r = run_cli(record("--stimuli train:class=3:20 --targets --format nwb --out " + out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string script = R"(
+import sys, h5py, numpy as np, uuid, datetime
+def s(x): return x.decode() if isinstance(x, bytes) else x
+def typed(o, t, ns):
+    assert s(o.attrs['neurodata_type']) == t, (o.name, o.attrs.get('neurodata_type'))
+    assert s(o.attrs['namespace']) == ns, o.name
+    assert uuid.UUID(s(o.attrs['object_id'])).version == 4, o.name
+with h5py.File(sys.argv[1], 'r') as f:
+    typed(f, 'NWBFile', 'core')
+    assert s(f.attrs['nwb_version']).startswith('2.'), f.attrs['nwb_version']
+    for d in ['identifier', 'session_description', 'session_start_time', 'timestamps_reference_time']:
+        assert f[d].shape == (), d
+    datetime.datetime.fromisoformat(s(f['session_start_time'][()]).replace('Z', '+00:00'))
+    assert f['file_create_date'].shape == (1,)
+    for g in ['acquisition', 'analysis', 'processing', 'general', 'stimulus/presentation', 'stimulus/templates']:
+        assert isinstance(f[g], h5py.Group), g
+    m = f['processing/gaitsim']
+    typed(m, 'ProcessingModule', 'core')
+    assert 'description' in m.attrs
+    names = ['input', 'hidden1', 'hidden2', 'output']
+    widths = [784, 64, 48, 32]
+    for n, w in zip(names, widths):
+        for name, offset in [(n, 0.0)] + ([(n + '_target', 0.5)] if n != 'input' else []):
+            ts = m[name]
+            typed(ts, 'TimeSeries', 'core')
+            d = ts['data']
+            assert d.shape == (20, w), (name, d.shape)
+            assert 'unit' in d.attrs and d.attrs['conversion'] == 1.0 and d.attrs['offset'] == 0.0 and d.attrs['resolution'] == -1.0
+            t = ts['timestamps']
+            assert t.shape == (20,) and t.attrs['interval'] == 1 and s(t.attrs['unit']) == 'seconds'
+            np.testing.assert_allclose(t[:], np.arange(20) + offset)
+    tr = f['intervals/trials']
+    typed(tr, 'TimeIntervals', 'core')
+    cols = [s(c) for c in tr.attrs['colnames']]
+    assert cols == ['start_time', 'stop_time', 'stimulus_id', 'label', 'phase'], cols
+    typed(tr['id'], 'ElementIdentifiers', 'hdmf-common')
+    for c in cols:
+        typed(tr[c], 'VectorData', 'hdmf-common')
+        assert tr[c].shape == (40,), c
+        assert 'description' in tr[c].attrs
+    assert (tr['label'][:] == 3).all()
+    phases = [s(p) for p in tr['phase'][:]]
+    assert phases[:4] == ['free', 'target', 'free', 'target'], phases[:4]
+    assert (tr['stop_time'][:] > tr['start_time'][:]).all()
+print('ok')
+)";
+  const auto check = python(dir, script, out);
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+}
+
+TEST_F(Record, BadInputFailsClearlyAndLeavesNoCompleteLookingFile) {
+  const std::string out = dir / "r.h5";
+  const auto spec = run_cli(record("--stimuli test:9-3 --out " + out));
+  EXPECT_EQ(spec.exit_code, 2) << spec.output;
+  EXPECT_TRUE(has(spec.output, "--stimuli 'test:9-3'")) << spec.output;
+  const auto junk = run_cli(record("--stimuli validation:1 --out " + out));
+  EXPECT_EQ(junk.exit_code, 2) << junk.output;
+  EXPECT_TRUE(has(junk.output, "expected test:A-B")) << junk.output;
+  const auto range = run_cli(record("--stimuli test:0-100000 --out " + out));
+  EXPECT_EQ(range.exit_code, 2) << range.output;
+  EXPECT_TRUE(has(range.output, "has 10000 examples")) << range.output;
+  const auto no_dir = run_cli(record("--stimuli test:0-9 --out /no/such/dir/r.h5"));
+  EXPECT_EQ(no_dir.exit_code, 1) << no_dir.output;
+  EXPECT_TRUE(has(no_dir.output, "does not exist")) << no_dir.output;
+  // Failure in the middle of the export (as when the disk fills): no output, no partial file.
+  const auto failed = run_cli(record("--stimuli test:0-99 --chunk 10 --fail-after-chunks 4 --out " + out));
+  EXPECT_EQ(failed.exit_code, 1) << failed.output;
+  EXPECT_TRUE(has(failed.output, "injected failure")) << failed.output;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    ADD_FAILURE() << "left behind: " << e.path();
+  }
+  ASSERT_EQ(run_cli(record("--stimuli test:0-9 --out " + out)).exit_code, 0);
+  const auto again = run_cli(record("--stimuli test:0-9 --out " + out));
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_TRUE(has(again.output, "--force")) << again.output;
+  EXPECT_EQ(run_cli(record("--stimuli test:0-9 --out " + out + " --force")).exit_code, 0);
+}
+
+// A stimulus x neuron x repetition file of recordings made from a layer of a responses file.
+void write_recordings(const std::string& path, const std::vector<long long>& ids,
+                      const Eigen::MatrixXd& signal, int reps, double noise, unsigned seed) {
+  h5::StreamFile f = h5::StreamFile::create(path);
+  const auto n = signal.rows(), m = signal.cols();
+  f.create_stream("/responses", h5::scalar_type<double>(),
+                  {static_cast<hsize_t>(m), static_cast<hsize_t>(reps)}, 64, 0);
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> g;
+  std::vector<double> row(static_cast<std::size_t>(m * reps));
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = 0; j < m; ++j) {
+      for (int r = 0; r < reps; ++r) row[static_cast<std::size_t>(j * reps + r)] = signal(i, j) + noise * g(rng);
+    }
+    f.append("/responses", row.data(), 1);
+  }
+  f.write_vector("/stimulus_id", ids);
+  f.close();
+}
+
+TEST_F(Record, CompareScoresRecordingsWithCeilingsAndReportsBadInput) {
+  const std::string resp = dir / "resp.h5";
+  ASSERT_EQ(run_cli(record("--stimuli test:0-199 --out " + resp)).exit_code, 0);
+  const h5::File f = h5::File::open_read(resp);
+  const Eigen::MatrixXd h = f.read_matrix<double>("/layers/hidden2/rates");
+  std::vector<long long> ids = f.read_vector<long long>("/stimulus_id");
+  // 30 neurons linearly driven by hidden2, in reverse stimulus order, 4 repetitions.
+  std::mt19937_64 rng(1);
+  std::normal_distribution<double> g;
+  Eigen::MatrixXd W(48, 30);
+  for (Eigen::Index k = 0; k < W.size(); ++k) W.data()[k] = g(rng);
+  Eigen::MatrixXd signal = (h * W).colwise().reverse();
+  std::reverse(ids.begin(), ids.end());
+  const double sd = std::sqrt((signal.rowwise() - signal.colwise().mean()).squaredNorm() / signal.size());
+  const std::string rec = dir / "rec.h5";
+  write_recordings(rec, ids, signal, 4, 0.3 * sd, 2);
+
+  const std::string csv = dir / "table.csv";
+  const auto r = run_cli("compare " + resp + " " + rec + " --layer all --metric rsa,cka,ridge --out " + csv);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(has(r.output, "matched 200 stimuli by id")) << r.output;
+  std::ifstream in(csv);
+  std::string header, line;
+  std::getline(in, header);
+  EXPECT_EQ(header, "layer,metric,score,ceiling,normalised");
+  std::map<std::string, std::vector<double>> table;
+  while (std::getline(in, line)) {
+    std::stringstream ss(line);
+    std::string layer, metric, v;
+    std::getline(ss, layer, ',');
+    std::getline(ss, metric, ',');
+    std::vector<double> values;
+    while (std::getline(ss, v, ',')) values.push_back(v.empty() ? NAN : std::stod(v));
+    table[layer + "/" + metric] = values;
+  }
+  EXPECT_EQ(table.size(), 16u);  // 4 layers x (rsa, cka, cka_debiased, ridge)
+  const auto& ridge = table["hidden2/ridge"];
+  ASSERT_EQ(ridge.size(), 3u);
+  EXPECT_GT(ridge[0], 0.8);                     // the generating layer is predicted well
+  EXPECT_GT(ridge[1], 0.9);                     // noise 0.3 sd, 4 repetitions: reliability ~0.98
+  EXPECT_NEAR(ridge[2], ridge[0] / ridge[1], 1e-4);
+  EXPECT_GT(ridge[0], table["input/ridge"][0]);
+  EXPECT_GT(table["hidden2/cka"][0], table["input/cka"][0]);
+  EXPECT_TRUE(std::filesystem::exists(dir / "table.h5"));
+  const h5::File t = h5::File::open_read(dir / "table.h5");
+  EXPECT_EQ(t.read_vector<double>("/score").size(), 16u);
+
+  // The same layer of the same model: CKA and RSA 1.
+  const auto self = run_cli("compare " + resp + " " + resp + " --layer hidden1 --metric cka,rsa");
+  ASSERT_EQ(self.exit_code, 0) << self.output;
+  EXPECT_TRUE(has(self.output, "hidden1      rsa_spearman                    1")) << self.output;
+  EXPECT_TRUE(has(self.output, "hidden1      cka                             1")) << self.output;
+
+  // Bad input.
+  const auto layer = run_cli("compare " + resp + " " + rec + " --layer hidden9 --metric cka");
+  EXPECT_EQ(layer.exit_code, 2);
+  EXPECT_TRUE(has(layer.output, "no such layer; it has input, hidden1, hidden2, output")) << layer.output;
+  std::vector<long long> shifted = ids;
+  for (auto& id : shifted) id += 150;  // 150 of 200 ids not recorded
+  write_recordings(dir / "shifted.h5", shifted, signal, 2, 0.1, 3);
+  const auto partial = run_cli("compare " + resp + " " + (dir / "shifted.h5") + " --metric cka");
+  EXPECT_EQ(partial.exit_code, 1);
+  EXPECT_TRUE(has(partial.output, "150 of the 200 stimulus ids")) << partial.output;
+  EXPECT_TRUE(has(partial.output, "--allow-partial")) << partial.output;
+  const auto allowed = run_cli("compare " + resp + " " + (dir / "shifted.h5") + " --metric cka --allow-partial");
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.output;
+  EXPECT_TRUE(has(allowed.output, "comparing the 50 in common")) << allowed.output;
+  for (auto& id : shifted) id += 100000;
+  write_recordings(dir / "disjoint.h5", shifted, signal, 2, 0.1, 3);
+  const auto disjoint = run_cli("compare " + resp + " " + (dir / "disjoint.h5") + " --allow-partial");
+  EXPECT_EQ(disjoint.exit_code, 1);
+  EXPECT_TRUE(has(disjoint.output, "no stimulus id in common")) << disjoint.output;
+
+  Eigen::MatrixXd odd = signal;
+  odd(5, 7) = NAN;          // one missing value: averaged out
+  odd.col(9).setConstant(2.0);  // a neuron with zero variance
+  write_recordings(dir / "odd.h5", ids, odd, 1, 0.0, 4);
+  const auto nan = run_cli("compare " + resp + " " + (dir / "odd.h5") + " --layer hidden2 --metric ridge");
+  EXPECT_EQ(nan.exit_code, 0) << nan.output;
+  EXPECT_TRUE(has(nan.output, "1 NaN values in 1 neurons (7)")) << nan.output;
+  EXPECT_TRUE(has(nan.output, "left out: 7")) << nan.output;  // NaN in its only repetition
+  EXPECT_TRUE(has(nan.output, "zero variance")) << nan.output;
+  EXPECT_TRUE(has(nan.output, "28")) << nan.output;  // neurons used
+  const auto strict = run_cli("compare " + resp + " " + (dir / "odd.h5") + " --metric ridge --nan error");
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_TRUE(has(strict.output, "--nan error")) << strict.output;
+  const auto unwritable = run_cli("compare " + resp + " " + rec + " --metric cka --out /no/such/t.csv");
+  EXPECT_EQ(unwritable.exit_code, 1);
+  EXPECT_TRUE(has(unwritable.output, "does not exist")) << unwritable.output;
+}
+
+}  // namespace
+}  // namespace gaitsim
