@@ -1,9 +1,16 @@
 #include "analysis/h5_error.hpp"
 
+#include <hdf5.h>
+
 #include <utility>
 
 namespace gaitsim::h5 {
 namespace {
+
+herr_t keep_most_specific(unsigned n, const H5E_error2_t* error, void* out) {
+  if (n == 0 && error->desc != nullptr) *static_cast<std::string*>(out) = error->desc;
+  return 0;
+}
 
 std::string compose(const std::string& what, const std::filesystem::path& file,
                     const std::string& object, const std::string& detail) {
@@ -21,5 +28,20 @@ H5Error::H5Error(const std::string& what, std::filesystem::path file, std::strin
     : std::runtime_error(compose(what, file, object, detail)),
       file_(std::move(file)),
       object_(std::move(object)) {}
+
+void silence_hdf5_errors() {
+  thread_local bool silenced = false;
+  if (!silenced) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    silenced = true;
+  }
+}
+
+std::string take_hdf5_error() {
+  std::string detail;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_most_specific, &detail);
+  H5Eclear2(H5E_DEFAULT);
+  return detail;
+}
 
 }  // namespace gaitsim::h5

@@ -22,4 +22,11 @@ class H5Error : public std::runtime_error {
   std::string object_;
 };
 
+// HDF5 prints every failure to stderr by default; callers get an H5Error instead. The setting
+// is per thread in thread-safe builds, so each entry point calls this on its thread.
+void silence_hdf5_errors();
+
+// HDF5's own explanation of the last failure; clears the stack so it cannot leak into the next.
+std::string take_hdf5_error();
+
 }  // namespace gaitsim::h5

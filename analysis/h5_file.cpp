@@ -8,29 +8,6 @@
 namespace gaitsim::h5 {
 namespace {
 
-// HDF5 prints every failure to stderr by default; callers get an H5Error instead. The setting
-// is per thread in thread-safe builds, hence the thread_local.
-void silence_hdf5_errors() {
-  thread_local bool silenced = false;
-  if (!silenced) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    silenced = true;
-  }
-}
-
-herr_t keep_most_specific(unsigned n, const H5E_error2_t* error, void* out) {
-  if (n == 0 && error->desc != nullptr) *static_cast<std::string*>(out) = error->desc;
-  return 0;
-}
-
-// HDF5's own explanation of the last failure; clears the stack so it cannot leak into the next.
-std::string take_hdf5_error() {
-  std::string detail;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_most_specific, &detail);
-  H5Eclear2(H5E_DEFAULT);
-  return detail;
-}
-
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> parts;
   std::size_t begin = 0;

@@ -13,26 +13,6 @@
 namespace gaitsim::h5 {
 namespace {
 
-void silence() {
-  thread_local bool done = false;
-  if (!done) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    done = true;
-  }
-}
-
-herr_t keep_most_specific(unsigned n, const H5E_error2_t* error, void* out) {
-  if (n == 0 && error->desc != nullptr) *static_cast<std::string*>(out) = error->desc;
-  return 0;
-}
-
-std::string take_error() {
-  std::string detail;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_most_specific, &detail);
-  H5Eclear2(H5E_DEFAULT);
-  return detail;
-}
-
 std::string absolute(const std::string& path) { return path.empty() || path[0] != '/' ? "/" + path : path; }
 
 }  // namespace
@@ -41,9 +21,9 @@ StreamFile::StreamFile(Handle file, std::filesystem::path path)
     : file_(std::move(file)), path_(std::move(path)) {}
 
 StreamFile StreamFile::create(const std::filesystem::path& path) {
-  silence();
+  silence_hdf5_errors();
   const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (id < 0) throw H5Error("cannot create file", path, "", take_error());
+  if (id < 0) throw H5Error("cannot create file", path, "", take_hdf5_error());
   return StreamFile(Handle(id, H5Fclose), path);
 }
 
@@ -53,7 +33,7 @@ hid_t StreamFile::id() const {
 }
 
 void StreamFile::fail(const std::string& what, const std::string& object) const {
-  throw H5Error(what, path_, object, take_error());
+  throw H5Error(what, path_, object, take_hdf5_error());
 }
 
 void StreamFile::check(herr_t status, const std::string& what, const std::string& object) const {
@@ -71,7 +51,7 @@ void StreamFile::flush() { check(H5Fflush(id(), H5F_SCOPE_GLOBAL), "cannot flush
 void StreamFile::close() {
   if (!file_.valid()) return;
   streams_.clear();
-  if (file_.close() < 0) throw H5Error("cannot finish writing", path_, "", take_error());
+  if (file_.close() < 0) throw H5Error("cannot finish writing", path_, "", take_hdf5_error());
 }
 
 void StreamFile::ensure_parent(const std::string& path) {

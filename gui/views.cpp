@@ -49,7 +49,8 @@ void reset_chart(QChart* chart) {
 }
 
 // Attaches value axes with titles and padded ranges; y may be logarithmic.
-void attach_axes(QChart* chart, const QString& xt, const QString& yt, bool log_y = false) {
+void attach_axes(QChart* chart, const QString& xt, const QString& yt, bool log_y = false,
+                 bool y_from_zero = false) {
   double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
   for (QAbstractSeries* s : chart->series()) {
     auto* xy = qobject_cast<QXYSeries*>(s);
@@ -74,15 +75,17 @@ void attach_axes(QChart* chart, const QString& xt, const QString& yt, bool log_y
   if (log_y) {
     auto* l = new QLogValueAxis;
     y0 = std::max(y0, 1e-12);
-    l->setRange(y0 / 2, std::max(y1 * 2, y0 * 10));
-    l->setLabelFormat("%.0e");
+    const double d0 = std::floor(std::log10(y0)), d1 = std::max(std::ceil(std::log10(std::max(y1, y0))), d0 + 1);
     l->setBase(10);
+    l->setLabelFormat("%g");
+    l->setRange(std::pow(10.0, d0), std::pow(10.0, d1));
+    l->setMinorTickCount(-1);
     ay = l;
   } else {
     auto* v = new QValueAxis;
     if (y1 <= y0) y1 = y0 + 1e-9, y0 -= 1e-9;
     const double pad = 0.05 * (y1 - y0);
-    v->setRange(y0 - pad, y1 + pad);
+    v->setRange(y_from_zero ? 0.0 : y0 - pad, y1 + pad);
     v->setLabelFormat("%.3g");
     ay = v;
   }
@@ -238,7 +241,11 @@ void NetworkView::rebuild(int layers) {
     grid->addWidget(lab, r + 1, 0);
     layer_titles_.push_back(lab);
   }
+  grid->setRowStretch(0, 0);
+  for (int r = 1; r <= 3; ++r) grid->setRowStretch(r, 1);
+  grid->setColumnStretch(0, 0);
   for (int l = 0; l < layers; ++l) {
+    grid->setColumnStretch(l + 1, 1);
     auto* title = new QLabel;
     title->setAlignment(Qt::AlignCenter);
     title->setStyleSheet("font-weight: bold");
@@ -348,7 +355,7 @@ SettlingView::SettlingView(QWidget* parent) : QWidget(parent) {
   message_->setWordWrap(true);
   v->addWidget(message_);
   rates_ = make_chart_view("Rates through the free and the target phase");
-  residual_ = make_chart_view("Residual: max |dh/dt| over all units");
+  residual_ = make_chart_view("Residual: max |dh/dt| over all layers and units (log scale)");
   v->addWidget(rates_, 3);
   v->addWidget(residual_, 2);
   connect(stimulus_, qOverload<int>(&QSpinBox::valueChanged), this, [this] { redraw(); });
@@ -435,7 +442,8 @@ void SettlingView::redraw() {
       std::vector<double> r = source_->residual(phase, n);
       t.erase(t.begin());
       if (phase == 1) for (double& x : t) x += t_free_end;
-      for (double& v : r) v = std::max(v, 1e-12);
+      // log10 on a linear axis: Qt Charts 6.4's QLogValueAxis elides its labels here
+      for (double& v : r) v = std::log10(std::max(v, 1e-15));
       qc->addSeries(line(phase == 0 ? "free phase" : "target phase", t, r,
                          phase == 0 ? QColor(31, 119, 180) : QColor(214, 39, 40)));
     }
@@ -449,7 +457,7 @@ void SettlingView::redraw() {
                    .arg(source_->label(n))
                    .arg(number(t_free_end)));
   attach_axes(rc, "time [ms]", "rate h");
-  attach_axes(qc, "time [ms]", "max |dh/dt| [1/ms]", true);
+  attach_axes(qc, "time [ms]", "log10 residual [1/ms]");
 }
 
 // ------------------------------------------------------------------ TrainingView
@@ -560,7 +568,7 @@ void WeightsView::redraw() {
   area->setColor(QColor(31, 119, 180));
   area->setBorderColor(QColor(20, 70, 120));
   c->addSeries(area);
-  attach_axes(c, "weight", "count");
+  attach_axes(c, "weight", "count", false, true);
   c->setTitle(QString("Histogram of W%1 (into %2)").arg(l + 1).arg(weights_->layer_names[l]));
 
   // receptive fields of layer 1: up to 64 units, tiles on a diverging map scaled per tile
@@ -589,8 +597,9 @@ void WeightsView::redraw() {
       }
     }
   }
-  const int scale = std::max(1, 420 / mosaic.width());
-  fields_->setPixmap(QPixmap::fromImage(mosaic.scaled(mosaic.size() * scale)));
+  const int side = 560;
+  fields_->setPixmap(QPixmap::fromImage(
+      mosaic.scaled(side, side, Qt::KeepAspectRatio, Qt::FastTransformation)));
   caption_->setText(QString("Receptive fields: columns of W1 for the first %1 of %2 units of %3, "
                             "each reshaped to %4 x %5 and scaled to its own max |w| "
                             "(red > 0, blue < 0)")

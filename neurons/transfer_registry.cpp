@@ -1,8 +1,8 @@
 #include <functional>
-#include <map>
 #include <stdexcept>
 
 #include "neurons/leaky_relu.hpp"
+#include "neurons/registry.hpp"
 
 namespace gaitsim {
 
@@ -18,31 +18,20 @@ namespace {
 using Factory = std::function<std::shared_ptr<const Transfer>(const TransferParams&)>;
 
 // The one place a transfer function kind is added.
-const std::map<std::string, Factory>& registry() {
-  static const std::map<std::string, Factory> kinds = {
+const Registry<Factory>& registry() {
+  static const Registry<Factory> kinds("transfer function", {
       {"leaky_relu", [](const TransferParams& p) { return std::make_shared<LeakyRelu>(p); }},
       {"linear", [](const TransferParams& p) { return std::make_shared<Linear>(p); }},
-  };
+  });
   return kinds;
 }
 
 }  // namespace
 
-std::vector<std::string> transfer_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, factory] : registry()) names.push_back(name);
-  return names;
-}
+std::vector<std::string> transfer_names() { return registry().names(); }
 
 std::shared_ptr<const Transfer> make_transfer(const TransferParams& params) {
-  const auto it = registry().find(params.kind);
-  if (it == registry().end()) {
-    std::string known;
-    for (const auto& name : transfer_names()) known += (known.empty() ? "" : ", ") + name;
-    throw std::invalid_argument("unknown transfer function '" + params.kind + "' (known: " +
-                                known + ")");
-  }
-  return it->second(params);
+  return registry().at(params.kind)(params);
 }
 
 }  // namespace gaitsim

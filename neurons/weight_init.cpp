@@ -2,8 +2,9 @@
 
 #include <cmath>
 #include <functional>
-#include <map>
 #include <stdexcept>
+
+#include "neurons/registry.hpp"
 
 namespace gaitsim {
 
@@ -32,27 +33,21 @@ namespace {
 using Init = std::function<Mat<double>(Eigen::Index, Eigen::Index, std::mt19937_64&)>;
 
 // The one place an initialiser kind is added.
-const std::map<std::string, Init>& registry() {
-  static const std::map<std::string, Init> kinds = {
+const Registry<Init>& registry() {
+  static const Registry<Init> kinds("weight init", {
       {"orthogonal", random_orthogonal},
       {"xavier", xavier_uniform},
-  };
+  });
   return kinds;
 }
 
 }  // namespace
 
-std::vector<std::string> weight_init_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, init] : registry()) names.push_back(name);
-  return names;
-}
+std::vector<std::string> weight_init_names() { return registry().names(); }
 
 Mat<double> initial_weights(const std::string& kind, Eigen::Index rows, Eigen::Index cols,
                             std::mt19937_64& rng) {
-  const auto it = registry().find(kind);
-  if (it == registry().end()) throw std::invalid_argument("unknown weight init '" + kind + "'");
-  return it->second(rows, cols, rng);
+  return registry().at(kind)(rows, cols, rng);
 }
 
 }  // namespace gaitsim

@@ -5,6 +5,8 @@
 #include <functional>
 #include <stdexcept>
 
+#include "neurons/registry.hpp"
+
 namespace gaitsim {
 
 namespace {
@@ -142,28 +144,21 @@ using OptimizerFactory = std::function<std::unique_ptr<Optimizer<T>>(const Optim
 
 // The one place an optimiser kind is added.
 template <class T>
-const std::map<std::string, OptimizerFactory<T>>& registry() {
-  static const std::map<std::string, OptimizerFactory<T>> kinds = {
+const Registry<OptimizerFactory<T>>& registry() {
+  static const Registry<OptimizerFactory<T>> kinds("optimizer", {
       {"adam", [](const OptimizerParams& p) { return std::make_unique<Adam<T>>(p); }},
       {"sgd", [](const OptimizerParams& p) { return std::make_unique<Sgd<T>>(p); }},
-  };
+  });
   return kinds;
 }
 
 }  // namespace
 
-std::vector<std::string> optimizer_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, factory] : registry<double>()) names.push_back(name);
-  return names;
-}
+std::vector<std::string> optimizer_names() { return registry<double>().names(); }
 
 template <class T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerParams& params) {
-  const auto it = registry<T>().find(params.kind);
-  if (it == registry<T>().end())
-    throw std::invalid_argument("unknown optimizer '" + params.kind + "'");
-  return it->second(params);
+  return registry<T>().at(params.kind)(params);
 }
 
 template std::unique_ptr<Optimizer<double>> make_optimizer<double>(const OptimizerParams&);

@@ -2,8 +2,8 @@
 
 #include <cmath>
 #include <functional>
-#include <map>
-#include <stdexcept>
+
+#include "neurons/registry.hpp"
 
 namespace gaitsim {
 
@@ -62,27 +62,21 @@ using LossFactory = std::function<std::unique_ptr<OutputLoss<T>>()>;
 
 // The one place a loss kind is added.
 template <class T>
-const std::map<std::string, LossFactory<T>>& registry() {
-  static const std::map<std::string, LossFactory<T>> kinds = {
+const Registry<LossFactory<T>>& registry() {
+  static const Registry<LossFactory<T>> kinds("loss", {
       {"mse", [] { return std::make_unique<MseLoss<T>>(); }},
       {"cross_entropy", [] { return std::make_unique<CrossEntropyLoss<T>>(); }},
-  };
+  });
   return kinds;
 }
 
 }  // namespace
 
-std::vector<std::string> output_loss_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, factory] : registry<double>()) names.push_back(name);
-  return names;
-}
+std::vector<std::string> output_loss_names() { return registry<double>().names(); }
 
 template <class T>
 std::unique_ptr<OutputLoss<T>> make_output_loss(const std::string& name) {
-  const auto it = registry<T>().find(name);
-  if (it == registry<T>().end()) throw std::invalid_argument("unknown loss '" + name + "'");
-  return it->second();
+  return registry<T>().at(name)();
 }
 
 template <class T>

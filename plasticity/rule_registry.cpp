@@ -1,6 +1,6 @@
 #include <functional>
-#include <map>
 
+#include "neurons/registry.hpp"
 #include "plasticity/bp_rule.hpp"
 #include "plasticity/gait_rule.hpp"
 
@@ -13,32 +13,24 @@ using RuleFactory = std::function<std::unique_ptr<LearningRule<T>>(const RulePar
 
 // The one place a learning rule is added.
 template <class T>
-const std::map<std::string, RuleFactory<T>>& registry() {
-  static const std::map<std::string, RuleFactory<T>> rules = {
+const Registry<RuleFactory<T>>& registry() {
+  static const Registry<RuleFactory<T>> rules("learning rule", {
       {"bp", [](const RuleParams&) { return std::make_unique<BpRule<T>>(); }},
       {"fa", [](const RuleParams& p) { return std::make_unique<FaRule<T>>(p.seed); }},
       {"gait",
        [](const RuleParams& p) { return std::make_unique<GaitRule<T>>(p.gamma, p.adaptive_gamma); }},
       {"tp", [](const RuleParams&) { return std::make_unique<TpRule<T>>(); }},
-  };
+  });
   return rules;
 }
 
 }  // namespace
 
-std::vector<std::string> learning_rule_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, factory] : registry<double>()) names.push_back(name);
-  return names;
-}
+std::vector<std::string> learning_rule_names() { return registry<double>().names(); }
 
 template <class T>
 std::unique_ptr<LearningRule<T>> make_learning_rule(const RuleParams& params) {
-  const auto it = registry<T>().find(params.algorithm);
-  if (it == registry<T>().end()) {
-    throw std::invalid_argument("unknown learning rule '" + params.algorithm + "'");
-  }
-  return it->second(params);
+  return registry<T>().at(params.algorithm)(params);
 }
 
 template std::unique_ptr<LearningRule<double>> make_learning_rule<double>(const RuleParams&);

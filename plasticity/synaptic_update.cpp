@@ -4,7 +4,7 @@ namespace gaitsim {
 
 template <class T>
 void synaptic_update(const Network<T>& net, const Activity<T>& act, const ErrorSignals<T>& sig,
-                     Gradients<T>& grads) {
+                     Gradients<T>& grads, const std::function<void(int)>& layer_done) {
   const int L = net.depth();
   grads.dW.resize(L + 1);
   grads.db.resize(L + 1);
@@ -16,12 +16,15 @@ void synaptic_update(const Network<T>& net, const Activity<T>& act, const ErrorS
     const auto k = net.layer(l).in.pre_units();
     grads.dW[l].noalias() = inv_n * (act.h[l - 1].leftCols(k).transpose() * e);
     grads.db[l] = inv_n * e.colwise().sum();
+    if (layer_done) layer_done(l);
   }
 }
 
 template void synaptic_update<double>(const Network<double>&, const Activity<double>&,
-                                      const ErrorSignals<double>&, Gradients<double>&);
+                                      const ErrorSignals<double>&, Gradients<double>&,
+                                      const std::function<void(int)>&);
 template void synaptic_update<float>(const Network<float>&, const Activity<float>&,
-                                     const ErrorSignals<float>&, Gradients<float>&);
+                                     const ErrorSignals<float>&, Gradients<float>&,
+                                     const std::function<void(int)>&);
 
 }  // namespace gaitsim

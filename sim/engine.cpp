@@ -77,8 +77,26 @@ void Engine<T>::updates(const LearningRule<T>& rule, const Mat<T>& x, const Eige
 
 template <class T>
 BatchResult Engine<T>::step(const Mat<T>& x, const Eigen::VectorXi& y) {
-  updates(*rule_, x, y, grads_);
-  const BatchResult result = metrics(y);
+  BatchResult result;
+  if (reducer_ == nullptr) {
+    updates(*rule_, x, y, grads_);
+    result = metrics(y);
+  } else {
+    // Global metrics first (their sample count weights the slices), then each layer's update
+    // is scaled by n_local / N and its sum started while the next layer is computed.
+    phases_->free(net_, x, act_);
+    target_phase(*rule_, y);
+    result = metrics(y);
+    const T weight = T(double(result.samples));
+    reducer_->metrics(result);
+    const T share = weight / T(double(result.samples));
+    synaptic_update(net_, act_, sig_, grads_, [&](int l) {
+      grads_.dW[l] *= share;
+      grads_.db[l] *= share;
+      reducer_->layer(l, grads_.dW[l], grads_.db[l]);
+    });
+    reducer_->finish();
+  }
   ortho_.add_gradient(net_, grads_);
   if (!std::isfinite(result.loss_sum) || !all_finite(grads_)) {
     throw Divergence("loss " + std::to_string(result.loss_sum / double(result.samples)) +

@@ -27,6 +27,21 @@ struct BatchResult {
   long long samples = 0;
 };
 
+// Data-parallel training: each process computes the updates of its slice of a global batch;
+// a reducer turns the local batch metrics and updates into the global ones (sim/data_parallel).
+// Updates are batch means, so a slice's update is weighted by its share of the global batch.
+template <class T>
+class StepReducer {
+ public:
+  virtual ~StepReducer() = default;
+  // Sums the metrics over all processes (in place), before any update is computed.
+  virtual void metrics(BatchResult& local_to_global) = 0;
+  // Layer l's weighted local update is ready: start summing it (may return before it is done).
+  virtual void layer(int l, Mat<T>& dW, RowVec<T>& db) = 0;
+  // Completes every sum started by layer().
+  virtual void finish() = 0;
+};
+
 template <class T>
 class Engine {
  public:
@@ -38,6 +53,8 @@ class Engine {
   // One training step on a batch: updates the weights, returns the pre-update batch metrics.
   // Throws Divergence (weights untouched) when the loss or an update is not finite.
   BatchResult step(const Mat<T>& x, const Eigen::VectorXi& y);
+  // Set: step() sums metrics and updates over processes through it (not owned; null = alone).
+  void set_reducer(StepReducer<T>* reducer) { reducer_ = reducer; }
   // Updates of `rule` for a batch, without the orthogonality term and without applying them.
   void updates(const LearningRule<T>& rule, const Mat<T>& x, const Eigen::VectorXi& y,
                Gradients<T>& grads);
@@ -66,6 +83,7 @@ class Engine {
   Activity<T> act_;
   ErrorSignals<T> sig_;
   Gradients<T> grads_;
+  StepReducer<T>* reducer_ = nullptr;
 };
 
 extern template class Engine<double>;

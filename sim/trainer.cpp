@@ -9,6 +9,7 @@
 #include "sim/alignment.hpp"
 #include "sim/batches.hpp"
 #include "sim/engine.hpp"
+#include "sim/mpi_comm.hpp"
 #include "sim/network_builder.hpp"
 #include "sim/progress_bar.hpp"
 #include "sim/run_record.hpp"
@@ -44,6 +45,26 @@ void check_resumable(const Config& now, const RunRecord& run, const fs::path& fi
   }
 }
 
+// Sums a step's metrics and per-layer updates over the MPI processes (data-parallel training).
+// Each layer's sum is started (MPI_Iallreduce) as soon as the layer's update is ready, so it
+// overlaps the computation of the next layer; finish() waits for all of them.
+template <class T>
+class MpiReducer : public StepReducer<T> {
+ public:
+  void metrics(BatchResult& r) override {
+    double loss = r.loss_sum;
+    long long counts[3] = {r.correct, r.top5, r.samples};
+    mpi::allreduce_sum(&loss, 1);
+    mpi::allreduce_sum(counts, 3);
+    r = {loss, counts[0], counts[1], counts[2]};
+  }
+  void layer(int, Mat<T>& dW, RowVec<T>& db) override {
+    mpi::iallreduce_sum(dW.data(), std::size_t(dW.size()));
+    mpi::iallreduce_sum(db.data(), std::size_t(db.size()));
+  }
+  void finish() override { mpi::wait_all(); }
+};
+
 template <class T>
 class Trainer {
  public:
@@ -70,6 +91,8 @@ class Trainer {
   std::unique_ptr<Engine<T>> engine_;
   long long session_steps_ = 0;
   bool paused_ = false;
+  int rank_ = mpi::rank(), ranks_ = mpi::size();  // data-parallel: this slice of each batch
+  MpiReducer<T> reducer_;
 };
 
 template <class T>
@@ -91,6 +114,7 @@ void Trainer<T>::start() {
                                         static_cast<std::uint64_t>(c_.network.seed) + 1,
                                         c_.dynamics);
   engine_->optimizer().set_state(run_.optimizer);
+  if (ranks_ > 1) engine_->set_reducer(&reducer_);
 }
 
 template <class T>
@@ -98,7 +122,7 @@ void Trainer<T>::checkpoint(const std::string& status) {
   run_.status = status;
   run_.weights = engine_->network().template cast<double>();
   run_.optimizer = engine_->optimizer().state();
-  write_run_file(file_, run_);
+  if (rank_ == 0) write_run_file(file_, run_);
 }
 
 template <class T>
@@ -162,8 +186,16 @@ void Trainer<T>::epoch(int e) {
   Mat<T> x;
   Eigen::VectorXi y;
   while (p.batch < batches) {
-    gather(data_.train, order, p.batch * B, std::min<Eigen::Index>(N, (p.batch + 1) * B), x, y);
-    if (c_.output.align_every > 0 && p.step % c_.output.align_every == 0) sample_alignment(x, y);
+    const Eigen::Index begin = p.batch * B, end = std::min<Eigen::Index>(N, (p.batch + 1) * B);
+    const bool align = c_.output.align_every > 0 && p.step % c_.output.align_every == 0;
+    if (ranks_ == 1 || (align && rank_ == 0)) gather(data_.train, order, begin, end, x, y);
+    if (align && rank_ == 0) sample_alignment(x, y);  // on the whole global batch
+    if (ranks_ > 1) {
+      // This process's slice of the global batch (same epoch order on every process).
+      const Eigen::Index n = end - begin;
+      gather(data_.train, order, begin + n * rank_ / ranks_, begin + n * (rank_ + 1) / ranks_, x,
+             y);
+    }
     const BatchResult r = engine_->step(x, y);
     p.loss_sum += r.loss_sum;
     p.correct += r.correct;
@@ -227,6 +259,7 @@ int Trainer<T>::diverged(const Divergence& d) {
   const auto& p = run_.progress;
   std::cerr << "\nerror: training diverged at epoch " << p.epoch + 1 << ", step " << p.step + 1
             << " (" << d.what() << "); the step was not applied.\n";
+  if (rank_ != 0) return kDiverged;
   if (fs::exists(file_)) {
     mark_run_file(file_, "diverged", "step " + std::to_string(p.step + 1) + ": " + d.what());
     std::cerr << "last good checkpoint kept: " << file_.string() << '\n';
@@ -264,6 +297,7 @@ int Trainer<T>::run() {
 
 void prepare_run_dir(const TrainOptions& o) {
   const fs::path file = o.out_dir / "run.h5";
+  const bool writer = mpi::rank() == 0;  // data-parallel: the others only check
   if (o.resume) {
     if (!fs::exists(file)) {
       throw ConfigError(file.string() + ": nothing to resume (no run file)");
@@ -276,9 +310,23 @@ void prepare_run_dir(const TrainOptions& o) {
                         " already holds a run; use --resume to continue it or --force to replace "
                         "it");
     }
-    fs::remove(file);
+    if (writer) fs::remove(file);
   }
-  fs::create_directories(o.out_dir);
+  if (writer) fs::create_directories(o.out_dir);
+}
+
+// Data-parallel training needs every global batch to give each process at least one sample.
+void check_data_parallel(const Config& c, std::size_t examples) {
+  const long long p = mpi::size();
+  if (p == 1) return;
+  const long long B = c.learning.batch_size, N = static_cast<long long>(examples);
+  const long long last = N % B == 0 ? B : N % B;
+  if (std::min(B, last) < p) {
+    throw ConfigError("data-parallel training on " + std::to_string(p) +
+                      " processes needs at least " + std::to_string(p) +
+                      " samples in every batch; learning.batch_size is " + std::to_string(B) +
+                      " and the last batch has " + std::to_string(last));
+  }
 }
 
 }  // namespace
@@ -288,16 +336,37 @@ fs::path default_run_dir(const Config& c) {
   return fs::path("runs") / (c.name.empty() ? "run" : c.name);
 }
 
-int train(const Config& config, const TrainOptions& options) {
+int train(const Config& given, const TrainOptions& options) {
+  // Under an MPI launcher with several processes: data-parallel training, every process takes
+  // its slice of each batch; only rank 0 writes the run file and prints.
+  mpi::init();
+  Config config = given;
+  if (mpi::rank() > 0) {
+    config.output.progress = false;
+    if (!std::freopen("/dev/null", "w", stdout)) return kFailure;
+  }
   const datasets::DataSplit data = load_data(config);
   network_shape(config, static_cast<int>(data.train.x.cols()), data.train.classes);
+  check_data_parallel(config, data.train.size());
   prepare_run_dir(options);
+  mpi::barrier();
   std::printf("training %s on %s (%zu train, %zu test examples), %s, run folder %s\n",
               config.learning.algorithm.c_str(), config.data.dataset.c_str(), data.train.size(),
               data.test.size(), config.learning.precision.c_str(), options.out_dir.c_str());
+  if (mpi::size() > 1) {
+    std::printf("data-parallel on %d processes: each takes 1/%d of every batch of %d\n",
+                mpi::size(), mpi::size(), config.learning.batch_size);
+  }
   std::fflush(stdout);
-  if (config.learning.precision == "float32") return Trainer<float>(config, options, data).run();
-  return Trainer<double>(config, options, data).run();
+  try {
+    if (config.learning.precision == "float32") return Trainer<float>(config, options, data).run();
+    return Trainer<double>(config, options, data).run();
+  } catch (const std::exception& e) {
+    if (mpi::size() == 1) throw;
+    // The other processes would wait for this one forever: end the job.
+    std::cerr << "error on rank " << mpi::rank() << ": " << e.what() << '\n';
+    mpi::abort(kFailure);
+  }
 }
 
 }  // namespace gaitsim

@@ -1,0 +1,48 @@
+#pragma once
+// The optional MPI layer. gaitsim initialises MPI only when it was started by an MPI launcher
+// (mpirun/srun set OMPI_COMM_WORLD_SIZE, PMIX_RANK or PMI_SIZE), so the same binary runs
+// alone without one. Built without MPI (GAITSIM_MPI=OFF or no MPI found) every call is the
+// serial fallback: one rank, reductions are identities.
+#include <cstddef>
+#include <string>
+
+namespace gaitsim::mpi {
+
+// True when this binary was compiled with MPI.
+bool compiled();
+// True when started under an MPI launcher with more than one process (and MPI is compiled).
+bool launched();
+
+// Initialises MPI once when launched() (no-op otherwise); finalised at exit.
+void init();
+bool active();  // init() ran MPI_Init
+int rank();     // 0 when not active
+int size();     // 1 when not active
+// Processes of this job on this node (OMPI_COMM_WORLD_LOCAL_SIZE etc.; 1 when unknown).
+int local_size();
+
+// Ends every process of the job (after an error on one rank that the others cannot see).
+[[noreturn]] void abort(int code);
+
+void barrier();
+// In-place sums over all ranks.
+void allreduce_sum(double* data, std::size_t n);
+void allreduce_sum(float* data, std::size_t n);
+void allreduce_sum(long long* data, std::size_t n);
+
+// Non-blocking in-place sum; wait_all() completes every one started.
+void iallreduce_sum(double* data, std::size_t n);
+void iallreduce_sum(float* data, std::size_t n);
+void wait_all();
+
+// Point-to-point for the sweep dispatcher: pairs of integers.
+void send_pair(int dest, int tag, long long a, long long b);
+// Receives from any source when `source` < 0; returns the source rank.
+int recv_pair(int source, int tag, long long& a, long long& b);
+// True when a message with `tag` is waiting (from any source).
+bool probe(int tag);
+
+// The environment variables of the MPI launcher, to strip from child processes.
+bool is_launcher_variable(const std::string& name);
+
+}  // namespace gaitsim::mpi

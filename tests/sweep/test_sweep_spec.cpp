@@ -1,0 +1,108 @@
+// Sweep files: grid, range, log range and random expansion, folder names, and bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "sim/config.hpp"
+#include "sim/sweep_spec.hpp"
+#include "sweep_test_util.hpp"
+
+namespace gaitsim {
+namespace {
+
+using testing::ScratchDir;
+
+class SweepSpecTest : public ::testing::Test {
+ protected:
+  SweepSpec parse(const std::string& body) {
+    testing::tiny_config(dir);
+    return parse_sweep("base: tiny.yaml\n" + body, dir.path() / "s.yaml");
+  }
+  ScratchDir dir;
+};
+
+TEST_F(SweepSpecTest, GridIsTheProductOfAxesTimesSeeds) {
+  const auto spec = parse(
+      "axes:\n  learning.gamma: [1e-3, 1e-4]\n  learning.learning_rate: {log: [1e-5, 1e-3, 3]}\n"
+      "seeds: [1, 2, 3]\n");
+  const auto points = expand_sweep(spec);
+  ASSERT_EQ(points.size(), 2u * 3u * 3u);
+  EXPECT_EQ(points[0].name, "learning.gamma=0.001__learning.learning_rate=1e-05__seed=1");
+  EXPECT_EQ(points[1].name, "learning.gamma=0.001__learning.learning_rate=1e-05__seed=2");
+  EXPECT_EQ(points[3].params[1].second, "1e-04");  // log range: 1e-5, 1e-4, 1e-3 exactly
+  EXPECT_EQ(points[6].params[1].second, "0.001");
+  EXPECT_EQ(points[9].params[0].second, "1e-04");
+  EXPECT_EQ(points[17].seed, 3);
+  EXPECT_EQ(points[17].sets.back(), "network.seed=3");
+  EXPECT_NO_THROW(validate_sweep(spec, points));
+  std::set<std::string> names;
+  for (const auto& p : points) names.insert(p.name);
+  EXPECT_EQ(names.size(), points.size());
+}
+
+TEST_F(SweepSpecTest, LinearRangeIncludesItsEnd) {
+  const auto spec = parse("axes:\n  learning.ortho_reg: {range: [0, 0.3, 0.1]}\n");
+  const auto points = expand_sweep(spec);
+  ASSERT_EQ(points.size(), 4u);
+  EXPECT_EQ(points[3].params[0].second, "0.3");
+  EXPECT_EQ(points[0].seed, 1);  // the base config's seed when no seeds are given
+}
+
+TEST_F(SweepSpecTest, RandomSamplesAreReproducibleFromTheirSeed) {
+  const std::string body =
+      "axes:\n  learning.gamma: [1e-3, 1e-4]\n  learning.learning_rate: {log_uniform: [1e-5, 1e-3]}\n"
+      "  learning.ortho_reg: {uniform: [0, 1]}\nsamples: 5\nseeds: [1, 2]\n";
+  const auto a = expand_sweep(parse(body + "sample_seed: 7\n"));
+  const auto b = expand_sweep(parse(body + "sample_seed: 7\n"));
+  const auto c = expand_sweep(parse(body + "sample_seed: 8\n"));
+  ASSERT_EQ(a.size(), 2u * 5u * 2u);
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].name, b[i].name);
+  EXPECT_NE(a[0].name, c[0].name);
+  EXPECT_EQ(a[0].params[1].second, a[1].params[1].second);  // seeds share a sample
+  for (const auto& p : a) {
+    const double lr = std::stod(p.params[1].second), ortho = std::stod(p.params[2].second);
+    EXPECT_GE(lr, 1e-5);
+    EXPECT_LE(lr, 1e-3);
+    EXPECT_GE(ortho, 0.0);
+    EXPECT_LE(ortho, 1.0);
+  }
+}
+
+TEST_F(SweepSpecTest, EmptyAxisIsAnError) {
+  try {
+    parse("axes:\n  learning.gamma: []\n");
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_TRUE(testing::has(e.what(), "axes.learning.gamma: the axis is empty")) << e.what();
+  }
+  EXPECT_THROW(parse("axes:\n  learning.gamma: {log: [1e-3, 1e-4, 0]}\n"), ConfigError);
+  EXPECT_THROW(parse("axes:\n  learning.gamma: {range: [1, 0, 0.1]}\n"), ConfigError);
+  EXPECT_THROW(parse("axes: {}\n"), ConfigError);
+}
+
+TEST_F(SweepSpecTest, UnknownParameterIsNamedBeforeAnythingRuns) {
+  const auto spec = parse("axes:\n  learning.gamm: [1e-3]\n");
+  try {
+    validate_sweep(spec, expand_sweep(spec));
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_TRUE(testing::has(e.what(), "learning.gamm")) << e.what();
+    EXPECT_TRUE(testing::has(e.what(), "learning.gamma")) << e.what();  // did you mean
+  }
+  const auto bad_value = parse("axes:\n  learning.algorithm: [gait, gaitt]\n");
+  EXPECT_THROW(validate_sweep(bad_value, expand_sweep(bad_value)), ConfigError);
+  EXPECT_THROW(parse("axes:\n  learning.gamma: [1]\nsamplez: 3\n"), ConfigError);
+  EXPECT_THROW(parse("axes:\n  learning.gamma: {uniform: [0, 1]}\n"), ConfigError);  // no samples
+}
+
+TEST(SweepNames, ValuesAreShortAndFoldersSafe) {
+  EXPECT_EQ(format_value(1e-3), "0.001");
+  EXPECT_EQ(format_value(std::pow(10.0, -4.0 + 1.0 / 3.0 * 3.0)), "0.001");
+  EXPECT_EQ(format_value(60), "60");
+  EXPECT_EQ(sanitise("a/b c=1"), "a_b_c=1");
+  EXPECT_NE(digest("a"), digest("b"));
+}
+
+}  // namespace
+}  // namespace gaitsim
