@@ -11,12 +11,9 @@
 namespace gaitsim {
 namespace {
 
+using testing::contains;
 using testing::run_cli;
 using testing::ScratchDir;
-
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 std::string small_config(const ScratchDir& dir, const std::string& extra = "") {
   const std::string path = dir / "small.yaml";
@@ -43,7 +40,7 @@ TEST_F(SettleCli, WritesTrajectoriesOfBothPhases) {
   const std::string out = dir / "traj.h5";
   const auto r = run_cli("settle " + cfg + " --stimuli 7 --out " + out);
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_TRUE(has(r.output, "free    converged")) << r.output;
+  EXPECT_TRUE(contains(r.output, "free    converged")) << r.output;
 
   const h5::File f = h5::File::open_read(out);
   const auto tf = f.read_vector<double>("/time_ms/free");
@@ -71,7 +68,7 @@ TEST_F(SettleCli, WritesTrajectoriesOfBothPhases) {
 
   const auto again = run_cli("settle " + cfg + " --stimuli 7 --out " + out);
   EXPECT_EQ(again.exit_code, 2);
-  EXPECT_TRUE(has(again.output, "--force")) << again.output;
+  EXPECT_TRUE(contains(again.output, "--force")) << again.output;
   EXPECT_EQ(run_cli("settle " + cfg + " --stimuli 3 --out " + out + " --force").exit_code, 0);
 
   if (std::system("/usr/bin/python3 -c 'import h5py' 2>/dev/null") != 0) {
@@ -94,7 +91,7 @@ TEST_F(SettleCli, TrainRecordsSettlingStatisticsAndAlignHonoursSettle) {
   const std::string out = dir / "run";
   const auto r = run_cli("train " + cfg + " --out " + out);
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_TRUE(has(r.output, "settling: free")) << r.output;
+  EXPECT_TRUE(contains(r.output, "settling: free")) << r.output;
   const h5::File f = h5::File::open_read(out + "/run.h5");
   for (const char* name : {"free_steps_mean", "free_steps_max", "free_time_ms_mean",
                            "free_time_ms_max", "target_steps_mean", "target_steps_max",
@@ -106,16 +103,16 @@ TEST_F(SettleCli, TrainRecordsSettlingStatisticsAndAlignHonoursSettle) {
   const auto a = run_cli("align " + cfg + " --checkpoint " + out + "/run.h5 --dump " +
                          (dir / "dump.h5"));
   EXPECT_EQ(a.exit_code, 0) << a.output;
-  EXPECT_TRUE(has(a.output, "cosine")) << a.output;
+  EXPECT_TRUE(contains(a.output, "cosine")) << a.output;
   const auto strict = run_cli("settle " + cfg + " --stimuli 2 --out " + (dir / "s.h5") +
                               " --set dynamics.max_time_ms=10 --set "
                               "dynamics.fail_on_nonconvergence=true");
   EXPECT_EQ(strict.exit_code, 1);
-  EXPECT_TRUE(has(strict.output, "did not converge")) << strict.output;
+  EXPECT_TRUE(contains(strict.output, "did not converge")) << strict.output;
   const auto bad = run_cli("settle " + cfg + " --stimuli 2 --out " + (dir / "s.h5") +
                            " --set dynamics.dt_ms=20");
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_TRUE(has(bad.output, "dynamics.dt_ms")) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "dynamics.dt_ms")) << bad.output;
 }
 
 }  // namespace

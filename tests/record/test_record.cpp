@@ -14,12 +14,11 @@
 namespace gaitsim {
 namespace {
 
+using testing::contains;
 using testing::run_cli;
 using testing::ScratchDir;
 
 constexpr const char* kPython = "/usr/bin/python3";
-
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 bool have_h5py() {
   return std::system((std::string(kPython) + " -c 'import h5py' >/dev/null 2>&1").c_str()) == 0;
@@ -76,7 +75,7 @@ TEST_F(Record, WritesTheDocumentedLayoutReadBackByH5py) {
   const std::string out = dir / "responses.h5";
   const auto r = run_cli(record("--stimuli test:10-59 --targets --chunk 16 --out " + out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_TRUE(has(r.output, "recorded 50 stimuli x 4 layers")) << r.output;
+  EXPECT_TRUE(contains(r.output, "recorded 50 stimuli x 4 layers")) << r.output;
   const std::string script = R"(
 import sys, h5py, numpy as np, gzip, struct
 out, run, mnist = sys.argv[1:4]
@@ -189,20 +188,20 @@ TEST_F(Record, BadInputFailsClearlyAndLeavesNoCompleteLookingFile) {
   const std::string out = dir / "r.h5";
   const auto spec = run_cli(record("--stimuli test:9-3 --out " + out));
   EXPECT_EQ(spec.exit_code, 2) << spec.output;
-  EXPECT_TRUE(has(spec.output, "--stimuli 'test:9-3'")) << spec.output;
+  EXPECT_TRUE(contains(spec.output, "--stimuli 'test:9-3'")) << spec.output;
   const auto junk = run_cli(record("--stimuli validation:1 --out " + out));
   EXPECT_EQ(junk.exit_code, 2) << junk.output;
-  EXPECT_TRUE(has(junk.output, "expected test:A-B")) << junk.output;
+  EXPECT_TRUE(contains(junk.output, "expected test:A-B")) << junk.output;
   const auto range = run_cli(record("--stimuli test:0-100000 --out " + out));
   EXPECT_EQ(range.exit_code, 2) << range.output;
-  EXPECT_TRUE(has(range.output, "has 10000 examples")) << range.output;
+  EXPECT_TRUE(contains(range.output, "has 10000 examples")) << range.output;
   const auto no_dir = run_cli(record("--stimuli test:0-9 --out /no/such/dir/r.h5"));
   EXPECT_EQ(no_dir.exit_code, 1) << no_dir.output;
-  EXPECT_TRUE(has(no_dir.output, "does not exist")) << no_dir.output;
+  EXPECT_TRUE(contains(no_dir.output, "does not exist")) << no_dir.output;
   // Failure in the middle of the export (as when the disk fills): no output, no partial file.
   const auto failed = run_cli(record("--stimuli test:0-99 --chunk 10 --fail-after-chunks 4 --out " + out));
   EXPECT_EQ(failed.exit_code, 1) << failed.output;
-  EXPECT_TRUE(has(failed.output, "injected failure")) << failed.output;
+  EXPECT_TRUE(contains(failed.output, "injected failure")) << failed.output;
   EXPECT_FALSE(std::filesystem::exists(out));
   for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
     ADD_FAILURE() << "left behind: " << e.path();
@@ -210,7 +209,7 @@ TEST_F(Record, BadInputFailsClearlyAndLeavesNoCompleteLookingFile) {
   ASSERT_EQ(run_cli(record("--stimuli test:0-9 --out " + out)).exit_code, 0);
   const auto again = run_cli(record("--stimuli test:0-9 --out " + out));
   EXPECT_EQ(again.exit_code, 2);
-  EXPECT_TRUE(has(again.output, "--force")) << again.output;
+  EXPECT_TRUE(contains(again.output, "--force")) << again.output;
   EXPECT_EQ(run_cli(record("--stimuli test:0-9 --out " + out + " --force")).exit_code, 0);
 }
 
@@ -254,7 +253,7 @@ TEST_F(Record, CompareScoresRecordingsWithCeilingsAndReportsBadInput) {
   const std::string csv = dir / "table.csv";
   const auto r = run_cli("compare " + resp + " " + rec + " --layer all --metric rsa,cka,ridge --out " + csv);
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_TRUE(has(r.output, "matched 200 stimuli by id")) << r.output;
+  EXPECT_TRUE(contains(r.output, "matched 200 stimuli by id")) << r.output;
   std::ifstream in(csv);
   std::string header, line;
   std::getline(in, header);
@@ -284,28 +283,28 @@ TEST_F(Record, CompareScoresRecordingsWithCeilingsAndReportsBadInput) {
   // The same layer of the same model: CKA and RSA 1.
   const auto self = run_cli("compare " + resp + " " + resp + " --layer hidden1 --metric cka,rsa");
   ASSERT_EQ(self.exit_code, 0) << self.output;
-  EXPECT_TRUE(has(self.output, "hidden1      rsa_spearman                    1")) << self.output;
-  EXPECT_TRUE(has(self.output, "hidden1      cka                             1")) << self.output;
+  EXPECT_TRUE(contains(self.output, "hidden1      rsa_spearman                    1")) << self.output;
+  EXPECT_TRUE(contains(self.output, "hidden1      cka                             1")) << self.output;
 
   // Bad input.
   const auto layer = run_cli("compare " + resp + " " + rec + " --layer hidden9 --metric cka");
   EXPECT_EQ(layer.exit_code, 2);
-  EXPECT_TRUE(has(layer.output, "no such layer; it has input, hidden1, hidden2, output")) << layer.output;
+  EXPECT_TRUE(contains(layer.output, "no such layer; it has input, hidden1, hidden2, output")) << layer.output;
   std::vector<long long> shifted = ids;
   for (auto& id : shifted) id += 150;  // 150 of 200 ids not recorded
   write_recordings(dir / "shifted.h5", shifted, signal, 2, 0.1, 3);
   const auto partial = run_cli("compare " + resp + " " + (dir / "shifted.h5") + " --metric cka");
   EXPECT_EQ(partial.exit_code, 1);
-  EXPECT_TRUE(has(partial.output, "150 of the 200 stimulus ids")) << partial.output;
-  EXPECT_TRUE(has(partial.output, "--allow-partial")) << partial.output;
+  EXPECT_TRUE(contains(partial.output, "150 of the 200 stimulus ids")) << partial.output;
+  EXPECT_TRUE(contains(partial.output, "--allow-partial")) << partial.output;
   const auto allowed = run_cli("compare " + resp + " " + (dir / "shifted.h5") + " --metric cka --allow-partial");
   EXPECT_EQ(allowed.exit_code, 0) << allowed.output;
-  EXPECT_TRUE(has(allowed.output, "comparing the 50 in common")) << allowed.output;
+  EXPECT_TRUE(contains(allowed.output, "comparing the 50 in common")) << allowed.output;
   for (auto& id : shifted) id += 100000;
   write_recordings(dir / "disjoint.h5", shifted, signal, 2, 0.1, 3);
   const auto disjoint = run_cli("compare " + resp + " " + (dir / "disjoint.h5") + " --allow-partial");
   EXPECT_EQ(disjoint.exit_code, 1);
-  EXPECT_TRUE(has(disjoint.output, "no stimulus id in common")) << disjoint.output;
+  EXPECT_TRUE(contains(disjoint.output, "no stimulus id in common")) << disjoint.output;
 
   Eigen::MatrixXd odd = signal;
   odd(5, 7) = NAN;          // one missing value: averaged out
@@ -313,16 +312,16 @@ TEST_F(Record, CompareScoresRecordingsWithCeilingsAndReportsBadInput) {
   write_recordings(dir / "odd.h5", ids, odd, 1, 0.0, 4);
   const auto nan = run_cli("compare " + resp + " " + (dir / "odd.h5") + " --layer hidden2 --metric ridge");
   EXPECT_EQ(nan.exit_code, 0) << nan.output;
-  EXPECT_TRUE(has(nan.output, "1 NaN values in 1 neurons (7)")) << nan.output;
-  EXPECT_TRUE(has(nan.output, "left out: 7")) << nan.output;  // NaN in its only repetition
-  EXPECT_TRUE(has(nan.output, "zero variance")) << nan.output;
-  EXPECT_TRUE(has(nan.output, "28")) << nan.output;  // neurons used
+  EXPECT_TRUE(contains(nan.output, "1 NaN values in 1 neurons (7)")) << nan.output;
+  EXPECT_TRUE(contains(nan.output, "left out: 7")) << nan.output;  // NaN in its only repetition
+  EXPECT_TRUE(contains(nan.output, "zero variance")) << nan.output;
+  EXPECT_TRUE(contains(nan.output, "28")) << nan.output;  // neurons used
   const auto strict = run_cli("compare " + resp + " " + (dir / "odd.h5") + " --metric ridge --nan error");
   EXPECT_EQ(strict.exit_code, 1);
-  EXPECT_TRUE(has(strict.output, "--nan error")) << strict.output;
+  EXPECT_TRUE(contains(strict.output, "--nan error")) << strict.output;
   const auto unwritable = run_cli("compare " + resp + " " + rec + " --metric cka --out /no/such/t.csv");
   EXPECT_EQ(unwritable.exit_code, 1);
-  EXPECT_TRUE(has(unwritable.output, "does not exist")) << unwritable.output;
+  EXPECT_TRUE(contains(unwritable.output, "does not exist")) << unwritable.output;
 }
 
 }  // namespace

@@ -15,8 +15,9 @@ struct CliResult {
   std::string output;  // stdout and stderr
 };
 
-inline CliResult run_cli(const std::string& args) {
-  const std::string cmd = std::string(GAITSIM_BINARY) + " " + args + " 2>&1";
+// Runs a shell command line, stdout and stderr together.
+inline CliResult run_command(const std::string& command_line) {
+  const std::string cmd = command_line + " 2>&1";
   CliResult r;
   FILE* pipe = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf{};
@@ -24,6 +25,14 @@ inline CliResult run_cli(const std::string& args) {
   const int status = pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+inline CliResult run_cli(const std::string& args) {
+  return run_command(std::string(GAITSIM_BINARY) + " " + args);
+}
+
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
 }
 
 inline std::string source_dir() { return std::filesystem::path(GAITSIM_TEST_DATA_DIR).parent_path(); }

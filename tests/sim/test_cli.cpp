@@ -11,12 +11,9 @@
 namespace gaitsim {
 namespace {
 
+using testing::contains;
 using testing::run_cli;
 using testing::ScratchDir;
-
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // A small tower net on the first 600 MNIST examples: 10 steps per epoch.
 std::string small_config(const ScratchDir& dir, const std::string& algorithm = "gait") {
@@ -45,15 +42,15 @@ TEST_F(Cli, TrainWritesARunFileAndRefusesToOverwriteIt) {
   const std::string out = dir / "run";
   const auto first = run_cli("train " + cfg + " --out " + out);
   ASSERT_EQ(first.exit_code, 0) << first.output;
-  EXPECT_TRUE(has(first.output, "epoch 2/2: train loss")) << first.output;
-  EXPECT_TRUE(has(first.output, "test accuracy: ")) << first.output;
-  EXPECT_TRUE(has(first.output, "run file: " + out + "/run.h5")) << first.output;
+  EXPECT_TRUE(contains(first.output, "epoch 2/2: train loss")) << first.output;
+  EXPECT_TRUE(contains(first.output, "test accuracy: ")) << first.output;
+  EXPECT_TRUE(contains(first.output, "run file: " + out + "/run.h5")) << first.output;
 
   const auto before = std::filesystem::last_write_time(out + "/run.h5");
   const auto again = run_cli("train " + cfg + " --out " + out);
   EXPECT_EQ(again.exit_code, 2);
-  EXPECT_TRUE(has(again.output, "already holds a run")) << again.output;
-  EXPECT_TRUE(has(again.output, "--force")) << again.output;
+  EXPECT_TRUE(contains(again.output, "already holds a run")) << again.output;
+  EXPECT_TRUE(contains(again.output, "--force")) << again.output;
   EXPECT_EQ(std::filesystem::last_write_time(out + "/run.h5"), before);
 
   h5::File f = h5::File::open_read(out + "/run.h5");
@@ -65,7 +62,7 @@ TEST_F(Cli, TrainWritesARunFileAndRefusesToOverwriteIt) {
   EXPECT_EQ(f.shape("/alignment/angle_deg"), (std::vector<hsize_t>{5, 3}));
   EXPECT_EQ(f.shape("/orthogonality/error"), (std::vector<hsize_t>{2, 2}));
   EXPECT_EQ(f.shape("/weights/2/W"), (std::vector<hsize_t>{48, 48}));
-  EXPECT_TRUE(has(f.attr_string("/", "config"), "algorithm: gait"));
+  EXPECT_TRUE(contains(f.attr_string("/", "config"), "algorithm: gait"));
 
   const auto forced = run_cli("train " + cfg + " --out " + out + " --force");
   EXPECT_EQ(forced.exit_code, 0) << forced.output;
@@ -85,7 +82,7 @@ TEST_F(Cli, ResumedRunEqualsUninterruptedRun) {
     // Stop mid-epoch 2 (step 13 of 20), then twice more, resuming each time.
     const auto paused = run_cli("train " + cfg + set + " --out " + parts + " --max-steps 13");
     ASSERT_EQ(paused.exit_code, 0) << paused.output;
-    EXPECT_TRUE(has(paused.output, "paused after 13 steps")) << paused.output;
+    EXPECT_TRUE(contains(paused.output, "paused after 13 steps")) << paused.output;
     EXPECT_EQ(h5::File::open_read(parts + "/run.h5").attr_string("/", "status"), "paused");
     ASSERT_EQ(run_cli("train " + cfg + set + " --out " + parts + " --resume --max-steps 4").exit_code, 0);
     const auto done = run_cli("train " + cfg + set + " --out " + parts + " --resume");
@@ -106,10 +103,10 @@ TEST_F(Cli, ResumeRefusesAChangedConfig) {
   ASSERT_EQ(run_cli("train " + cfg + " --out " + out + " --max-steps 2").exit_code, 0);
   const auto changed = run_cli("train " + cfg + " --out " + out + " --resume --set learning.gamma=0.01");
   EXPECT_EQ(changed.exit_code, 2);
-  EXPECT_TRUE(has(changed.output, "different config")) << changed.output;
+  EXPECT_TRUE(contains(changed.output, "different config")) << changed.output;
   const auto more_epochs = run_cli("train " + cfg + " --out " + out + " --resume --set learning.epochs=3");
   EXPECT_EQ(more_epochs.exit_code, 0) << more_epochs.output;
-  EXPECT_TRUE(has(more_epochs.output, "epoch 3/3")) << more_epochs.output;
+  EXPECT_TRUE(contains(more_epochs.output, "epoch 3/3")) << more_epochs.output;
 }
 
 TEST_F(Cli, DivergenceStopsAndKeepsTheLastGoodCheckpoint) {
@@ -118,47 +115,47 @@ TEST_F(Cli, DivergenceStopsAndKeepsTheLastGoodCheckpoint) {
   const std::string sets = " --set learning.optimizer=sgd --set learning.learning_rate=1e6";
   const auto r = run_cli("train " + cfg + " --out " + out + sets);
   EXPECT_EQ(r.exit_code, 3) << r.output;
-  EXPECT_TRUE(has(r.output, "diverged at epoch 1, step")) << r.output;
-  EXPECT_TRUE(has(r.output, "last good checkpoint kept: " + out + "/run.h5")) << r.output;
+  EXPECT_TRUE(contains(r.output, "diverged at epoch 1, step")) << r.output;
+  EXPECT_TRUE(contains(r.output, "last good checkpoint kept: " + out + "/run.h5")) << r.output;
   h5::File f = h5::File::open_read(out + "/run.h5");
   EXPECT_EQ(f.attr_string("/", "status"), "diverged");
   EXPECT_TRUE(f.read_matrix<double>("/weights/1/W").allFinite());
   const auto resumed = run_cli("train " + cfg + " --out " + out + sets + " --resume");
   EXPECT_EQ(resumed.exit_code, 2);
-  EXPECT_TRUE(has(resumed.output, "diverged")) << resumed.output;
+  EXPECT_TRUE(contains(resumed.output, "diverged")) << resumed.output;
 }
 
 TEST_F(Cli, BadInputGetsAClearMessageAndNonZeroExit) {
   const std::string cfg = small_config(dir);
   const auto typo = run_cli("train " + cfg + " --out " + (dir / "a") + " --set learning.gama=1");
   EXPECT_EQ(typo.exit_code, 2);
-  EXPECT_TRUE(has(typo.output, "did you mean 'learning.gamma'")) << typo.output;
+  EXPECT_TRUE(contains(typo.output, "did you mean 'learning.gamma'")) << typo.output;
   const auto missing = run_cli("train " + cfg + " --out " + (dir / "b") + " --set data.path=/no/such");
   EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_TRUE(has(missing.output, "/no/such")) << missing.output;
+  EXPECT_TRUE(contains(missing.output, "/no/such")) << missing.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "b")) << "nothing is created for a failed start";
   const auto widths = run_cli("train " + cfg + " --out " + (dir / "c") +
                               " --set network.kind=dense --set network.widths=[784,64,32]");
   EXPECT_EQ(widths.exit_code, 2);
-  EXPECT_TRUE(has(widths.output, "cannot be inverted")) << widths.output;
+  EXPECT_TRUE(contains(widths.output, "cannot be inverted")) << widths.output;
   const auto no_file = run_cli("train " + (dir / "none.yaml"));
   EXPECT_NE(no_file.exit_code, 0);
-  EXPECT_TRUE(has(no_file.output, "none.yaml")) << no_file.output;
+  EXPECT_TRUE(contains(no_file.output, "none.yaml")) << no_file.output;
   const auto nothing = run_cli("train " + cfg + " --out " + (dir / "d") + " --resume");
   EXPECT_EQ(nothing.exit_code, 2);
-  EXPECT_TRUE(has(nothing.output, "nothing to resume")) << nothing.output;
+  EXPECT_TRUE(contains(nothing.output, "nothing to resume")) << nothing.output;
 }
 
 TEST_F(Cli, HelpExplainsEveryCommand) {
   const auto top = run_cli("--help");
   EXPECT_EQ(top.exit_code, 0);
-  for (const char* cmd : {"train", "align", "keys"}) EXPECT_TRUE(has(top.output, cmd)) << cmd;
+  for (const char* cmd : {"train", "align", "keys"}) EXPECT_TRUE(contains(top.output, cmd)) << cmd;
   const auto train = run_cli("train --help");
   for (const char* opt : {"--set", "--out", "--resume", "--force", "--max-steps"}) {
-    EXPECT_TRUE(has(train.output, opt)) << opt;
+    EXPECT_TRUE(contains(train.output, opt)) << opt;
   }
   const auto keys = run_cli("keys");
-  EXPECT_TRUE(has(keys.output, "learning.ortho_mode")) << keys.output;
+  EXPECT_TRUE(contains(keys.output, "learning.ortho_mode")) << keys.output;
 }
 
 bool have_h5py() { return std::system("/usr/bin/python3 -c 'import h5py, torch' 2>/dev/null") == 0; }
@@ -172,7 +169,7 @@ TEST_F(Cli, AlignDumpAgreesWithAnIndependentImplementation) {
     const std::string dump = dir / (std::string(algorithm) + ".h5");
     const auto r = run_cli("align " + cfg + " --dump " + dump);
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_TRUE(has(r.output, "cosine")) << r.output;
+    EXPECT_TRUE(contains(r.output, "cosine")) << r.output;
     const std::string check = "/usr/bin/python3 " + testing::source_dir() +
                               "/tests/python/check_align_dump.py --quiet " + dump;
     EXPECT_EQ(std::system(check.c_str()), 0) << algorithm;
@@ -180,7 +177,7 @@ TEST_F(Cli, AlignDumpAgreesWithAnIndependentImplementation) {
   const std::string cfg = small_config(dir);
   const auto exists = run_cli("align " + cfg + " --dump " + (dir / "gait.h5"));
   EXPECT_EQ(exists.exit_code, 2);
-  EXPECT_TRUE(has(exists.output, "--force")) << exists.output;
+  EXPECT_TRUE(contains(exists.output, "--force")) << exists.output;
 }
 
 TEST_F(Cli, AlignReadsWeightsFromARunFile) {
@@ -192,7 +189,7 @@ TEST_F(Cli, AlignReadsWeightsFromARunFile) {
   const auto wrong = run_cli("align " + cfg + " --checkpoint " + out +
                              "/run.h5 --set network.widths=[784,64,40,32]");
   EXPECT_EQ(wrong.exit_code, 1);
-  EXPECT_TRUE(has(wrong.output, "layer 2 W is 48 x 48")) << wrong.output;
+  EXPECT_TRUE(contains(wrong.output, "layer 2 W is 48 x 48")) << wrong.output;
 }
 
 }  // namespace

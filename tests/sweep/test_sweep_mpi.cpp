@@ -15,15 +15,8 @@ using namespace testing;
 // mpirun with 2 processes; as root it needs --allow-run-as-root.
 CliResult run_mpi(const std::string& args) {
   const std::string root = geteuid() == 0 ? " --allow-run-as-root" : "";
-  const std::string cmd = std::string(GAITSIM_MPIEXEC) + " -n 2 --oversubscribe" + root +
-                          " -x OMP_NUM_THREADS=1 " + GAITSIM_BINARY + " " + args + " 2>&1";
-  CliResult r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe)) r.output += buf.data();
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return run_command(std::string(GAITSIM_MPIEXEC) + " -n 2 --oversubscribe" + root +
+                     " -x OMP_NUM_THREADS=1 " + GAITSIM_BINARY + " " + args);
 }
 
 class SweepMpi : public ::testing::Test {
