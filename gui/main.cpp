@@ -1,4 +1,4 @@
-// gaitsim-viewer [FILE] [--view network|settling|training|weights] [--screenshot OUT.png|.pdf]
+// gaitsim-viewer [FILE|SWEEP_DIR] [--view network|settling|training|weights|sweep] [--screenshot OUT.png|.pdf]
 //                [--size WxH] [--stimulus N] [--layer L] [--units 0-5] [--compare RUN.h5]...
 //                [--follow]
 // With --screenshot it renders one view of FILE and exits (used by `gaitsim plot`; run it with
@@ -31,10 +31,11 @@ int main(int argc, char** argv) {
   QCommandLineParser cli;
   cli.setApplicationDescription("Explore gaitsim run, responses and trajectories files.");
   cli.addHelpOption();
-  cli.addPositionalArgument("FILE", "run.h5, a responses file or a trajectories file");
-  const QCommandLineOption view(QString("view"), "view to show: network, settling, training, weights", "VIEW");
+  cli.addPositionalArgument("FILE", "run.h5, a responses file, a trajectories file, or a sweep "
+                                   "folder (gaitsim sweep) or its summary.h5");
+  const QCommandLineOption view(QString("view"), "view to show: network, settling, training, weights, sweep", "VIEW");
   const QCommandLineOption shot(QString("screenshot"), "render the view to OUT (.png, or .pdf) and exit", "OUT");
-  const QCommandLineOption size(QString("size"), "window size for --screenshot (default 1400x900)", "WxH", "1400x900");
+  const QCommandLineOption size(QString("size"), "size of the rendered view for --screenshot (default 1400x900)", "WxH", "1400x900");
   const QCommandLineOption stimulus(QString("stimulus"), "stimulus to show (network, settling)", "N", "0");
   const QCommandLineOption layer(QString("layer"), "layer 1..L (settling view)", "L", "0");
   const QCommandLineOption units(QString("units"), "units to draw (settling view), e.g. 0-5 or 1,4", "U");
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
   View v = View::Network;
   const bool view_given = cli.isSet(view);
   if (view_given && !parse_view(cli.value(view), v)) {
-    std::fprintf(stderr, "gaitsim-viewer: unknown view '%s' (network, settling, training, weights)\n",
+    std::fprintf(stderr, "gaitsim-viewer: unknown view '%s' (network, settling, training, weights, sweep)\n",
                  qPrintable(cli.value(view)));
     return 2;
   }
@@ -74,9 +75,19 @@ int main(int argc, char** argv) {
                                      cli.value(units));
     w.resize(width, height);
     w.show();
-    for (int i = 0; i < 5; ++i) {
-      QApplication::processEvents();
-      QThread::msleep(20);
+    const auto settle = [] {
+      for (int i = 0; i < 5; ++i) {
+        QApplication::processEvents();
+        QThread::msleep(20);
+      }
+    };
+    settle();
+    // The image is the view, not the window: grow the window by its menu, tabs and margins so
+    // that the view itself is WxH pixels.
+    const QSize view_size = w.current_view()->size();
+    if (view_size.isValid() && view_size != QSize(width, height)) {
+      w.resize(w.size() + QSize(width, height) - view_size);
+      settle();
     }
     QString err;
     if (!w.export_view(cli.value(shot), &err)) {

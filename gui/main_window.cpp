@@ -24,7 +24,7 @@
 namespace gaitsim::gui {
 
 bool parse_view(const QString& name, View& out) {
-  static const QStringList names = {"network", "settling", "training", "weights"};
+  static const QStringList names = {"network", "settling", "training", "weights", "sweep"};
   const int i = names.indexOf(name.toLower());
   if (i < 0) return false;
   out = static_cast<View>(i);
@@ -47,10 +47,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   settling_ = new SettlingView;
   training_ = new TrainingView;
   weights_ = new WeightsView;
+  sweep_ = new SweepView;
   tabs_->addTab(network_, "Network");
   tabs_->addTab(settling_, "Settling");
   tabs_->addTab(training_, "Training");
   tabs_->addTab(weights_, "Weights");
+  tabs_->addTab(sweep_, "Sweep");
   v->addWidget(tabs_, 1);
   setCentralWidget(central);
   loader_ = new QFutureWatcher<Document>(this);
@@ -84,9 +86,14 @@ MainWindow::~MainWindow() {
 void MainWindow::build_menus() {
   QMenu* file = menuBar()->addMenu("&File");
   file->addAction("&Open...", QKeySequence::Open, this, [this] {
-    const QString p = QFileDialog::getOpenFileName(this, "Open a gaitsim file", QString(),
+    const QString p = QFileDialog::getOpenFileName(this, "Open a gaitsim file (run, responses, "
+                                                   "trajectories, sweep summary.h5)", QString(),
                                                    "HDF5 files (*.h5 *.hdf5);;All files (*)");
     if (!p.isEmpty()) open_file(p);
+  });
+  file->addAction("Open &sweep folder...", this, [this] {
+    const QString d = QFileDialog::getExistingDirectory(this, "Open a sweep folder (gaitsim sweep)");
+    if (!d.isEmpty()) open_file(d);
   });
   recent_menu_ = file->addMenu("Open &recent");
   fill_recent();
@@ -114,8 +121,8 @@ void MainWindow::build_menus() {
   file->addSeparator();
   file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
   QMenu* view = menuBar()->addMenu("&View");
-  const char* names[4] = {"&Network", "&Settling", "&Training", "&Weights"};
-  for (int i = 0; i < 4; ++i) {
+  const char* names[5] = {"&Network", "&Settling", "&Training", "&Weights", "S&weep"};
+  for (int i = 0; i < 5; ++i) {
     view->addAction(names[i], QKeySequence(QString("Ctrl+%1").arg(i + 1)), this,
                     [this, i] { show_view(static_cast<View>(i)); });
   }
@@ -170,6 +177,7 @@ void MainWindow::apply(Document d, bool reload) {
   // Network
   QString no_network;
   if (doc_.kind == FileKind::Settle) no_network = "A trajectories file: see the Settling view.";
+  else if (doc_.kind == FileKind::Sweep) no_network = "A sweep summary: see the Sweep view.";
   else if (doc_.kind == FileKind::Run && !doc_.network) no_network = doc_.warning;
   network_->set_source(doc_.network, no_network);
   if (reload && stimulus > 0) network_->show_stimulus(stimulus);
@@ -180,6 +188,7 @@ void MainWindow::apply(Document d, bool reload) {
   runs.insert(runs.end(), comparisons_.begin(), comparisons_.end());
   training_->set_runs(runs);
   weights_->set_weights(doc_.weights);
+  sweep_->set_sweep(doc_.sweep);
   if (!doc_.warning.isEmpty()) {
     banner_->setText(doc_.warning);
     banner_->setStyleSheet("color: #a06000; font-weight: bold");
@@ -198,6 +207,7 @@ void MainWindow::apply(Document d, bool reload) {
       case FileKind::Run: show_view(View::Training); break;
       case FileKind::Responses: show_view(View::Network); break;
       case FileKind::Settle: show_view(View::Settling); break;
+      case FileKind::Sweep: show_view(View::Sweep); break;
       default: break;
     }
   }

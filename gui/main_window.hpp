@@ -1,5 +1,5 @@
 #pragma once
-// The viewer's window: File menu (open, recent, compare, follow, run, export), the four views
+// The viewer's window: File menu (open, recent, compare, follow, run, export), the five views
 // in tabs, a message line for problems. Loading runs on a worker thread (QtConcurrent); the
 // window stays responsive and shows the previous file until the new one is ready.
 #include <QFileSystemWatcher>
@@ -19,7 +19,7 @@
 
 namespace gaitsim::gui {
 
-enum class View { Network = 0, Settling = 1, Training = 2, Weights = 3 };
+enum class View { Network = 0, Settling = 1, Training = 2, Weights = 3, Sweep = 4 };
 bool parse_view(const QString& name, View& out);
 
 class MainWindow : public QMainWindow {
@@ -50,6 +50,7 @@ class MainWindow : public QMainWindow {
   SettlingView* settling_view() const { return settling_; }
   TrainingView* training_view() const { return training_; }
   WeightsView* weights_view() const { return weights_; }
+  SweepView* sweep_view() const { return sweep_; }
   QMessageBox* last_message_box() const { return box_; }
   QProcess* run_process() const { return process_; }
   int reloads() const { return reloads_; }
@@ -79,6 +80,7 @@ class MainWindow : public QMainWindow {
   SettlingView* settling_;
   TrainingView* training_;
   WeightsView* weights_;
+  SweepView* sweep_;
   QMenu* recent_menu_ = nullptr;
   Document doc_;
   std::vector<TrainingCurves> comparisons_;

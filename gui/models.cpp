@@ -96,13 +96,27 @@ const char* kind_name(FileKind k) {
     case FileKind::Run: return "run file";
     case FileKind::Responses: return "responses file";
     case FileKind::Settle: return "trajectories file";
+    case FileKind::Sweep: return "sweep summary";
     default: return "unknown file";
   }
 }
 
-Detection detect_file(const fs::path& path) {
+fs::path resolve_input(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec) && fs::exists(path / "summary.h5", ec)) return path / "summary.h5";
+  return path;
+}
+
+Detection detect_file(const fs::path& given) {
   Detection d;
   std::error_code ec;
+  const fs::path path = resolve_input(given);
+  if (fs::is_directory(path, ec)) {
+    d.message = QString::fromStdString(
+        path.string() + ": a folder without summary.h5 (the viewer opens a sweep folder written "
+                        "by gaitsim sweep, or a file)");
+    return d;
+  }
   if (!fs::exists(path, ec)) {
     d.message = QString::fromStdString(path.string() + ": no such file");
     return d;
@@ -132,6 +146,13 @@ Detection detect_file(const fs::path& path) {
       }
     } else if (format == "gaitsim-settle") {
       d.kind = FileKind::Settle;
+    } else if (format.empty() && f.has_attr("/", "parameters") && f.has_attr("/", "sweep_digest")) {
+      d.kind = FileKind::Sweep;  // summary.h5 of gaitsim sweep (it has no format attribute)
+      if (!f.exists("/points") || !f.exists("/aggregate")) {
+        d.kind = FileKind::Unknown;
+        d.message = QString::fromStdString(
+            path.string() + ": a sweep summary without /points or /aggregate (damaged?)");
+      }
     } else if (format == "gaitsim-comparison") {
       d.message = QString::fromStdString(
           path.string() + ": a comparison table (gaitsim compare); the viewer opens run files, "
@@ -146,7 +167,7 @@ Detection detect_file(const fs::path& path) {
     } else {
       d.message = QString::fromStdString(
           path.string() + ": an HDF5 file, but not one gaitsim wrote (no root attribute format = "
-                          "gaitsim-run, gaitsim-responses or gaitsim-settle)");
+                          "gaitsim-run, gaitsim-responses or gaitsim-settle, nor a sweep summary)");
     }
   } catch (const std::exception& e) {
     d.kind = FileKind::Unknown;
@@ -461,6 +482,79 @@ std::vector<double> SettleSource::residual(int phase, long long stimulus) const 
   return r;
 }
 
+// ---------------------------------------------------------------- sweep
+QString SweepParameter::value_text(double v) const {
+  if (!categories.isEmpty()) {
+    const auto i = static_cast<qsizetype>(std::llround(v));
+    return i >= 0 && i < categories.size() ? categories[i] : QString::number(v);
+  }
+  return QString::number(v, 'g', 6);
+}
+
+QString SweepData::counts() const {
+  return QString("%1 points: %2 complete, %3 diverged, %4 missing")
+      .arg(points).arg(complete).arg(diverged).arg(missing);
+}
+
+SweepData read_sweep(const fs::path& summary_h5) {
+  const h5::File f = h5::File::open_read(summary_h5);
+  SweepData s;
+  s.dir = QString::fromStdString(summary_h5.parent_path().string());
+  s.base = QString::fromStdString(attr_or(f, "/", "base"));
+  const auto lines = [](const std::string& text) {
+    QStringList out = QString::fromStdString(text).split('\n', Qt::SkipEmptyParts);
+    return out;
+  };
+  s.points = f.attr_int("/", "points");
+  s.complete = f.attr_int("/", "complete");
+  s.diverged = f.attr_int("/", "diverged");
+  s.unfinished = f.attr_int("/", "unfinished");
+  s.missing_names = lines(attr_or(f, "/", "missing"));
+  s.missing = s.missing_names.size();
+  s.name = lines(attr_or(f, "/points", "name"));
+  s.status = lines(attr_or(f, "/points", "status"));
+  const auto column = [&](const std::string& ds, std::size_t n) {
+    std::vector<double> v = f.read_vector<double>(ds);
+    if (v.size() != n) {
+      fail(summary_h5, ds + ": " + std::to_string(v.size()) + " values, expected " + std::to_string(n));
+    }
+    return v;
+  };
+  const auto n = static_cast<std::size_t>(s.points);
+  s.seed = column("/points/seed", n);
+  s.epochs = column("/points/epochs", n);
+  s.diverged_flag = column("/points/diverged", n);
+  s.final_accuracy = column("/points/final_test_accuracy", n);
+  s.best_accuracy = column("/points/best_test_accuracy", n);
+  if (s.status.size() != static_cast<qsizetype>(n)) {
+    fail(summary_h5, "/points attribute status: " + std::to_string(s.status.size()) +
+                         " lines, expected " + std::to_string(n));
+  }
+  const std::size_t groups = f.shape("/aggregate/seeds").at(0);
+  s.agg_seeds = column("/aggregate/seeds", groups);
+  s.agg_complete = column("/aggregate/complete", groups);
+  s.agg_diverged = column("/aggregate/diverged", groups);
+  s.agg_unfinished = column("/aggregate/unfinished", groups);
+  s.final_mean = column("/aggregate/final_test_accuracy_mean", groups);
+  s.final_sd = column("/aggregate/final_test_accuracy_sd", groups);
+  s.best_mean = column("/aggregate/best_test_accuracy_mean", groups);
+  s.best_sd = column("/aggregate/best_test_accuracy_sd", groups);
+  for (const QString& key : lines(attr_or(f, "/", "parameters"))) {
+    SweepParameter p;
+    p.key = key;
+    const std::string k = key.toStdString();
+    p.point = column("/points/" + k, n);
+    p.aggregate = column("/aggregate/" + k, groups);
+    p.categories = lines(attr_or(f, "/points/" + k, "categories"));
+    if (p.categories.isEmpty() && !p.point.empty()) {
+      const auto [mn, mx] = std::minmax_element(p.point.begin(), p.point.end());
+      p.log_scale = *mn > 0 && *mx / *mn > 10.0;
+    }
+    s.parameters.push_back(std::move(p));
+  }
+  return s;
+}
+
 // ---------------------------------------------------------------- heatmaps
 Grid fold(int n) {
   Grid g;
@@ -546,8 +640,9 @@ QImage input_image(const std::vector<double>& v, int h, int w, int c) {
 }
 
 // ---------------------------------------------------------------- documents
-Document load_document(const fs::path& path, long long network_stimuli) {
+Document load_document(const fs::path& given, long long network_stimuli) {
   Document d;
+  const fs::path path = resolve_input(given);
   d.path = path;
   const Detection det = detect_file(path);
   d.kind = det.kind;
@@ -572,6 +667,9 @@ Document load_document(const fs::path& path, long long network_stimuli) {
         d.network = open_responses(path);
         if (d.network->count() > 0) d.network->stimulus(0);  // fails early on a damaged file
         break;
+      case FileKind::Sweep:
+        d.sweep = std::make_shared<const SweepData>(read_sweep(path));
+        break;
       case FileKind::Settle: {
         auto s = std::make_shared<const SettleSource>(path);
         if (!s->problem().isEmpty()) d.warning = s->problem();
@@ -588,6 +686,7 @@ Document load_document(const fs::path& path, long long network_stimuli) {
     d.weights.reset();
     d.network.reset();
     d.settle.reset();
+    d.sweep.reset();
   }
   return d;
 }

@@ -16,7 +16,7 @@ namespace gaitsim::gui {
 
 namespace fs = std::filesystem;
 
-enum class FileKind { Run, Responses, Settle, Unknown };
+enum class FileKind { Run, Responses, Settle, Sweep, Unknown };
 const char* kind_name(FileKind k);
 
 // What a file is, judged by its root attributes. Never throws: a file that is not HDF5, is
@@ -26,6 +26,9 @@ struct Detection {
   QString message;  // empty when the file is one of ours and complete
 };
 Detection detect_file(const fs::path& path);
+// A sweep folder (holding summary.h5, written by `gaitsim sweep`) stands for its summary.h5;
+// any other path is returned unchanged.
+fs::path resolve_input(const fs::path& path);
 
 // ---- training (run file) ----
 struct TrainingCurves {
@@ -113,6 +116,30 @@ class SettleSource {
   QString problem_;
 };
 
+// ---- sweep (summary.h5 of `gaitsim sweep`, layout in docs/cluster.md) ----
+struct SweepParameter {
+  QString key;                     // dotted config key
+  std::vector<double> point;       // /points/<key>, one per point
+  std::vector<double> aggregate;   // /aggregate/<key>, one per parameter combination
+  QStringList categories;          // text-valued key: the values are indices into these
+  bool log_scale = false;          // all > 0 and spanning more than a decade
+  QString value_text(double v) const;  // "0.001", or the category's name
+};
+struct SweepData {
+  QString dir, base;
+  std::vector<SweepParameter> parameters;
+  long long points = 0, complete = 0, diverged = 0, unfinished = 0, missing = 0;
+  QStringList missing_names;  // the root attribute `missing`: unfinished points
+  // per point
+  QStringList name, status;
+  std::vector<double> seed, epochs, diverged_flag, final_accuracy, best_accuracy;
+  // per parameter combination (mean and sd over the completed seeds; sd NaN for one seed)
+  std::vector<double> agg_seeds, agg_complete, agg_diverged, agg_unfinished;
+  std::vector<double> final_mean, final_sd, best_mean, best_sd;
+  QString counts() const;  // "12 points: 8 complete, 2 diverged, 2 missing"
+};
+SweepData read_sweep(const fs::path& summary_h5);  // throws std::runtime_error
+
 // ---- heatmaps ----
 struct Grid {
   int rows = 0, cols = 0;
@@ -137,8 +164,9 @@ struct Document {
   std::shared_ptr<const WeightsData> weights;
   std::shared_ptr<const NetworkSource> network;
   std::shared_ptr<const SettleSource> settle;
+  std::shared_ptr<const SweepData> sweep;
 };
-// Opens anything; never throws (errors land in `error`). Slow for run files (computes rates).
+// Opens anything (a sweep folder too); never throws (errors land in `error`). Slow for run files (computes rates).
 Document load_document(const fs::path& path, long long network_stimuli = 100);
 
 }  // namespace gaitsim::gui

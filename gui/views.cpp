@@ -12,9 +12,13 @@
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QLogValueAxis>
 #include <QtCharts/QAreaSeries>
+#include <QtCharts/QCategoryAxis>
+#include <QtCharts/QScatterSeries>
 #include <QtCharts/QValueAxis>
 
 #include <cmath>
+#include <map>
+#include <set>
 
 namespace gaitsim::gui {
 
@@ -49,8 +53,8 @@ void reset_chart(QChart* chart) {
 }
 
 // Attaches value axes with titles and padded ranges; y may be logarithmic.
-void attach_axes(QChart* chart, const QString& xt, const QString& yt, bool log_y = false,
-                 bool y_from_zero = false) {
+QValueAxis* attach_axes(QChart* chart, const QString& xt, const QString& yt, bool log_y = false,
+                        bool y_from_zero = false) {
   double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
   for (QAbstractSeries* s : chart->series()) {
     auto* xy = qobject_cast<QXYSeries*>(s);
@@ -86,6 +90,7 @@ void attach_axes(QChart* chart, const QString& xt, const QString& yt, bool log_y
     if (y1 <= y0) y1 = y0 + 1e-9, y0 -= 1e-9;
     const double pad = 0.05 * (y1 - y0);
     v->setRange(y_from_zero ? 0.0 : y0 - pad, y1 + pad);
+    v->applyNiceNumbers();  // round tick values
     v->setLabelFormat("%.3g");
     ay = v;
   }
@@ -95,7 +100,44 @@ void attach_axes(QChart* chart, const QString& xt, const QString& yt, bool log_y
     s->attachAxis(ax);
     s->attachAxis(ay);
   }
+  return ax;
 }
+
+// Integer ticks (epochs, steps): one tick per integer when there are at most 12, otherwise a
+// round integer interval; labels "%d".
+void integer_ticks(QValueAxis* ax) {
+  double lo = std::floor(ax->min() + 1e-9), hi = std::ceil(ax->max() - 1e-9);
+  if (hi <= lo) hi = lo + 1;
+  ax->setRange(lo, hi);
+  ax->setLabelFormat("%d");
+  ax->setMinorTickCount(0);
+  const double n = hi - lo + 1;
+  if (n <= 12) {
+    ax->setTickType(QValueAxis::TicksFixed);
+    ax->setTickCount(static_cast<int>(n));
+    return;
+  }
+  double step = 1;
+  for (double m = 1;; m *= 10) {
+    if ((hi - lo) / m <= 10) { step = m; break; }
+    if ((hi - lo) / (2 * m) <= 10) { step = 2 * m; break; }
+    if ((hi - lo) / (5 * m) <= 10) { step = 5 * m; break; }
+  }
+  ax->setTickType(QValueAxis::TicksDynamic);
+  ax->setTickAnchor(0);
+  ax->setTickInterval(step);
+}
+
+// The colour of run r's layer l of n: the run's hue, darker for lower layers.
+QColor layer_shade(QColor run, std::size_t l, std::size_t n) {
+  const double t = n > 1 ? double(l) / double(n - 1) : 0.0;
+  float h = 0, sat = 0, light = 0;
+  run.getHslF(&h, &sat, &light);
+  return QColor::fromHslF(h, sat, static_cast<float>(0.27 + 0.33 * t));
+}
+
+const std::array<Qt::PenStyle, 5> kLayerStyles = {Qt::SolidLine, Qt::DashLine, Qt::DotLine,
+                                                  Qt::DashDotLine, Qt::DashDotDotLine};
 
 QLineSeries* line(const QString& name, const std::vector<double>& x, const std::vector<double>& y,
                   QColor colour, Qt::PenStyle style = Qt::SolidLine, double width = 2.0) {
@@ -464,6 +506,7 @@ void SettlingView::redraw() {
 TrainingView::TrainingView(QWidget* parent) : QWidget(parent) {
   auto* v = new QVBoxLayout(this);
   summary_ = new QLabel("Open a run file (gaitsim train) to see its training curves.");
+  summary_->setTextFormat(Qt::RichText);
   v->addWidget(summary_);
   auto* g = new QGridLayout;
   const char* titles[4] = {"Accuracy (solid: train, dashed: test)", "Loss (solid: train, dashed: test)",
@@ -477,35 +520,350 @@ TrainingView::TrainingView(QWidget* parent) : QWidget(parent) {
 
 void TrainingView::set_runs(const std::vector<TrainingCurves>& runs) {
   for (auto* c : charts_) reset_chart(c->chart());
+  // One colour per run in all four charts; in the per-layer charts the layers of a run are
+  // shades of its colour (dark = low) with a dash pattern per layer.
   QStringList parts;
+  std::map<QString, int> seen;
+  std::size_t layers_drawn = 0;
   for (std::size_t r = 0; r < runs.size(); ++r) {
     const TrainingCurves& t = runs[r];
     const QColor colour = kPalette[r % kPalette.size()];
-    const QString tag = runs.size() > 1 ? t.name + " " : QString();
+    QString name = t.name;
+    if (const int k = seen[name]++; k > 0) name += QString(" (%1)").arg(k + 1);
+    const QString tag = runs.size() > 1 ? name + " " : QString();
     charts_[0]->chart()->addSeries(line(tag + "train", t.epoch, t.train_accuracy, colour));
     charts_[0]->chart()->addSeries(line(tag + "test", t.epoch, t.test_accuracy, colour, Qt::DashLine));
     charts_[1]->chart()->addSeries(line(tag + "train", t.epoch, t.train_loss, colour));
     charts_[1]->chart()->addSeries(line(tag + "test", t.epoch, t.test_loss, colour, Qt::DashLine));
-    const Qt::PenStyle style = r == 0 ? Qt::SolidLine : Qt::DashLine;
     for (std::size_t l = 0; l < t.angle_deg.size(); ++l) {
-      charts_[2]->chart()->addSeries(line(QString("%1layer %2").arg(tag).arg(l + 1), t.align_step,
-                                          t.angle_deg[l], kPalette[l % kPalette.size()], style));
+      charts_[2]->chart()->addSeries(line(tag.isEmpty() ? QString("layer %1").arg(l + 1) : QString("%1L%2").arg(tag).arg(l + 1), t.align_step,
+                                          t.angle_deg[l], layer_shade(colour, l, t.angle_deg.size()),
+                                          kLayerStyles[l % kLayerStyles.size()]));
     }
     for (std::size_t k = 0; k < t.ortho_error.size(); ++k) {
-      charts_[3]->chart()->addSeries(line(QString("%1layer %2").arg(tag).arg(t.ortho_layers[k]),
-                                          t.epoch, t.ortho_error[k], kPalette[k % kPalette.size()], style));
+      charts_[3]->chart()->addSeries(line(tag.isEmpty() ? QString("layer %1").arg(t.ortho_layers[k])
+                                                         : QString("%1L%2").arg(tag).arg(t.ortho_layers[k]),
+                                          t.epoch, t.ortho_error[k],
+                                          layer_shade(colour, k, t.ortho_error.size()),
+                                          kLayerStyles[k % kLayerStyles.size()]));
     }
+    layers_drawn = std::max({layers_drawn, t.angle_deg.size(), t.ortho_error.size()});
     QString acc = t.test_accuracy.empty() ? "no epoch yet"
                                           : QString("test accuracy %1 %").arg(100 * t.test_accuracy.back(), 0, 'f', 2);
-    parts << QString("%1: %2 epochs, %3 steps, %4, %5").arg(t.name).arg(t.epoch.size()).arg(t.steps).arg(t.status, acc);
+    parts << QString("<span style=\"color:%1\">&#9632;</span> <b>%2</b>: %3 epochs, %4 steps, %5, %6")
+                 .arg(colour.name(), name.toHtmlEscaped())
+                 .arg(t.epoch.size())
+                 .arg(t.steps)
+                 .arg(t.status, acc);
   }
-  summary_->setText(parts.isEmpty() ? "No run." : parts.join("   |   "));
-  attach_axes(charts_[0]->chart(), "epoch", "accuracy");
-  attach_axes(charts_[1]->chart(), "epoch", "loss");
-  attach_axes(charts_[2]->chart(), "optimiser step", "angle [deg]");
-  attach_axes(charts_[3]->chart(), "epoch", "||W W^T - I||_F");
+  if (layers_drawn > 1 && !parts.isEmpty()) {
+    parts.last() += "<br>One colour per run in all four charts; per layer (angle, orthogonality): "
+                    "shades from dark (lowest layer) to light, solid, dashed, dotted, dash-dot.";
+  }
+  summary_->setText(parts.isEmpty() ? "No run." : parts.join(" &nbsp;&nbsp;|&nbsp;&nbsp; "));
+  charts_[0]->chart()->setTitle("Accuracy (solid: train, dashed: test)");
+  charts_[1]->chart()->setTitle("Loss (solid: train, dashed: test)");
+  charts_[2]->chart()->setTitle("Angle to BP per layer");
+  charts_[3]->chart()->setTitle("Orthogonality error ||W W^T - I||_F per layer");
+  integer_ticks(attach_axes(charts_[0]->chart(), "epoch", "accuracy"));
+  integer_ticks(attach_axes(charts_[1]->chart(), "epoch", "loss"));
+  QValueAxis* steps = attach_axes(charts_[2]->chart(), "optimiser step", "angle [deg]");
+  if (steps->max() - steps->min() >= 10) steps->setLabelFormat("%d");
+  integer_ticks(attach_axes(charts_[3]->chart(), "epoch", "||W W^T - I||_F"));
+  // per-layer legends of several runs are long: a column at the right instead of a row
+  for (int k : {2, 3}) charts_[k]->chart()->legend()->setAlignment(runs.size() > 1 ? Qt::AlignRight : Qt::AlignBottom);
   for (auto* c : charts_) {
+    c->chart()->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
     if (c->chart()->series().isEmpty()) c->chart()->setTitle(c->chart()->title().section(" (", 0, 0) + " (no data in this file)");
+  }
+}
+
+// ------------------------------------------------------------------ SweepView
+namespace {
+
+struct Band {
+  std::vector<double> x, mean, sd;
+};
+
+// Draws parameter k of a sweep: points (final: filled, best: hollow), seed means as lines and
+// +- sd as a band, one colour per combination of the other grid parameters (when there are at
+// most 8 of them), diverged points as red stars on the bottom edge.
+void draw_parameter(QChart* chart, const SweepData& s, const std::vector<SweepParameter>& params,
+                    std::size_t k) {
+  const SweepParameter& p = params[k];
+  const auto X = [&](double v) { return p.log_scale ? std::log10(v) : v; };
+  // grouping: the other parameters with few distinct values (grid axes, text values)
+  std::vector<std::size_t> by;
+  for (std::size_t j = 0; j < params.size(); ++j) {
+    if (j == k) continue;
+    const std::set<double> distinct(params[j].aggregate.begin(), params[j].aggregate.end());
+    if (distinct.size() > 1 && distinct.size() <= 6) by.push_back(j);
+  }
+  std::map<std::vector<double>, std::size_t> group_of;
+  std::vector<QString> labels;
+  const auto key_of = [&](bool aggregate, std::size_t i) {
+    std::vector<double> key;
+    for (std::size_t j : by) key.push_back(aggregate ? params[j].aggregate[i] : params[j].point[i]);
+    return key;
+  };
+  const auto group = [&](const std::vector<double>& key) {
+    auto [it, added] = group_of.emplace(key, labels.size());
+    if (added) {
+      QStringList parts;
+      for (std::size_t m = 0; m < by.size(); ++m) {
+        parts << QString("%1 %2").arg(params[by[m]].key.section('.', -1), params[by[m]].value_text(key[m]));
+      }
+      labels.push_back(parts.join(", "));
+    }
+    return it->second;
+  };
+  const std::size_t rows = s.final_mean.size();
+  for (std::size_t i = 0; i < rows; ++i) group(key_of(true, i));
+  for (std::size_t i = 0; i < s.seed.size(); ++i) group(key_of(false, i));
+  if (labels.size() > 8) {  // too many to tell apart: one group
+    by.clear();
+    group_of.clear();
+    labels.assign(1, QString());
+    group_of[{}] = 0;
+  }
+  const std::size_t G = labels.size();
+  const auto colour_of = [&](std::size_t g) { return G == 1 ? kPalette[0] : kPalette[g % kPalette.size()]; };
+
+  double y0 = INFINITY, y1 = -INFINITY, x0 = INFINITY, x1 = -INFINITY;
+  const auto grow = [&](double x, double y) {
+    if (std::isfinite(x)) x0 = std::min(x0, x), x1 = std::max(x1, x);
+    if (std::isfinite(y)) y0 = std::min(y0, y), y1 = std::max(y1, y);
+  };
+  std::vector<QAbstractSeries*> hidden;  // series kept out of the legend
+  // seed means (+- sd) per group
+  for (std::size_t g = 0; g < G; ++g) {
+    std::vector<std::pair<double, std::size_t>> order;
+    for (std::size_t i = 0; i < rows; ++i) {
+      if (group_of.at(key_of(true, i)) == g && std::isfinite(s.final_mean[i])) {
+        order.emplace_back(X(p.aggregate[i]), i);
+      }
+    }
+    std::sort(order.begin(), order.end());
+    bool unique_x = true;
+    for (std::size_t m = 1; m < order.size(); ++m) unique_x = unique_x && order[m].first != order[m - 1].first;
+    if (order.size() < 2 || !unique_x) continue;  // no line through one x, or a zigzag
+    const QColor c = colour_of(g);
+    auto* upper = new QLineSeries;
+    auto* lower = new QLineSeries;
+    bool any_sd = false;
+    for (const auto& [x, i] : order) {
+      const double sd = std::isfinite(s.final_sd[i]) ? s.final_sd[i] : 0.0;
+      any_sd = any_sd || sd > 0;
+      upper->append(x, s.final_mean[i] + sd);
+      lower->append(x, s.final_mean[i] - sd);
+      grow(x, s.final_mean[i] + sd);
+      grow(x, s.final_mean[i] - sd);
+    }
+    if (any_sd) {
+      auto* band = new QAreaSeries(upper, lower);
+      QColor fill = c;
+      fill.setAlpha(55);
+      band->setBrush(fill);
+      band->setPen(Qt::NoPen);
+      band->setName("mean +- sd");
+      chart->addSeries(band);
+      hidden.push_back(band);
+    } else {
+      delete upper;
+      delete lower;
+    }
+    std::vector<double> xs, fm, bm;
+    for (const auto& [x, i] : order) {
+      xs.push_back(x);
+      fm.push_back(s.final_mean[i]);
+      bm.push_back(s.best_mean[i]);
+      grow(x, s.best_mean[i]);
+    }
+    auto* lf = line("final mean", xs, fm, c, Qt::SolidLine, 2.0);
+    auto* lb = line("best mean", xs, bm, c, Qt::DashLine, 1.3);
+    chart->addSeries(lf);
+    chart->addSeries(lb);
+    hidden.push_back(lf);
+    hidden.push_back(lb);
+  }
+  // the points
+  std::vector<QScatterSeries*> finals(G, nullptr), bests(G, nullptr);
+  auto* diverged = new QScatterSeries;
+  auto* unfinished = new QScatterSeries;
+  for (std::size_t i = 0; i < s.seed.size(); ++i) {
+    const double x = X(p.point[i]);
+    const QString& st = s.status[static_cast<qsizetype>(i)];
+    if (st == "diverged") {
+      diverged->append(x, 0.0);  // moved to the bottom edge below
+      grow(x, NAN);
+      continue;
+    }
+    if (!std::isfinite(s.final_accuracy[i])) continue;  // missing: counted in the title
+    grow(x, s.final_accuracy[i]);
+    grow(x, s.best_accuracy[i]);
+    if (st != "complete") {
+      unfinished->append(x, s.final_accuracy[i]);
+      continue;
+    }
+    const std::size_t g = group_of.at(key_of(false, i));
+    const QColor c = colour_of(g);
+    if (!finals[g]) {
+      const QString tag = labels[g].isEmpty() ? QString() : labels[g] + ": ";
+      finals[g] = new QScatterSeries;
+      finals[g]->setName(tag + "final");
+      finals[g]->setMarkerShape(QScatterSeries::MarkerShapeCircle);
+      finals[g]->setMarkerSize(9);
+      finals[g]->setBrush(c);
+      finals[g]->setPen(QPen(c.darker(150), 1));
+      bests[g] = new QScatterSeries;
+      bests[g]->setName(tag + "best");
+      bests[g]->setMarkerShape(QScatterSeries::MarkerShapeCircle);
+      bests[g]->setMarkerSize(9);
+      bests[g]->setBrush(Qt::white);
+      bests[g]->setPen(QPen(c, 1.6));
+    }
+    finals[g]->append(x, s.final_accuracy[i]);
+    bests[g]->append(x, s.best_accuracy[i]);
+  }
+  for (std::size_t g = 0; g < G; ++g) {
+    if (finals[g]) {
+      chart->addSeries(bests[g]);
+      chart->addSeries(finals[g]);
+    }
+  }
+  if (!std::isfinite(y0)) y0 = 0, y1 = 1;
+  if (y1 - y0 < 0.02) y0 -= 0.01, y1 += 0.01;
+  const double pad = 0.06 * (y1 - y0);
+  // ticks on round accuracies (multiples of step); a diverged row below the data, unlabelled
+  double step = 0.01;
+  for (double c : {0.01, 0.02, 0.05, 0.1, 0.2, 0.5}) {
+    step = c;
+    if ((y1 - y0) / c <= 7) break;
+  }
+  double lo = y0 - pad;
+  const double hi = y1 + pad;
+  if (unfinished->count() > 0) {
+    unfinished->setName("unfinished");
+    unfinished->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+    unfinished->setMarkerSize(8);
+    unfinished->setBrush(QColor(190, 190, 190));
+    unfinished->setPen(QPen(QColor(110, 110, 110), 1));
+    chart->addSeries(unfinished);
+  } else {
+    delete unfinished;
+  }
+  if (diverged->count() > 0) {
+    lo -= 1.5 * pad;
+    QList<QPointF> pts = diverged->points();
+    for (QPointF& q : pts) q.setY(lo + 0.9 * pad);
+    diverged->replace(pts);
+    diverged->setName("diverged");
+    diverged->setMarkerShape(QScatterSeries::MarkerShapeStar);
+    diverged->setMarkerSize(14);
+    diverged->setBrush(QColor(214, 39, 40));
+    diverged->setPen(QPen(QColor(120, 0, 0), 1));
+    chart->addSeries(diverged);
+  } else {
+    delete diverged;
+  }
+  for (QAbstractSeries* h : hidden) {
+    for (QLegendMarker* m : chart->legend()->markers(h)) m->setVisible(false);
+  }
+
+  // axes
+  QAbstractAxis* ax = nullptr;
+  if (!p.categories.isEmpty()) {
+    auto* c = new QCategoryAxis;
+    c->setLabelsPosition(QCategoryAxis::AxisLabelsPositionCenter);
+    for (qsizetype j = 0; j < p.categories.size(); ++j) c->append(p.categories[j], j + 0.5);
+    c->setStartValue(-0.5);
+    c->setRange(-0.5, p.categories.size() - 0.5);
+    c->setTitleText(p.key);
+    ax = c;
+  } else {
+    auto* v = new QValueAxis;
+    if (!std::isfinite(x0)) x0 = 0, x1 = 1;
+    const double span = x1 > x0 ? x1 - x0 : std::max(std::abs(x0), 1.0);
+    v->setRange(x0 - 0.06 * span, x1 + 0.06 * span);
+    v->setLabelFormat("%.4g");
+    if (p.log_scale) {
+      // log10 values on a linear axis: Qt Charts 6.4's QLogValueAxis elides its labels
+      v->setTickType(QValueAxis::TicksDynamic);
+      v->setTickAnchor(0);
+      v->setTickInterval(span >= 2 ? 1.0 : 0.5);
+      v->setTitleText(QString("log10(%1)   (log scale: -3 is 0.001)").arg(p.key));
+    } else {
+      v->setTitleText(p.key);
+    }
+    ax = v;
+  }
+  auto* ay = new QValueAxis;
+  ay->setRange(lo, hi);
+  ay->setTickType(QValueAxis::TicksDynamic);
+  ay->setTickAnchor(0);
+  ay->setTickInterval(step);
+  ay->setMinorTickCount(0);
+  ay->setLabelFormat(step < 0.1 ? "%.2f" : "%.1f");
+  ay->setTitleText("test accuracy");
+  chart->addAxis(ax, Qt::AlignBottom);
+  chart->addAxis(ay, Qt::AlignLeft);
+  for (QAbstractSeries* q : chart->series()) {
+    q->attachAxis(ax);
+    q->attachAxis(ay);
+  }
+  chart->setTitle(QString("Test accuracy against %1: %2").arg(p.key, s.counts()));
+  chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
+  chart->legend()->setAlignment(Qt::AlignRight);
+}
+
+}  // namespace
+
+SweepView::SweepView(QWidget* parent) : QWidget(parent) {
+  auto* v = new QVBoxLayout(this);
+  summary_ = new QLabel("Open a sweep folder (gaitsim sweep) or its summary.h5.");
+  summary_->setTextFormat(Qt::RichText);
+  summary_->setWordWrap(true);
+  v->addWidget(summary_);
+  host_ = new QWidget;
+  new QGridLayout(host_);
+  v->addWidget(host_, 1);
+}
+
+void SweepView::set_sweep(std::shared_ptr<const SweepData> s) {
+  sweep_ = std::move(s);
+  for (auto* c : charts_) delete c;
+  charts_.clear();
+  if (!sweep_) {
+    summary_->setText("No sweep: open a sweep folder (gaitsim sweep) or its summary.h5.");
+    return;
+  }
+  const SweepData& d = *sweep_;
+  std::vector<SweepParameter> params = d.parameters;
+  if (params.empty()) {  // seeds only: accuracy against the seed
+    SweepParameter seed;
+    seed.key = "seed";
+    seed.point = d.seed;
+    seed.aggregate.assign(d.final_mean.size(), 0.0);
+    params.push_back(seed);
+  }
+  QString text = QString("<b>Sweep %1</b> (base %2): %3. Filled circles: final test accuracy, "
+                         "hollow: best; lines: mean over seeds (solid final, dashed best), "
+                         "band: &plusmn; sd; red stars: diverged (drawn below the data); grey squares: unfinished.")
+                     .arg(d.dir.toHtmlEscaped(), d.base.toHtmlEscaped(), d.counts());
+  if (!d.missing_names.isEmpty()) {
+    QStringList shown = d.missing_names.mid(0, 4);
+    text += QString("<br>Missing: %1%2").arg(shown.join(", ").toHtmlEscaped(),
+                                              d.missing_names.size() > 4 ? ", ..." : "");
+  }
+  summary_->setText(text);
+  auto* grid = static_cast<QGridLayout*>(host_->layout());
+  const std::size_t P = params.size();
+  const int cols = P <= 1 ? 1 : P <= 4 ? 2 : 3;
+  for (std::size_t k = 0; k < P; ++k) {
+    QChartView* view = make_chart_view("");
+    draw_parameter(view->chart(), d, params, k);
+    grid->addWidget(view, static_cast<int>(k) / cols, static_cast<int>(k) % cols);
+    charts_.push_back(view);
   }
 }
 

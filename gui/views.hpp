@@ -101,6 +101,25 @@ class TrainingView : public QWidget {
   QLabel* summary_;
 };
 
+// A sweep: one chart per swept parameter, final and best test accuracy of every point against
+// the parameter's value, the seed mean +- sd from /aggregate as a line and band, diverged points
+// marked.
+class SweepView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit SweepView(QWidget* parent = nullptr);
+  void set_sweep(std::shared_ptr<const SweepData> s);
+  int charts() const { return static_cast<int>(charts_.size()); }
+  QChart* chart(int k) const { return charts_[k]->chart(); }
+  QString summary() const { return summary_->text(); }
+
+ private:
+  std::shared_ptr<const SweepData> sweep_;
+  QLabel* summary_;
+  QWidget* host_;
+  std::vector<QChartView*> charts_;
+};
+
 class WeightsView : public QWidget {
   Q_OBJECT
  public:

@@ -1,5 +1,6 @@
-// `gaitsim plot FILE --out OUT.png`: renders a view of a run, responses or trajectories file
-// without a display. gaitsim itself links no Qt: it runs the viewer's offscreen renderer
+// `gaitsim plot FILE --out OUT.png`: renders a view of a run, responses or trajectories file,
+// or of a sweep (its folder or summary.h5: accuracy against each swept parameter), without a
+// display. gaitsim itself links no Qt: it runs the viewer's offscreen renderer
 // (`gaitsim-viewer FILE --screenshot OUT`, with QT_QPA_PLATFORM=offscreen), found next to
 // this binary (or in ../gui/ of a build tree, or at $GAITSIM_VIEWER).
 #include <sys/wait.h>
@@ -40,16 +41,18 @@ class PlotCommand : public Command {
     auto* cmd = app.add_subcommand(
         "plot",
         "render a chart of a run file (training curves, weights), a responses file (layer "
-        "heatmaps) or a trajectories file (settling) to PNG or PDF, without a display");
-    cmd->add_option("FILE", file_, "run.h5, a responses file (gaitsim record) or a trajectories "
-                                   "file (gaitsim settle)")
+        "heatmaps), a trajectories file (settling) or a sweep folder (accuracy against each "
+        "swept parameter) to PNG or PDF, without a display");
+    cmd->add_option("FILE", file_, "run.h5, a responses file (gaitsim record), a trajectories "
+                                   "file (gaitsim settle), or a sweep folder (gaitsim sweep) or "
+                                   "its summary.h5")
         ->required()
-        ->check(CLI::ExistingFile);
+        ->check(CLI::ExistingPath);
     cmd->add_option("--out", out_, "output image: .png, or .pdf (vector)")->required();
     cmd->add_option("--view", view_,
-                    "network (layer heatmaps), settling, training (curves), weights; default: "
-                    "the file's natural view")
-        ->check(CLI::IsMember({"network", "settling", "training", "weights"}));
+                    "network (layer heatmaps), settling, training (curves), weights, sweep; "
+                    "default: the file's natural view")
+        ->check(CLI::IsMember({"network", "settling", "training", "weights", "sweep"}));
     cmd->add_option("--stimulus", stimulus_, "stimulus to draw (network, settling)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--layer", layer_, "layer 1..L (settling)")->check(CLI::PositiveNumber);

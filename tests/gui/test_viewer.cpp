@@ -10,6 +10,10 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <QtCharts/QLineSeries>
+#include <QtCharts/QScatterSeries>
+#include <QtCharts/QValueAxis>
+
+#include <cmath>
 
 #include <fstream>
 
@@ -59,7 +63,7 @@ class ViewerTest : public QObject {
   Q_OBJECT
  private:
   QTemporaryDir dir_;
-  QString config_, run_, run1_, responses_, settle_;
+  QString config_, run_, run1_, responses_, settle_, sweep_;
   QString path(const QString& name) const { return dir_.filePath(name); }
 
  private Q_SLOTS:
@@ -87,6 +91,18 @@ class ViewerTest : public QObject {
     settle_ = path("settle.h5");
     r = run_gaitsim({"settle", config_, "--checkpoint", run_, "--stimuli", "3", "--out", settle_, "--threads", "1"});
     QVERIFY2(r.code == 0, qPrintable(r.output));
+    // a sweep: 3 learning rates x 2 seeds, the largest diverges; one point's run file is then
+    // removed and the summary rebuilt, so it is missing
+    std::ofstream(path("sweep.yaml").toStdString())
+        << "base: small.yaml\nset: {learning.algorithm: bp, learning.optimizer: sgd, "
+           "learning.epochs: 1, output.align_every: 0}\n"
+        << "axes:\n  learning.learning_rate: [0.01, 0.1, 1000]\nseeds: [1, 2]\n";
+    sweep_ = path("sweep");
+    r = run_gaitsim({"sweep", path("sweep.yaml"), "--out", sweep_, "--jobs", "2", "--threads", "1"});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+    QVERIFY(QFile::remove(sweep_ + "/points/learning.learning_rate=0.1__seed=2/run.h5"));
+    r = run_gaitsim({"sweep", path("sweep.yaml"), "--out", sweep_, "--summary"});
+    QVERIFY2(r.output.contains("3 complete, 2 diverged, 1 unfinished"), qPrintable(r.output));
   }
 
   void detectsEachKind() {
@@ -327,10 +343,85 @@ class ViewerTest : public QObject {
     QVERIFY(err.contains("SVG"));
   }
 
+  void sweepModelMatchesTheSummary() {
+    QCOMPARE(detect_file(sweep_.toStdString()).kind, FileKind::Sweep);  // the folder
+    QCOMPARE(detect_file((sweep_ + "/summary.h5").toStdString()).kind, FileKind::Sweep);
+    QVERIFY(detect_file(path("run").toStdString()).message.contains("without summary.h5"));
+    const SweepData s = read_sweep((sweep_ + "/summary.h5").toStdString());
+    const h5::File f = h5::File::open_read((sweep_ + "/summary.h5").toStdString());
+    QCOMPARE(s.points, 6LL);
+    QCOMPARE(s.complete, 3LL);
+    QCOMPARE(s.diverged, 2LL);
+    QCOMPARE(s.missing, 1LL);
+    QCOMPARE(s.counts(), QString("6 points: 3 complete, 2 diverged, 1 missing"));
+    QCOMPARE(s.parameters.size(), std::size_t{1});
+    const SweepParameter& lr = s.parameters[0];
+    QCOMPARE(lr.key, QString("learning.learning_rate"));
+    QVERIFY(lr.log_scale);  // 0.01 .. 1000
+    QCOMPARE(lr.point, f.read_vector<double>("/points/learning.learning_rate"));
+    QCOMPARE(lr.aggregate, (std::vector<double>{0.01, 0.1, 1000}));
+    const auto same = [](const std::vector<double>& a, const std::vector<double>& b) {
+      if (a.size() != b.size()) return false;
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+      }
+      return true;
+    };
+    QVERIFY(same(s.final_accuracy, f.read_vector<double>("/points/final_test_accuracy")));
+    QVERIFY(same(s.best_accuracy, f.read_vector<double>("/points/best_test_accuracy")));
+    QVERIFY(same(s.final_mean, f.read_vector<double>("/aggregate/final_test_accuracy_mean")));
+    QVERIFY(same(s.final_sd, f.read_vector<double>("/aggregate/final_test_accuracy_sd")));
+    QCOMPARE(s.status.join(","), QString("complete,complete,complete,missing,diverged,diverged"));
+    QCOMPARE(s.missing_names, QStringList{"learning.learning_rate=0.1__seed=2"});
+
+    // the view: one chart, a title with the counts, the completed points at log10(lr)
+    MainWindow w;
+    w.show();
+    QVERIFY(wait_loaded(w, sweep_));
+    QCOMPARE(w.document().kind, FileKind::Sweep);
+    QCOMPARE(w.current_view(), static_cast<QWidget*>(w.sweep_view()));
+    QCOMPARE(w.sweep_view()->charts(), 1);
+    QChart* c = w.sweep_view()->chart(0);
+    QVERIFY2(c->title().contains("6 points: 3 complete, 2 diverged, 1 missing"), qPrintable(c->title()));
+    QScatterSeries *finals = nullptr, *bests = nullptr, *diverged = nullptr;
+    for (QAbstractSeries* a : c->series()) {
+      if (a->name() == "final") finals = qobject_cast<QScatterSeries*>(a);
+      if (a->name() == "best") bests = qobject_cast<QScatterSeries*>(a);
+      if (a->name() == "diverged") diverged = qobject_cast<QScatterSeries*>(a);
+    }
+    QVERIFY(finals && bests && diverged);
+    QCOMPARE(finals->count(), 3);
+    QCOMPARE(diverged->count(), 2);
+    for (int i = 0; i < 3; ++i) {
+      QCOMPARE(finals->at(i).x(), std::log10(lr.point[i]));
+      QCOMPARE(finals->at(i).y(), s.final_accuracy[i]);
+      QCOMPARE(bests->at(i).y(), s.best_accuracy[i]);
+    }
+    QCOMPARE(diverged->at(0).x(), 3.0);  // log10(1000)
+    auto* x_axis = qobject_cast<QValueAxis*>(c->axes(Qt::Horizontal).at(0));
+    QVERIFY(x_axis && x_axis->titleText().startsWith("log10(learning.learning_rate)"));
+    // the seed mean line of lr 0.01 (both seeds complete)
+    bool mean_found = false;
+    for (QAbstractSeries* a : c->series()) {
+      auto* l = qobject_cast<QLineSeries*>(a);
+      if (l && a->name() == "final mean") {
+        mean_found = true;
+        QCOMPARE(l->at(0).y(), s.final_mean[0]);
+      }
+    }
+    QVERIFY(mean_found);
+
+    // headless: gaitsim plot DIR renders the sweep view at exactly the requested size
+    const Cli r = run_gaitsim({"plot", sweep_, "--out", path("sweep.png"), "--size", "900x600"});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+    QVERIFY(QFileInfo(path("sweep.png")).size() > 5000);
+    QCOMPARE(QImage(path("sweep.png")).size(), QSize(900, 600));
+  }
+
   void plotCommandRendersWithoutADisplay() {
     Cli r = run_gaitsim({"plot", run_, "--out", path("curves.png"), "--size", "900x600"});
     QVERIFY2(r.code == 0, qPrintable(r.output));
-    QCOMPARE(QImage(path("curves.png")).width() > 800, true);
+    QCOMPARE(QImage(path("curves.png")).size(), QSize(900, 600));
     r = run_gaitsim({"plot", responses_, "--view", "network", "--stimulus", "4", "--out", path("layers.png")});
     QVERIFY2(r.code == 0, qPrintable(r.output));
     QVERIFY(!QImage(path("layers.png")).isNull());
