@@ -1,5 +1,6 @@
 #include "analysis/h5_stream.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -169,14 +170,36 @@ void StreamFile::write_dataset(const std::string& path, ScalarType type,
 
 void StreamFile::create_stream(const std::string& path, ScalarType type,
                                const std::vector<hsize_t>& inner, hsize_t chunk_rows, int gzip) {
-  const std::string p = absolute(path);
-  ensure_parent(p);
   std::vector<hsize_t> dims{0}, max{H5S_UNLIMITED}, chunk{std::max<hsize_t>(1, chunk_rows)};
   for (hsize_t d : inner) {
     dims.push_back(d);
     max.push_back(d);
     chunk.push_back(std::max<hsize_t>(1, d));
   }
+  create_chunked(path, type, dims, max, chunk, 0, gzip);
+}
+
+void StreamFile::create_stream_along(const std::string& path, ScalarType type,
+                                     std::vector<hsize_t> dims, int axis,
+                                     const std::vector<hsize_t>& chunk, int gzip) {
+  const std::string p = absolute(path);
+  if (axis < 0 || static_cast<std::size_t>(axis) >= dims.size() || chunk.size() != dims.size()) {
+    throw H5Error("create_stream_along: axis or chunk does not fit the shape", path_, p);
+  }
+  std::vector<hsize_t> max = dims, c(chunk.size());
+  dims[static_cast<std::size_t>(axis)] = 0;
+  max[static_cast<std::size_t>(axis)] = H5S_UNLIMITED;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    c[i] = std::max<hsize_t>(1, i == static_cast<std::size_t>(axis) ? chunk[i] : std::min(chunk[i], max[i]));
+  }
+  create_chunked(p, type, dims, max, c, static_cast<std::size_t>(axis), gzip);
+}
+
+void StreamFile::create_chunked(const std::string& path, ScalarType type,
+                                const std::vector<hsize_t>& dims, const std::vector<hsize_t>& max,
+                                const std::vector<hsize_t>& chunk, std::size_t axis, int gzip) {
+  const std::string p = absolute(path);
+  ensure_parent(p);
   const int rank = static_cast<int>(dims.size());
   const Handle space = checked(H5Screate_simple(rank, dims.data(), max.data()), H5Sclose,
                                "cannot create dataspace", p);
@@ -189,7 +212,7 @@ void StreamFile::create_stream(const std::string& path, ScalarType type,
   Handle ds = checked(H5Dcreate2(id(), p.c_str(), native_type(type), space.get(), H5P_DEFAULT,
                                  dcpl.get(), H5P_DEFAULT),
                       H5Dclose, "cannot create dataset", p);
-  streams_[p] = Stream{std::move(ds), dims};
+  streams_[p] = Stream{std::move(ds), dims, axis};
 }
 
 void StreamFile::append_raw(const std::string& path, ScalarType type, const void* data, hsize_t rows) {
@@ -198,10 +221,11 @@ void StreamFile::append_raw(const std::string& path, ScalarType type, const void
   if (it == streams_.end()) throw H5Error("not a stream created by this writer", path_, p);
   if (rows == 0) return;
   Stream& s = it->second;
+  const std::size_t a = s.axis;
   std::vector<hsize_t> grown = s.dims, start(s.dims.size(), 0), count = s.dims;
-  grown[0] += rows;
-  start[0] = s.dims[0];
-  count[0] = rows;
+  grown[a] += rows;
+  start[a] = s.dims[a];
+  count[a] = rows;
   check(H5Dset_extent(s.dataset.get(), grown.data()), "cannot extend", p);
   const Handle file_space = checked(H5Dget_space(s.dataset.get()), H5Sclose, "cannot get dataspace", p);
   check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
@@ -217,7 +241,7 @@ void StreamFile::append_raw(const std::string& path, ScalarType type, const void
 hsize_t StreamFile::rows(const std::string& stream) const {
   const auto it = streams_.find(absolute(stream));
   if (it == streams_.end()) throw H5Error("not a stream created by this writer", path_, stream);
-  return it->second.dims[0];
+  return it->second.dims[it->second.axis];
 }
 
 std::string fnv1a64_file(const std::filesystem::path& path) {

@@ -57,12 +57,18 @@ class StreamFile {
   // rows, shuffle + deflate at level gzip (0 = none).
   void create_stream(const std::string& path, ScalarType type, const std::vector<hsize_t>& inner,
                      hsize_t chunk_rows, int gzip);
-  // Appends `rows` rows of row-major data (rows * prod(inner) values of type T).
+  // A dataset of shape `dims` whose dimension `axis` starts at 0 and grows without limit (e.g.
+  // time x stimulus x unit appended stimulus by stimulus: axis 1), chunks of `chunk` (one entry
+  // per dimension, each at least 1), shuffle + deflate at level gzip (0 = none).
+  void create_stream_along(const std::string& path, ScalarType type, std::vector<hsize_t> dims,
+                           int axis, const std::vector<hsize_t>& chunk, int gzip);
+  // Appends `rows` rows of row-major data (rows * prod(inner) values of type T); for a stream
+  // growing along another axis, a row-major block of the stream's shape with `rows` there.
   template <class T>
   void append(const std::string& path, const T* data, hsize_t rows) {
     append_raw(path, scalar_type<T>(), data, rows);
   }
-  hsize_t rows(const std::string& stream) const;
+  hsize_t rows(const std::string& stream) const;  // the length of the growing dimension
 
  private:
   StreamFile(Handle file, std::filesystem::path path);
@@ -82,7 +88,11 @@ class StreamFile {
   struct Stream {
     Handle dataset;
     std::vector<hsize_t> dims;  // current shape
+    std::size_t axis = 0;       // the dimension that grows
   };
+  void create_chunked(const std::string& path, ScalarType type, const std::vector<hsize_t>& dims,
+                      const std::vector<hsize_t>& max, const std::vector<hsize_t>& chunk,
+                      std::size_t axis, int gzip);
   Handle file_;
   std::filesystem::path path_;
   std::map<std::string, Stream> streams_;

@@ -105,7 +105,9 @@ void residual_of(const std::vector<T>& dxdt, const StackedLayout<T>& layout, dou
 }
 
 // Integrates `system` from `state` (in place) until the residual falls below p.tol (converged),
-// the time reaches p.max_time_ms, or the state becomes non-finite (report.finite = false).
+// the time reaches p.max_time_ms, or the state becomes non-finite (report.finite = false). With
+// p.min_time_ms > 0 a converged state keeps being integrated (it stays at the fixed point) until
+// that time, so that runs of different batches share one time axis.
 // observe(t, state) is called at t = 0, every p.record_every_ms (when > 0; dopri5 shortens its
 // steps to land on them) and at the end.
 template <class T, class System>
@@ -130,8 +132,12 @@ RelaxReport relax(System& system, std::vector<T>& state, const StackedLayout<T>&
   auto done = [&] {
     if (!rep.finite) return true;
     if (rep.residual < p.tol) {
+      if (!rep.converged) rep.convergence_time_ms = t;
       rep.converged = true;
-      return true;
+      if (t >= p.min_time_ms * (1 - 1e-12)) return true;
+    } else {
+      rep.converged = false;
+      rep.convergence_time_ms = -1;
     }
     return t >= p.max_time_ms * (1 - 1e-12);
   };

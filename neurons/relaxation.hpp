@@ -14,6 +14,8 @@ struct RelaxParams {
   double rel_tol = 1e-6;       // dopri5 relative error tolerance per step [1]
   double tol = 1e-6;           // stop when max |dx/dt| * tau < tol [state units]
   double max_time_ms = 2000;   // stop (not converged) at this time [ms]
+  double min_time_ms = 0;      // keep integrating (at the fixed point) until at least this
+                               // time even once converged; 0 = stop on convergence [ms]
   double record_every_ms = 0;  // observer interval; 0 = only start and end [ms]
 };
 
@@ -21,6 +23,8 @@ struct RelaxParams {
 struct RelaxReport {
   bool converged = false;
   double time_ms = 0;          // when it stopped [ms]
+  double convergence_time_ms = -1;  // since when the residual has stayed below tol (= time_ms
+                                    // unless min_time_ms kept it going); -1: not converged [ms]
   long long steps = 0;         // accepted steps
   long long rhs_evals = 0;     // right-hand side evaluations
   double residual = 0;         // max |dx/dt| * tau at the end [state units]

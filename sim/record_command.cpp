@@ -1,8 +1,9 @@
-// `gaitsim record`: the forward rates (and optionally the targets) of every layer for a set of
-// stimuli, streamed chunk by chunk into a chunked, gzip-compressed HDF5 file, in gaitsim's own
-// layout or an NWB 2.x layout. The file is written under a temporary name with root attribute
-// complete = 0 and renamed into place only once complete = 1, so a failed or killed export never
-// leaves a file that looks complete.
+// `gaitsim record`: the forward rates (and optionally the targets and the settling trajectories
+// of both phases) of every layer for a set of stimuli, streamed chunk by chunk into a chunked,
+// gzip-compressed HDF5 file, in gaitsim's own layout or an NWB 2.x layout (no trajectories).
+// The file is written under a temporary name with root attribute complete = 0 and renamed into
+// place only once complete = 1, so a failed or killed export never leaves a file that looks
+// complete.
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +18,7 @@
 #include "sim/engine.hpp"
 #include "sim/network_builder.hpp"
 #include "sim/run_record.hpp"
+#include "sim/settling_phases.hpp"
 #include "sim/stimulus_spec.hpp"
 #include "sim/trainer.hpp"
 
@@ -30,6 +32,10 @@ constexpr const char* kFormat = "gaitsim-responses";
 constexpr long long kFormatVersion = 1;
 constexpr const char* kNwbVersion = "2.7.0";
 constexpr double kPresentationSeconds = 1.0;  // NWB: stimulus i is presented over [i, i + 1) s
+// --trajectories: default duration in membrane time constants (capped at dynamics.max_time_ms),
+// and the memory one chunk's trajectories may take when --chunk is not given.
+constexpr double kTrajectoryTaus = 20.0;
+constexpr double kTrajectoryBudgetBytes = 256.0 * (1 << 20);
 
 struct RecordOptions {
   std::string stimuli;
@@ -38,6 +44,10 @@ struct RecordOptions {
   std::string format = "gaitsim";  // gaitsim | nwb
   std::string dtype = "float32";   // float32 | float64
   long long chunk = 1000;          // stimuli per forward pass and append
+  bool chunk_given = false;
+  bool trajectories = false;       // settling trajectories of both phases
+  double trajectory_ms = 0;        // their duration T [ms] (0: the default, see record())
+  bool trajectory_ms_given = false;
   int gzip = 4;
   long long fail_after = -1;       // test hook: throw after this many chunks
 };
@@ -52,6 +62,12 @@ struct LayerInfo {
   double slope = 1.0;
   std::vector<std::int8_t> auxiliary;  // 1 for units the layer above does not read
 };
+
+std::string number_g(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
 
 std::string describe_layer(const LayerInfo& l, int classes, int depth) {
   if (l.index == 0) return "input: the stimulus itself (clamped population 0)";
@@ -106,6 +122,8 @@ class ResponseWriter {
       f_.set_attr("/", "format", kFormat);
       f_.set_attr("/", "format_version", kFormatVersion);
       f_.set_attr("/", "targets_recorded", static_cast<std::int8_t>(o_.targets));
+      f_.set_attr("/", "trajectories_recorded", static_cast<std::int8_t>(o_.trajectories));
+      if (o_.trajectories) begin_trajectories(c);
       f_.create_stream("/stimulus_id", h5::scalar_type<long long>(), {}, 4096, o_.gzip);
       f_.set_attr("/stimulus_id", "description", "id of each stimulus (row): its index in the dataset split or the id given by the stimulus file");
       f_.create_stream("/labels", h5::scalar_type<int>(), {}, 4096, o_.gzip);
@@ -209,6 +227,45 @@ class ResponseWriter {
     }
   }
 
+  // The settling trajectories of one chunk (rows offset.., in the order of append()), layers
+  // 1..L: appended along the stimulus axis of (time x stimulus x unit) streams created on the
+  // first chunk, when the number of samples is known.
+  void append_trajectories(long long offset, long long rows, const PhaseTrajectory& fr,
+                           const PhaseTrajectory& tr) {
+    if (times_free_.empty()) {
+      create_trajectories(fr.time, tr.time);
+    } else {
+      same_times(times_free_, fr.time, "free");
+      same_times(times_target_, tr.time, "target");
+    }
+    for (const auto& l : layers_) {
+      if (l.index == 0) continue;
+      const std::string g = "/layers/" + l.name;
+      put3(g + "/trajectory_free", fr.rate[static_cast<std::size_t>(l.index)]);
+      put3(g + "/trajectory_target", tr.rate[static_cast<std::size_t>(l.index)]);
+      put3(g + "/trajectory_target_delta", tr.delta[static_cast<std::size_t>(l.index)]);
+    }
+    const std::string c = "/trajectory_convergence/";
+    const long long first[] = {offset}, n[] = {rows};
+    f_.append(c + "chunk_start", first, 1);
+    f_.append(c + "chunk_stimuli", n, 1);
+    for (const auto& [phase, r] : {std::pair{"free", &fr.report}, std::pair{"target", &tr.report}}) {
+      const std::string p = c + phase;
+      const std::int8_t converged = r->converged ? 1 : 0;
+      const double time = r->converged ? r->convergence_time_ms : std::nan("");
+      const long long steps = r->steps;
+      f_.append(p + "_converged", &converged, 1);
+      f_.append(p + "_time_ms", &time, 1);
+      f_.append(p + "_residual", &r->residual, 1);
+      f_.append(p + "_steps", &steps, 1);
+      auto& sum = phase == std::string("free") ? free_summary_ : target_summary_;
+      sum.add(*r);
+    }
+  }
+  const PhaseStats& free_summary() const { return free_summary_; }
+  const PhaseStats& target_summary() const { return target_summary_; }
+  std::size_t samples() const { return times_free_.size(); }
+
   void finish() {
     if (o_.format == "nwb") write_trials();
     f_.set_attr("/", "complete", static_cast<std::int8_t>(1));
@@ -224,6 +281,110 @@ class ResponseWriter {
     f_.set_attr(path, "description", description);
     f_.set_attr(path, "unit", "1 (dimensionless rate: the output of the transfer function)");
     f_.set_attr(path, "dims", std::vector<std::string>{"stimulus", "unit"});
+  }
+
+  void begin_trajectories(const Config& c) {
+    f_.set_attr("/", "trajectory_ms", o_.trajectory_ms);
+    const std::string g = "/trajectory_convergence";
+    f_.create_group(g);
+    f_.set_attr(g, "description",
+                "one row per chunk of stimuli settled together (rows chunk_start .. chunk_start + "
+                "chunk_stimuli - 1): whether and since when the phase's residual max |dx/dt| tau "
+                "stayed below dynamics.tol, its value at the end (trajectory_ms) and the steps taken");
+    f_.set_attr(g, "tol", c.dynamics.tol);
+    for (const char* name : {"chunk_start", "chunk_stimuli"}) {
+      f_.create_stream(g + "/" + name, h5::scalar_type<long long>(), {}, 256, o_.gzip);
+    }
+    for (const char* phase : {"free", "target"}) {
+      const std::string p = g + "/" + phase;
+      f_.create_stream(p + "_converged", h5::scalar_type<std::int8_t>(), {}, 256, o_.gzip);
+      f_.create_stream(p + "_time_ms", h5::scalar_type<double>(), {}, 256, o_.gzip);
+      f_.set_attr(p + "_time_ms", "description", "time since which the residual stayed below tol [ms]; NaN if it was not below tol at the end");
+      f_.create_stream(p + "_residual", h5::scalar_type<double>(), {}, 256, o_.gzip);
+      f_.set_attr(p + "_residual", "description", "max |dx/dt| tau at the end (rate units in the free phase, delta units in the target phase)");
+      f_.create_stream(p + "_steps", h5::scalar_type<long long>(), {}, 256, o_.gzip);
+    }
+    dynamics_ = c.dynamics;
+  }
+
+  void create_trajectories(const std::vector<double>& tf, const std::vector<double>& tt) {
+    times_free_ = tf;
+    times_target_ = tt;
+    for (const auto& [phase, times] : {std::pair{"free", &tf}, std::pair{"target", &tt}}) {
+      const std::string p = std::string("/time_ms/") + phase;
+      f_.write_vector(p, *times);
+      f_.set_attr(p, "description",
+                  std::string("sample times of the ") + phase +
+                      " phase's trajectories (first axis of trajectory_" + phase +
+                      "): every record_every_ms from 0 (Euler: at the first step at or after each) up to trajectory_ms, the same for every chunk");
+      f_.set_attr(p, "unit", "ms");
+      f_.set_attr(p, "duration_ms", o_.trajectory_ms);
+      f_.set_attr(p, "record_every_ms", dynamics_.record_every_ms);
+      f_.set_attr(p, "tau_ms", dynamics_.tau_ms);
+      f_.set_attr(p, "dt_ms", dynamics_.dt_ms);
+      f_.set_attr(p, "stepper", dynamics_.stepper);
+      f_.set_attr(p, "feedback", dynamics_.feedback);
+      f_.set_attr(p, "tol", dynamics_.tol);
+    }
+    const auto t = o_.dtype == "float64" ? h5::scalar_type<double>() : h5::scalar_type<float>();
+    for (const auto& l : layers_) {
+      if (l.index == 0) continue;
+      const std::string g = "/layers/" + l.name;
+      stream3(g + "/trajectory_free", t, tf.size(), l.width,
+              "free-phase rate h_l(t) = f(a_l(t)) while the input is clamped, from a = 0");
+      stream3(g + "/trajectory_target", t, tt.size(), l.width,
+              "target-phase rate v_l(t) = h_l - u_l(t) / mult_l (the clamped target t_L at the output); in float32 (or float64 for deep layers) it may equal h_l: read trajectory_target_delta");
+      stream3(g + "/trajectory_target_delta", t, tt.size(), l.width,
+              "target-phase state u_l(t) = mult_l (h_l - v_l(t)); settles to target_delta");
+    }
+  }
+
+  void same_times(const std::vector<double>& first, const std::vector<double>& now, const char* phase) const {
+    bool same = first.size() == now.size();
+    for (std::size_t k = 0; same && k < now.size(); ++k) {
+      same = std::abs(first[k] - now[k]) <= 1e-9 * std::max(1.0, o_.trajectory_ms);
+    }
+    if (!same) {
+      throw std::logic_error(std::string("record --trajectories: the ") + phase +
+                             " phase's sample times differ between chunks (" +
+                             std::to_string(first.size()) + " vs " + std::to_string(now.size()) + " samples)");
+    }
+  }
+
+  void stream3(const std::string& path, h5::ScalarType t, std::size_t samples, int width,
+               const std::string& description) {
+    const hsize_t K = std::max<std::size_t>(1, samples), n = static_cast<hsize_t>(width);
+    const hsize_t kt = std::min<hsize_t>(K, 16);
+    const auto rows = static_cast<hsize_t>(std::clamp<long long>(
+        static_cast<long long>((1u << 20) / std::max<std::size_t>(1, kt * n * t.size)), 1, std::max(1LL, total_)));
+    f_.create_stream_along(path, t, {K, 0, n}, 1, {kt, rows, n}, o_.gzip);
+    f_.set_attr(path, "description", description);
+    f_.set_attr(path, "unit", path.ends_with("_delta") ? "1 (scaled rate difference)" : "1 (dimensionless rate: the output of the transfer function)");
+    f_.set_attr(path, "dims", std::vector<std::string>{"time", "stimulus", "unit"});
+  }
+
+  // slices[k] (N x n) as a (K, N, n) row-major block.
+  template <class S>
+  void put3_as(const std::string& path, const std::vector<Mat<double>>& slices) {
+    const std::size_t K = slices.size();
+    const auto N = static_cast<std::size_t>(K ? slices[0].rows() : 0);
+    const auto n = static_cast<std::size_t>(K ? slices[0].cols() : 0);
+    std::vector<S> buf(K * N * n);
+    for (std::size_t k = 0; k < K; ++k) {
+      for (std::size_t i = 0; i < N; ++i) {
+        for (std::size_t j = 0; j < n; ++j) {
+          buf[(k * N + i) * n + j] = static_cast<S>(slices[k](static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)));
+        }
+      }
+    }
+    f_.append(path, buf.data(), static_cast<hsize_t>(N));
+  }
+  void put3(const std::string& path, const std::vector<Mat<double>>& slices) {
+    if (o_.dtype == "float64") {
+      put3_as<double>(path, slices);
+    } else {
+      put3_as<float>(path, slices);
+    }
   }
 
   void typed(const std::string& obj, const std::string& type, const std::string& ns) {
@@ -304,6 +465,9 @@ class ResponseWriter {
   std::vector<long long> trial_id_;
   std::vector<int> trial_label_;
   std::vector<std::string> phase_;
+  DynamicsConfig dynamics_;
+  std::vector<double> times_free_, times_target_;
+  PhaseStats free_summary_, target_summary_;
 };
 
 class Progress {
@@ -353,6 +517,21 @@ void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& 
   Progress progress(N, !o.quiet);
   Activity<T> act;
   Gradients<T> grads;
+  // --trajectories: both phases settled by the configured dynamics for exactly trajectory_ms
+  // (staying at the fixed point once converged), whatever dynamics.mode is; rates and targets
+  // stay the algebraic fixed points.
+  std::unique_ptr<Engine<T>> settle;
+  SettlingPhases<T>* phases = nullptr;
+  if (o.trajectories) {
+    DynamicsConfig dyn = c.dynamics;
+    dyn.mode = "settle";
+    dyn.max_time_ms = o.trajectory_ms;
+    settle = std::make_unique<Engine<T>>(net.template cast<T>(), c.learning,
+                                         static_cast<std::uint64_t>(c.network.seed) + 1, dyn);
+    phases = &dynamic_cast<SettlingPhases<T>&>(settle->phases());
+    phases->set_recording(true);
+    phases->set_min_time(o.trajectory_ms);
+  }
   long long chunks = 0;
   for (long long begin = 0; begin < N; begin += o.chunk) {
     if (o.fail_after >= 0 && chunks == o.fail_after) {
@@ -377,14 +556,49 @@ void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& 
       engine.network().forward(x, act);
       w.append<T>(ids, labels, begin, act.h, nullptr, nullptr, nullptr);
     }
+    if (settle) {
+      const Eigen::VectorXi y = Eigen::Map<const Eigen::VectorXi>(labels.data(), end - begin);
+      settle->updates(settle->rule(), x, y, grads);
+      w.append_trajectories(begin, end - begin, phases->free_trajectory(), phases->target_trajectory());
+    }
     ++chunks;
     progress.update(end);
   }
 }
 
-int record(const Config& c, const RecordOptions& o) {
+// Bytes of one stimulus's trajectories held in memory: free rates, target rates and deltas of
+// layers 1..L, float64, at the samples of a trajectory_ms run (an estimate: Euler samples at most
+// once per step).
+double trajectory_bytes_per_stimulus(const Config& c, const Network<double>& net, double ms) {
+  const auto& d = c.dynamics;
+  const double spacing =
+      d.stepper == "euler" ? std::max(d.record_every_ms, d.dt_ms) : d.record_every_ms;
+  const double samples = std::floor(ms / spacing) + 2;
+  double units = 0;
+  for (int l = 1; l <= net.depth(); ++l) units += net.width(l);
+  return samples * units * 3 * sizeof(double);
+}
+
+int record(const Config& c, const RecordOptions& options) {
+  RecordOptions o = options;
   if (o.format != "gaitsim" && o.format != "nwb") {
     throw ConfigError("--format " + o.format + ": expected gaitsim or nwb");
+  }
+  if (o.trajectory_ms_given && !o.trajectories) {
+    throw ConfigError("--trajectory-ms sets the duration of settling trajectories: it needs --trajectories");
+  }
+  if (o.trajectory_ms_given && !(o.trajectory_ms > 0 && std::isfinite(o.trajectory_ms))) {
+    throw ConfigError("--trajectory-ms " + number_g(o.trajectory_ms) +
+                      ": expected a positive duration in ms (how long both phases are integrated "
+                      "and recorded)");
+  }
+  if (o.trajectories && o.format == "nwb") {
+    throw ConfigError("--trajectories is not supported with --format nwb: NWB files hold one "
+                      "row per stimulus presentation here; write settling trajectories in the "
+                      "gaitsim layout (--format gaitsim, the default)");
+  }
+  if (o.trajectories && !o.trajectory_ms_given) {
+    o.trajectory_ms = std::min(c.dynamics.max_time_ms, kTrajectoryTaus * c.dynamics.tau_ms);
   }
   if (o.out.empty() || !o.out.has_filename()) throw ConfigError("--out needs a file name, e.g. responses.h5");
   if (fs::exists(o.out) && !o.force) {
@@ -417,16 +631,27 @@ int record(const Config& c, const RecordOptions& o) {
     load_weights(o.checkpoint, net);
     hash = h5::fnv1a64_file(o.checkpoint);
   }
-  if (o.targets) {
+  if (o.targets || o.trajectories) {
     for (std::size_t i = 0; i < s.labels.size(); ++i) {
       if (s.labels[i] < 0 || s.labels[i] >= classes) {
-        throw ConfigError("--targets needs the true label of every stimulus; stimulus " +
+        throw ConfigError(std::string(o.targets ? "--targets" : "--trajectories") +
+                          " needs the true label of every stimulus; stimulus " +
                           std::to_string(s.ids[i]) + " of " + s.description + " has " +
                           (s.labels[i] < 0 ? "none" : "label " + std::to_string(s.labels[i])));
       }
     }
   }
   const auto N = static_cast<long long>(s.ids.size());
+  if (o.trajectories) {
+    const double per_stimulus = trajectory_bytes_per_stimulus(c, net, o.trajectory_ms);
+    if (!o.chunk_given) {
+      o.chunk = std::clamp<long long>(static_cast<long long>(kTrajectoryBudgetBytes / per_stimulus), 1, o.chunk);
+    }
+    if (!o.quiet) {
+      std::fprintf(stderr, "record: trajectories over %g ms in chunks of %lld stimuli (about %.0f MB each)\n",
+                   o.trajectory_ms, o.chunk, per_stimulus * double(std::min(N, o.chunk)) / 1e6);
+    }
+  }
   fs::path temp = o.out;
   temp += "." + std::to_string(::getpid()) + ".partial";
   const auto layers = layer_infos(net);
@@ -441,14 +666,25 @@ int record(const Config& c, const RecordOptions& o) {
     }
     w.finish();
     fs::rename(temp, o.out);
+    if (o.trajectories) {
+      for (const auto& [phase, st] : {std::pair{"free", w.free_summary()}, std::pair{"target", w.target_summary()}}) {
+        if (st.not_converged > 0) {
+          std::fprintf(stderr, "warning: the %s phase of %lld of %lld chunks had not converged by "
+                       "%g ms (see /trajectory_convergence; raise --trajectory-ms)\n",
+                       phase, st.not_converged, st.runs, o.trajectory_ms);
+        }
+      }
+    }
   } catch (...) {
     std::error_code ignored;
     fs::remove(temp, ignored);
     throw;
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string with = std::string(o.targets ? ", with targets" : "") +
+                           (o.trajectories ? ", with trajectories over " + number_g(o.trajectory_ms) + " ms" : "");
   std::printf("recorded %lld stimuli x %zu layers (%s layout%s) in %.2f s: %s (%.1f MB)\n", N,
-              layers.size(), o.format.c_str(), o.targets ? ", with targets" : "", seconds,
+              layers.size(), o.format.c_str(), with.c_str(), seconds,
               o.out.c_str(), static_cast<double>(fs::file_size(o.out)) / 1e6);
   return kOk;
 }
@@ -473,8 +709,16 @@ class RecordCommand : public Command {
         ->check(CLI::IsMember({"gaitsim", "nwb"}));
     cmd->add_option("--dtype", o_.dtype, "stored precision of rates and targets (default float32)")
         ->check(CLI::IsMember({"float32", "float64"}));
-    cmd->add_option("--chunk", o_.chunk, "stimuli per forward pass and append (default 1000)")
-        ->check(CLI::Range(1LL, 1000000LL));
+    cmd->add_flag("--trajectories", o_.trajectories,
+                  "also record both phases settling in time (dynamics.*): per layer "
+                  "trajectory_free, trajectory_target, trajectory_target_delta (time x stimulus x unit)");
+    trajectory_ms_ = cmd->add_option("--trajectory-ms", o_.trajectory_ms,
+                                     "duration of the trajectories, the same for every chunk "
+                                     "(default: min(dynamics.max_time_ms, 20 dynamics.tau_ms))");
+    chunk_ = cmd->add_option("--chunk", o_.chunk,
+                             "stimuli per forward pass and append (default 1000; with "
+                             "--trajectories as many as fit in 256 MB of trajectories)")
+                 ->check(CLI::Range(1LL, 1000000LL));
     cmd->add_option("--gzip", o_.gzip, "deflate level 0-9 (default 4)")->check(CLI::Range(0, 9));
     cmd->add_flag("--force", o_.force, "overwrite an existing output file");
     cmd->add_flag("--quiet", o_.quiet, "no progress on stderr");
@@ -485,6 +729,8 @@ class RecordCommand : public Command {
   int run() override {
     o_.out = out_;
     o_.checkpoint = checkpoint_;
+    o_.chunk_given = chunk_->count() > 0;
+    o_.trajectory_ms_given = trajectory_ms_->count() > 0;
     return record(config_.load(), o_);
   }
 
@@ -492,6 +738,8 @@ class RecordCommand : public Command {
   ConfigOptions config_;
   RecordOptions o_;
   std::string out_, checkpoint_;
+  CLI::Option* chunk_ = nullptr;
+  CLI::Option* trajectory_ms_ = nullptr;
 };
 
 }  // namespace

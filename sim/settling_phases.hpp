@@ -14,6 +14,7 @@
 //   feedback transpose:  tau du_{l-1}/dt = (r_l - u_{l-1} W_l) W_l^T       (gradient flow)
 // Both have the one-sweep GAIT deltas as fixed point. TP: q = 1, s_l = u_l. BP: u_{l-1} relaxes
 // toward e_l W_l^T, FA toward e_l B_l^T, e_l = u_l * d_l (their feedback is their own).
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -45,8 +46,15 @@ class SettlingPhases : public Phases<T> {
   void target(const Network<T>& net, const LearningRule<T>& rule, const Activity<T>& act,
               ErrorSignals<T>& sig) override;
 
-  // Keep the trajectories of the next phases (gaitsim settle).
+  // Keep the trajectories of the next phases (gaitsim settle, gaitsim record --trajectories).
   void set_recording(bool on) { recording_ = on; }
+  // Integrate every phase for at least `ms` (and at most max(ms, dynamics.max_time_ms)), staying
+  // at the fixed point once converged, so that all batches share one time axis (0: the default,
+  // stop on convergence).
+  void set_min_time(double ms) {
+    params_.min_time_ms = ms;
+    params_.max_time_ms = std::max(params_.max_time_ms, ms);
+  }
   const PhaseTrajectory& free_trajectory() const { return free_traj_; }
   const PhaseTrajectory& target_trajectory() const { return target_traj_; }
   const RelaxReport& last_free() const { return last_free_; }

@@ -7,7 +7,10 @@
 #include <fstream>
 #include <random>
 
+#include <hdf5.h>
+
 #include "analysis/h5_file.hpp"
+#include "analysis/h5_handle.hpp"
 #include "analysis/h5_stream.hpp"
 #include "tests/sim/cli_runner.hpp"
 
@@ -322,6 +325,124 @@ TEST_F(Record, CompareScoresRecordingsWithCeilingsAndReportsBadInput) {
   const auto unwritable = run_cli("compare " + resp + " " + rec + " --metric cka --out /no/such/t.csv");
   EXPECT_EQ(unwritable.exit_code, 1);
   EXPECT_TRUE(contains(unwritable.output, "does not exist")) << unwritable.output;
+}
+
+// --trajectories: a tiny tower, 30 stimuli in chunks of 16 (two appends along the stimulus axis).
+class RecordTrajectories : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(std::filesystem::exists(std::string(GAITSIM_TEST_DATA_DIR) + "/mnist"));
+    config_ = dir / "tiny.yaml";
+    std::ofstream(config_) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
+                           << "/mnist\n  train_limit: 600\n  test_limit: 100\n"
+                           << "network:\n  kind: tower\n  widths: [784, 32, 24, 16]\n"
+                           << "learning:\n  algorithm: gait\n"
+                           << "output:\n  progress: false\n";
+  }
+  std::string record(const std::string& args) const {
+    return "record " + config_ + " --quiet --stimuli test:0-29 " + args;
+  }
+  ScratchDir dir;
+  std::string config_;
+};
+
+// Sample k of a (time, stimulus, unit) float64 dataset, through the HDF5 C API (h5::File reads
+// 1-D and 2-D datasets only).
+Eigen::MatrixXd time_slice(const std::string& file, const std::string& dataset, hsize_t k) {
+  h5::Handle f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  h5::Handle d(H5Dopen2(f.get(), dataset.c_str(), H5P_DEFAULT), H5Dclose);
+  h5::Handle space(H5Dget_space(d.get()), H5Sclose);
+  hsize_t dims[3];
+  EXPECT_EQ(H5Sget_simple_extent_ndims(space.get()), 3) << dataset;
+  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  const hsize_t start[3] = {k, 0, 0}, count[3] = {1, dims[1], dims[2]};
+  H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
+  h5::Handle mem(H5Screate_simple(3, count, nullptr), H5Sclose);
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> m(dims[1], dims[2]);
+  EXPECT_GE(H5Dread(d.get(), H5T_NATIVE_DOUBLE, mem.get(), space.get(), H5P_DEFAULT, m.data()), 0) << dataset;
+  return m;
+}
+
+TEST_F(RecordTrajectories, ShapesNamesAndSettledValues) {
+  const std::string out = dir / "traj.h5";
+  const auto r = run_cli(record("--targets --trajectories --chunk 16 --dtype float64 --out " + out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "with trajectories over 200 ms")) << r.output;  // 20 tau
+  const h5::File f = h5::File::open_read(out);
+  EXPECT_EQ(f.attr_int("/", "trajectories_recorded"), 1);
+  EXPECT_DOUBLE_EQ(f.attr_double("/", "trajectory_ms"), 200.0);
+  const auto tf = f.read_vector<double>("/time_ms/free"), tt = f.read_vector<double>("/time_ms/target");
+  ASSERT_EQ(tf.size(), 41u);  // Euler dt 5 ms: 0, 5, ..., 200
+  EXPECT_EQ(tt, tf);
+  EXPECT_DOUBLE_EQ(tf.back(), 200.0);
+  for (const char* c : {"chunk_start", "chunk_stimuli", "free_converged", "free_time_ms",
+                        "target_converged", "target_time_ms", "free_residual", "target_residual"}) {
+    EXPECT_EQ(f.shape(std::string("/trajectory_convergence/") + c), std::vector<hsize_t>{2}) << c;
+  }
+  EXPECT_EQ(f.read_vector<long long>("/trajectory_convergence/chunk_start"), (std::vector<long long>{0, 16}));
+  for (const auto converged : f.read_vector<std::int8_t>("/trajectory_convergence/free_converged")) EXPECT_EQ(converged, 1);
+  for (const double t : f.read_vector<double>("/trajectory_convergence/target_time_ms")) {
+    EXPECT_GT(t, 0.0);
+    EXPECT_LT(t, 200.0);
+  }
+  EXPECT_FALSE(f.exists("/layers/input/trajectory_free"));  // the input is clamped
+  // docs/dynamics.md: |x - x*| <= L sqrt(#values) tol, #values of one chunk's state.
+  const double bound = 3 * std::sqrt(16.0 * (32 + 24 + 16)) * 1e-6;
+  for (const auto& [name, width] : {std::pair{"hidden1", 32}, std::pair{"hidden2", 24}, std::pair{"output", 16}}) {
+    const std::string g = std::string("/layers/") + name;
+    for (const char* d : {"/trajectory_free", "/trajectory_target", "/trajectory_target_delta"}) {
+      EXPECT_EQ(f.shape(g + d), (std::vector<hsize_t>{41, 30, static_cast<hsize_t>(width)})) << g + d;
+    }
+    const Eigen::MatrixXd rates = f.read_matrix<double>(g + "/rates");
+    const Eigen::MatrixXd delta = f.read_matrix<double>(g + "/target_delta");
+    const Eigen::MatrixXd free_end = time_slice(out, g + "/trajectory_free", 40);
+    const Eigen::MatrixXd delta_end = time_slice(out, g + "/trajectory_target_delta", 40);
+    EXPECT_LT((free_end - rates).cwiseAbs().maxCoeff(), bound) << name;
+    EXPECT_LT((delta_end - delta).cwiseAbs().maxCoeff(), bound) << name;
+    EXPECT_GT(delta.cwiseAbs().maxCoeff(), 100 * bound) << name;  // the check is not vacuous
+    EXPECT_EQ(time_slice(out, g + "/trajectory_free", 0).cwiseAbs().maxCoeff(), 0.0) << name;  // a = 0
+  }
+
+  if (!have_h5py()) GTEST_SKIP() << kPython << " cannot import h5py";
+  const std::string script = R"(
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], 'r') as f:
+    assert f.attrs['trajectories_recorded'] == 1
+    t = f['time_ms/free']
+    assert t.shape == (41,) and t.attrs['unit'] == 'ms' and t.attrs['duration_ms'] == 200
+    np.testing.assert_allclose(t[:], np.arange(41) * 5.0)
+    for name, w in [('hidden1', 32), ('hidden2', 24), ('output', 16)]:
+        g = f['layers/' + name]
+        for d in ['trajectory_free', 'trajectory_target', 'trajectory_target_delta']:
+            x = g[d]
+            assert x.shape == (41, 30, w) and x.dtype == np.float64, (name, d, x.shape)
+            assert x.compression == 'gzip' and x.chunks is not None and x.maxshape == (41, None, w), (d, x.maxshape)
+            assert [s.decode() if isinstance(s, bytes) else s for s in x.attrs['dims']] == ['time', 'stimulus', 'unit']
+        np.testing.assert_allclose(g['trajectory_free'][-1], g['rates'][:], atol=1e-4)
+        np.testing.assert_allclose(g['trajectory_target_delta'][-1], g['target_delta'][:], atol=1e-4)
+        assert (g['trajectory_free'][0] == 0).all(), name  # a = 0 at t = 0
+    c = f['trajectory_convergence']
+    assert list(c['chunk_stimuli'][:]) == [16, 14]
+print('ok')
+)";
+  const auto check = python(dir, script, out);
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+}
+
+TEST_F(RecordTrajectories, BadOptionsFailClearly) {
+  const std::string out = dir / "t.h5";
+  for (const char* ms : {"0", "-5"}) {
+    const auto bad = run_cli(record("--trajectories --trajectory-ms " + std::string(ms) + " --out " + out));
+    EXPECT_EQ(bad.exit_code, 2) << bad.output;
+    EXPECT_TRUE(contains(bad.output, "--trajectory-ms " + std::string(ms) + ": expected a positive duration")) << bad.output;
+  }
+  const auto alone = run_cli(record("--trajectory-ms 50 --out " + out));
+  EXPECT_EQ(alone.exit_code, 2) << alone.output;
+  EXPECT_TRUE(contains(alone.output, "it needs --trajectories")) << alone.output;
+  const auto nwb = run_cli(record("--trajectories --format nwb --out " + out));
+  EXPECT_EQ(nwb.exit_code, 2) << nwb.output;
+  EXPECT_TRUE(contains(nwb.output, "--trajectories is not supported with --format nwb")) << nwb.output;
+  EXPECT_FALSE(std::filesystem::exists(out));
 }
 
 }  // namespace
