@@ -14,7 +14,9 @@
 namespace gaitsim::h5 {
 namespace {
 
-std::string absolute(const std::string& path) { return path.empty() || path[0] != '/' ? "/" + path : path; }
+std::string absolute(const std::string& path) {
+  return path.empty() || path[0] != '/' ? "/" + path : path;
+}
 
 }  // namespace
 
@@ -91,18 +93,20 @@ void StreamFile::write_attr(const std::string& obj, const std::string& name, hid
   const Handle target = checked(H5Oopen(id(), o.c_str(), H5P_DEFAULT), H5Oclose, "cannot open", o);
   const htri_t exists = H5Aexists(target.get(), name.c_str());
   if (exists < 0) fail("cannot look up attribute " + name, o);
-  if (exists > 0) check(H5Adelete(target.get(), name.c_str()), "cannot replace attribute " + name, o);
-  const Handle space = count == 0
-                           ? checked(H5Screate(H5S_SCALAR), H5Sclose, "cannot create dataspace", o)
-                           : checked(H5Screate_simple(1, &count, nullptr), H5Sclose,
-                                     "cannot create dataspace", o);
-  const Handle attr = checked(H5Acreate2(target.get(), name.c_str(), type, space.get(), H5P_DEFAULT,
-                                         H5P_DEFAULT),
-                              H5Aclose, "cannot create attribute " + name, o);
+  if (exists > 0)
+    check(H5Adelete(target.get(), name.c_str()), "cannot replace attribute " + name, o);
+  const Handle space =
+      count == 0
+          ? checked(H5Screate(H5S_SCALAR), H5Sclose, "cannot create dataspace", o)
+          : checked(H5Screate_simple(1, &count, nullptr), H5Sclose, "cannot create dataspace", o);
+  const Handle attr =
+      checked(H5Acreate2(target.get(), name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose, "cannot create attribute " + name, o);
   check(H5Awrite(attr.get(), type, value), "cannot write attribute " + name, o);
 }
 
-void StreamFile::set_attr(const std::string& obj, const std::string& name, const std::string& value) {
+void StreamFile::set_attr(const std::string& obj, const std::string& name,
+                          const std::string& value) {
   const Handle type = string_type(true);
   const char* p = value.c_str();
   write_attr(obj, name, type.get(), &p, 0);
@@ -126,9 +130,9 @@ void StreamFile::write_string(const std::string& path, const std::string& value)
   ensure_parent(p);
   const Handle type = string_type(true);
   const Handle space = checked(H5Screate(H5S_SCALAR), H5Sclose, "cannot create dataspace", p);
-  const Handle ds = checked(H5Dcreate2(id(), p.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                                       H5P_DEFAULT, H5P_DEFAULT),
-                            H5Dclose, "cannot create dataset", p);
+  const Handle ds = checked(
+      H5Dcreate2(id(), p.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      H5Dclose, "cannot create dataset", p);
   const char* c = value.c_str();
   check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &c), "cannot write", p);
 }
@@ -138,14 +142,16 @@ void StreamFile::write_strings(const std::string& path, const std::vector<std::s
   ensure_parent(p);
   const Handle type = string_type(true);
   const hsize_t n = values.size();
-  const Handle space = checked(H5Screate_simple(1, &n, nullptr), H5Sclose, "cannot create dataspace", p);
-  const Handle ds = checked(H5Dcreate2(id(), p.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                                       H5P_DEFAULT, H5P_DEFAULT),
-                            H5Dclose, "cannot create dataset", p);
+  const Handle space =
+      checked(H5Screate_simple(1, &n, nullptr), H5Sclose, "cannot create dataspace", p);
+  const Handle ds = checked(
+      H5Dcreate2(id(), p.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      H5Dclose, "cannot create dataset", p);
   std::vector<const char*> c;
   for (const auto& v : values) c.push_back(v.c_str());
   if (n > 0) {
-    check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, c.data()), "cannot write", p);
+    check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, c.data()), "cannot write",
+          p);
   }
 }
 
@@ -153,8 +159,9 @@ void StreamFile::write_dataset(const std::string& path, ScalarType type,
                                const std::vector<hsize_t>& dims, const void* data, int gzip) {
   const std::string p = absolute(path);
   ensure_parent(p);
-  const Handle space = checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-                               H5Sclose, "cannot create dataspace", p);
+  const Handle space =
+      checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
+              "cannot create dataspace", p);
   const Handle dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "cannot create dataset", p);
   const hsize_t total = std::accumulate(dims.begin(), dims.end(), hsize_t{1}, std::multiplies<>());
   if (gzip > 0 && total > 0) {
@@ -162,10 +169,11 @@ void StreamFile::write_dataset(const std::string& path, ScalarType type,
     check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(gzip)), "cannot compress", p);
   }
   const hid_t t = native_type(type);
-  const Handle ds = checked(H5Dcreate2(id(), p.c_str(), t, space.get(), H5P_DEFAULT, dcpl.get(),
-                                       H5P_DEFAULT),
-                            H5Dclose, "cannot create dataset", p);
-  if (total > 0) check(H5Dwrite(ds.get(), t, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "cannot write", p);
+  const Handle ds =
+      checked(H5Dcreate2(id(), p.c_str(), t, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+              H5Dclose, "cannot create dataset", p);
+  if (total > 0)
+    check(H5Dwrite(ds.get(), t, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "cannot write", p);
 }
 
 void StreamFile::create_stream(const std::string& path, ScalarType type,
@@ -190,7 +198,8 @@ void StreamFile::create_stream_along(const std::string& path, ScalarType type,
   dims[static_cast<std::size_t>(axis)] = 0;
   max[static_cast<std::size_t>(axis)] = H5S_UNLIMITED;
   for (std::size_t i = 0; i < c.size(); ++i) {
-    c[i] = std::max<hsize_t>(1, i == static_cast<std::size_t>(axis) ? chunk[i] : std::min(chunk[i], max[i]));
+    c[i] = std::max<hsize_t>(
+        1, i == static_cast<std::size_t>(axis) ? chunk[i] : std::min(chunk[i], max[i]));
   }
   create_chunked(p, type, dims, max, c, static_cast<std::size_t>(axis), gzip);
 }
@@ -215,7 +224,8 @@ void StreamFile::create_chunked(const std::string& path, ScalarType type,
   streams_[p] = Stream{std::move(ds), dims, axis};
 }
 
-void StreamFile::append_raw(const std::string& path, ScalarType type, const void* data, hsize_t rows) {
+void StreamFile::append_raw(const std::string& path, ScalarType type, const void* data,
+                            hsize_t rows) {
   const std::string p = absolute(path);
   const auto it = streams_.find(p);
   if (it == streams_.end()) throw H5Error("not a stream created by this writer", path_, p);
@@ -227,14 +237,17 @@ void StreamFile::append_raw(const std::string& path, ScalarType type, const void
   start[a] = s.dims[a];
   count[a] = rows;
   check(H5Dset_extent(s.dataset.get(), grown.data()), "cannot extend", p);
-  const Handle file_space = checked(H5Dget_space(s.dataset.get()), H5Sclose, "cannot get dataspace", p);
+  const Handle file_space =
+      checked(H5Dget_space(s.dataset.get()), H5Sclose, "cannot get dataspace", p);
   check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
                             nullptr),
         "cannot select rows", p);
-  const Handle mem = checked(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
-                             H5Sclose, "cannot create dataspace", p);
-  check(H5Dwrite(s.dataset.get(), native_type(type), mem.get(), file_space.get(), H5P_DEFAULT, data),
-        "cannot append", p);
+  const Handle mem =
+      checked(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose,
+              "cannot create dataspace", p);
+  check(
+      H5Dwrite(s.dataset.get(), native_type(type), mem.get(), file_space.get(), H5P_DEFAULT, data),
+      "cannot append", p);
   s.dims = grown;
 }
 

@@ -55,7 +55,7 @@ Eigen::MatrixXd nan_mean(const Repetitions& reps) {
 }
 
 std::vector<std::pair<std::vector<int>, std::vector<int>>> split_halves(int repetitions, int splits,
-                                                                       std::uint64_t seed) {
+                                                                        std::uint64_t seed) {
   if (repetitions < 2) throw std::invalid_argument("split halves need at least 2 repetitions");
   std::vector<std::pair<std::vector<int>, std::vector<int>>> out;
   for (int s = 0; s < splits; ++s) {
@@ -72,9 +72,10 @@ std::vector<std::pair<std::vector<int>, std::vector<int>>> split_halves(int repe
   return out;
 }
 
-Ceiling split_half_ceiling(const Repetitions& reps,
-                           const std::function<double(const Eigen::MatrixXd&, const Eigen::MatrixXd&)>& metric,
-                           int splits, std::uint64_t seed) {
+Ceiling split_half_ceiling(
+    const Repetitions& reps,
+    const std::function<double(const Eigen::MatrixXd&, const Eigen::MatrixXd&)>& metric, int splits,
+    std::uint64_t seed) {
   check(reps);
   const Eigen::MatrixXd full = nan_mean(reps);
   const auto fill = [&](Eigen::MatrixXd m) {

@@ -21,7 +21,7 @@ Eigen::MatrixXd nan_mean(const Repetitions& reps);  // over all repetitions
 // Random halves of the repetitions: split s puts a permutation's first floor(R/2) repetitions in
 // half A and the rest in half B, the permutation drawn from (seed, s). Needs R >= 2.
 std::vector<std::pair<std::vector<int>, std::vector<int>>> split_halves(int repetitions, int splits,
-                                                                       std::uint64_t seed);
+                                                                        std::uint64_t seed);
 
 struct Ceiling {
   double split_half = 0;  // the metric between the two halves, averaged over splits
@@ -32,9 +32,10 @@ struct Ceiling {
 // between the means of the two halves, averaged over `splits` random splits, then corrected.
 // Entries missing from a half mean (all its repetitions NaN) are filled from the mean over all
 // repetitions so that the metric sees finite values.
-Ceiling split_half_ceiling(const Repetitions& reps,
-                           const std::function<double(const Eigen::MatrixXd&, const Eigen::MatrixXd&)>& metric,
-                           int splits, std::uint64_t seed);
+Ceiling split_half_ceiling(
+    const Repetitions& reps,
+    const std::function<double(const Eigen::MatrixXd&, const Eigen::MatrixXd&)>& metric, int splits,
+    std::uint64_t seed);
 
 // Per neuron: Pearson r over stimuli between the two half means (stimuli where both are finite),
 // averaged over splits, then Spearman-Brown corrected. NaN for neurons constant in a half.

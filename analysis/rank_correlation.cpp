@@ -56,7 +56,8 @@ long long merge_count(std::vector<Eigen::Index>& idx, std::vector<Eigen::Index>&
 
 }  // namespace
 
-double pearson(const Eigen::Ref<const Eigen::VectorXd>& a, const Eigen::Ref<const Eigen::VectorXd>& b) {
+double pearson(const Eigen::Ref<const Eigen::VectorXd>& a,
+               const Eigen::Ref<const Eigen::VectorXd>& b) {
   check_pair(a.size(), b.size(), "pearson");
   const Eigen::VectorXd x = a.array() - a.mean();
   const Eigen::VectorXd y = b.array() - b.mean();
@@ -69,7 +70,8 @@ Eigen::VectorXd average_ranks(const Eigen::Ref<const Eigen::VectorXd>& v) {
   const Eigen::Index n = v.size();
   std::vector<Eigen::Index> idx(n);
   std::iota(idx.begin(), idx.end(), 0);
-  std::stable_sort(idx.begin(), idx.end(), [&](Eigen::Index i, Eigen::Index j) { return v(i) < v(j); });
+  std::stable_sort(idx.begin(), idx.end(),
+                   [&](Eigen::Index i, Eigen::Index j) { return v(i) < v(j); });
   Eigen::VectorXd r(n);
   for (Eigen::Index i = 0; i < n;) {
     Eigen::Index j = i;
@@ -81,7 +83,8 @@ Eigen::VectorXd average_ranks(const Eigen::Ref<const Eigen::VectorXd>& v) {
   return r;
 }
 
-double spearman(const Eigen::Ref<const Eigen::VectorXd>& a, const Eigen::Ref<const Eigen::VectorXd>& b) {
+double spearman(const Eigen::Ref<const Eigen::VectorXd>& a,
+                const Eigen::Ref<const Eigen::VectorXd>& b) {
   check_pair(a.size(), b.size(), "spearman");
   return pearson(average_ranks(a), average_ranks(b));
 }

@@ -45,7 +45,8 @@ Eigen::VectorXd upper_triangle(const Eigen::MatrixXd& m) {
 RdmComparison parse_rdm_comparison(const std::string& name) {
   if (name == "spearman") return RdmComparison::kSpearman;
   if (name == "kendall" || name == "kendall_tau_a") return RdmComparison::kKendallTauA;
-  throw std::invalid_argument("unknown RDM comparison '" + name + "': expected spearman or kendall");
+  throw std::invalid_argument("unknown RDM comparison '" + name +
+                              "': expected spearman or kendall");
 }
 
 std::string to_string(RdmComparison c) {
@@ -69,8 +70,9 @@ RsaResult compare_rdms(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, RdmCo
     }
   }
   if (r.pairs_used < 3) {
-    throw std::invalid_argument("RSA needs at least 3 stimulus pairs with defined dissimilarities (" +
-                                std::to_string(r.pairs_used) + " here)");
+    throw std::invalid_argument(
+        "RSA needs at least 3 stimulus pairs with defined dissimilarities (" +
+        std::to_string(r.pairs_used) + " here)");
   }
   x.conservativeResize(r.pairs_used);
   y.conservativeResize(r.pairs_used);
@@ -79,7 +81,8 @@ RsaResult compare_rdms(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, RdmCo
 }
 
 RsaResult rsa(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, RdmComparison how) {
-  if (X.rows() != Y.rows()) throw std::invalid_argument("rsa: X and Y need the same stimuli (rows)");
+  if (X.rows() != Y.rows())
+    throw std::invalid_argument("rsa: X and Y need the same stimuli (rows)");
   return compare_rdms(correlation_rdm(X), correlation_rdm(Y), how);
 }
 

@@ -19,9 +19,9 @@ RdmComparison parse_rdm_comparison(const std::string& name);  // "spearman" | "k
 std::string to_string(RdmComparison c);
 
 struct RsaResult {
-  double score = 0;               // rank correlation of the two upper triangles
-  Eigen::Index pairs_used = 0;    // stimulus pairs compared
-  Eigen::Index pairs_skipped = 0; // pairs with a NaN dissimilarity in either RDM (left out)
+  double score = 0;                // rank correlation of the two upper triangles
+  Eigen::Index pairs_used = 0;     // stimulus pairs compared
+  Eigen::Index pairs_skipped = 0;  // pairs with a NaN dissimilarity in either RDM (left out)
 };
 
 // Compares two RDMs of the same stimuli. Throws std::invalid_argument when their sizes differ or

@@ -27,9 +27,9 @@ MatrixXd take_rows(const MatrixXd& M, const std::vector<Index>& rows) {
 // A ridge fit on one training set, ready to predict evaluation rows for every alpha:
 // prediction(alpha) = A diag(1 / (lambda + alpha)) B + y_mean.
 struct RidgeFit {
-  MatrixXd A;        // evaluation rows in the eigenbasis
-  VectorXd lambda;   // eigenvalues of the Gram matrix (clamped at 0)
-  MatrixXd B;        // eigenbasis^T X^T Y (feature form) or U^T Y (kernel form)
+  MatrixXd A;       // evaluation rows in the eigenbasis
+  VectorXd lambda;  // eigenvalues of the Gram matrix (clamped at 0)
+  MatrixXd B;       // eigenbasis^T X^T Y (feature form) or U^T Y (kernel form)
   Eigen::RowVectorXd y_mean;
 
   MatrixXd predict(double alpha) const {
@@ -124,8 +124,8 @@ RidgeResult ridge_predictivity(const MatrixXd& X, const MatrixXd& Y, const Ridge
     const std::vector<Index> train = members(outer, k, false), test = members(outer, k, true);
     const MatrixXd Xtr = take_rows(X, train), Ytr = take_rows(Y, train);
     // Inner CV: summed squared error per alpha and neuron.
-    const std::vector<int> inner =
-        fold_assignment(static_cast<Index>(train.size()), o.inner_folds, o.seed + 1000003 * (k + 1));
+    const std::vector<int> inner = fold_assignment(static_cast<Index>(train.size()), o.inner_folds,
+                                                   o.seed + 1000003 * (k + 1));
     MatrixXd sse = MatrixXd::Zero(A, m);
     for (int j = 0; j < o.inner_folds; ++j) {
       const std::vector<Index> itr = members(inner, j, false), iev = members(inner, j, true);
@@ -145,7 +145,8 @@ RidgeResult ridge_predictivity(const MatrixXd& X, const MatrixXd& Y, const Ridge
       const MatrixXd p = f.predict(o.alphas[a]);
       for (Index c = 0; c < m; ++c) {
         if (best[c] != a) continue;
-        for (std::size_t i = 0; i < test.size(); ++i) res.predictions(test[i], c) = p(static_cast<Index>(i), c);
+        for (std::size_t i = 0; i < test.size(); ++i)
+          res.predictions(test[i], c) = p(static_cast<Index>(i), c);
         res.alpha(k, c) = o.alphas[a];
       }
     }

@@ -12,18 +12,18 @@ namespace gaitsim::analysis {
 std::vector<double> default_alpha_grid();
 
 struct RidgeOptions {
-  int folds = 10;        // outer folds, split by stimulus (each stimulus held out once)
-  int inner_folds = 5;   // folds of the inner CV on each outer training set
+  int folds = 10;       // outer folds, split by stimulus (each stimulus held out once)
+  int inner_folds = 5;  // folds of the inner CV on each outer training set
   std::vector<double> alphas = default_alpha_grid();
   std::uint64_t seed = 0;  // of the fold assignment
 };
 
 struct RidgeResult {
-  Eigen::VectorXd r;             // per neuron: Pearson r of held-out predictions; NaN if undefined
-  double median_r = 0;           // over neurons with a defined r (NaN if none)
-  Eigen::Index neurons_used = 0; // neurons with a defined r
-  Eigen::MatrixXd predictions;   // stimulus x neuron, each from the fold that held it out
-  Eigen::MatrixXd alpha;         // fold x neuron: the alpha chosen by the inner CV
+  Eigen::VectorXd r;              // per neuron: Pearson r of held-out predictions; NaN if undefined
+  double median_r = 0;            // over neurons with a defined r (NaN if none)
+  Eigen::Index neurons_used = 0;  // neurons with a defined r
+  Eigen::MatrixXd predictions;    // stimulus x neuron, each from the fold that held it out
+  Eigen::MatrixXd alpha;          // fold x neuron: the alpha chosen by the inner CV
 };
 
 // Fold of each of n items: a permutation drawn from seed (mt19937_64, our own index draw, so

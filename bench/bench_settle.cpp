@@ -92,13 +92,20 @@ void BM_Phase(benchmark::State& state, std::string mode, std::string phase) {
 
 }  // namespace
 
-BENCHMARK_CAPTURE(BM_SettleStep, algebraic, "algebraic", "inverse", 0)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SettleStep, euler_inverse_dt5, "euler", "inverse", 5)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SettleStep, euler_transpose_dt5, "euler", "transpose", 5)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SettleStep, euler_inverse_dt2, "euler", "inverse", 2)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SettleStep, euler_inverse_dt10, "euler", "inverse", 10)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SettleStep, dopri5_inverse, "dopri5", "inverse", 5)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SettleStep, dopri5_transpose, "dopri5", "transpose", 5)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SettleStep, algebraic, "algebraic", "inverse", 0)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SettleStep, euler_inverse_dt5, "euler", "inverse", 5)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SettleStep, euler_transpose_dt5, "euler", "transpose", 5)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SettleStep, euler_inverse_dt2, "euler", "inverse", 2)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SettleStep, euler_inverse_dt10, "euler", "inverse", 10)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SettleStep, dopri5_inverse, "dopri5", "inverse", 5)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SettleStep, dopri5_transpose, "dopri5", "transpose", 5)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Phase, algebraic_free, "algebraic", "free")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Phase, algebraic_target, "algebraic", "target")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Phase, euler_free, "euler", "free")->Unit(benchmark::kMillisecond);

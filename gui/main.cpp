@@ -1,4 +1,5 @@
-// gaitsim-viewer [FILE|SWEEP_DIR] [--view network|settling|training|weights|sweep] [--screenshot OUT.png|.pdf]
+// gaitsim-viewer [FILE|SWEEP_DIR] [--view network|settling|training|weights|sweep] [--screenshot
+// OUT.png|.pdf]
 //                [--size WxH] [--stimulus N] [--layer L] [--units 0-5] [--compare RUN.h5]...
 //                [--follow]
 // With --screenshot it renders one view of FILE and exits (used by `gaitsim plot`; run it with
@@ -6,7 +7,6 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QThread>
-
 #include <cstdio>
 #include <string>
 
@@ -31,24 +31,34 @@ int main(int argc, char** argv) {
   QCommandLineParser cli;
   cli.setApplicationDescription("Explore gaitsim run, responses and trajectories files.");
   cli.addHelpOption();
-  cli.addPositionalArgument("FILE", "run.h5, a responses file, a trajectories file, or a sweep "
-                                   "folder (gaitsim sweep) or its summary.h5");
-  const QCommandLineOption view(QString("view"), "view to show: network, settling, training, weights, sweep", "VIEW");
-  const QCommandLineOption shot(QString("screenshot"), "render the view to OUT (.png, or .pdf) and exit", "OUT");
-  const QCommandLineOption size(QString("size"), "size of the rendered view for --screenshot (default 1400x900)", "WxH", "1400x900");
-  const QCommandLineOption stimulus(QString("stimulus"), "stimulus to show (network, settling)", "N", "0");
+  cli.addPositionalArgument("FILE",
+                            "run.h5, a responses file, a trajectories file, or a sweep "
+                            "folder (gaitsim sweep) or its summary.h5");
+  const QCommandLineOption view(
+      QString("view"), "view to show: network, settling, training, weights, sweep", "VIEW");
+  const QCommandLineOption shot(QString("screenshot"),
+                                "render the view to OUT (.png, or .pdf) and exit", "OUT");
+  const QCommandLineOption size(QString("size"),
+                                "size of the rendered view for --screenshot (default 1400x900)",
+                                "WxH", "1400x900");
+  const QCommandLineOption stimulus(QString("stimulus"), "stimulus to show (network, settling)",
+                                    "N", "0");
   const QCommandLineOption layer(QString("layer"), "layer 1..L (settling view)", "L", "0");
-  const QCommandLineOption units(QString("units"), "units to draw (settling view), e.g. 0-5 or 1,4", "U");
-  const QCommandLineOption compare(QString("compare"), "overlay another run file (training view)", "RUN");
-  const QCommandLineOption follow(QString("follow"), "follow the file while another process writes it");
+  const QCommandLineOption units(QString("units"), "units to draw (settling view), e.g. 0-5 or 1,4",
+                                 "U");
+  const QCommandLineOption compare(QString("compare"), "overlay another run file (training view)",
+                                   "RUN");
+  const QCommandLineOption follow(QString("follow"),
+                                  "follow the file while another process writes it");
   cli.addOptions({view, shot, size, stimulus, layer, units, compare, follow});
   cli.process(app);
   const QStringList files = cli.positionalArguments();
   View v = View::Network;
   const bool view_given = cli.isSet(view);
   if (view_given && !parse_view(cli.value(view), v)) {
-    std::fprintf(stderr, "gaitsim-viewer: unknown view '%s' (network, settling, training, weights, sweep)\n",
-                 qPrintable(cli.value(view)));
+    std::fprintf(
+        stderr, "gaitsim-viewer: unknown view '%s' (network, settling, training, weights, sweep)\n",
+        qPrintable(cli.value(view)));
     return 2;
   }
   MainWindow w;
@@ -101,8 +111,9 @@ int main(int argc, char** argv) {
   if (!files.isEmpty()) {
     w.open_file(files[0]);
     for (const QString& c : cli.values(compare)) w.add_comparison(c);
-    if (view_given) QObject::connect(&w, &MainWindow::loaded, &w, [&w, v] { w.show_view(v); },
-                                     Qt::SingleShotConnection);
+    if (view_given)
+      QObject::connect(
+          &w, &MainWindow::loaded, &w, [&w, v] { w.show_view(v); }, Qt::SingleShotConnection);
     if (cli.isSet(follow)) w.set_following(true);
   }
   return app.exec();

@@ -68,10 +68,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   reload_timer_.setSingleShot(true);
   reload_timer_.setInterval(300);
   connect(&reload_timer_, &QTimer::timeout, this, [this] { reload_now(); });
-  connect(&watcher_, &QFileSystemWatcher::fileChanged, this, [this] { if (following_) reload_timer_.start(); });
-  connect(&watcher_, &QFileSystemWatcher::directoryChanged, this, [this] { if (following_) reload_timer_.start(); });
+  connect(&watcher_, &QFileSystemWatcher::fileChanged, this, [this] {
+    if (following_) reload_timer_.start();
+  });
+  connect(&watcher_, &QFileSystemWatcher::directoryChanged, this, [this] {
+    if (following_) reload_timer_.start();
+  });
   build_menus();
-  statusBar()->showMessage("Open a run file, a responses file or a trajectories file (File > Open, or drop it here).");
+  statusBar()->showMessage(
+      "Open a run file, a responses file or a trajectories file (File > Open, or drop it here).");
   resize(1400, 900);
 }
 
@@ -86,26 +91,31 @@ MainWindow::~MainWindow() {
 void MainWindow::build_menus() {
   QMenu* file = menuBar()->addMenu("&File");
   file->addAction("&Open...", QKeySequence::Open, this, [this] {
-    const QString p = QFileDialog::getOpenFileName(this, "Open a gaitsim file (run, responses, "
-                                                   "trajectories, sweep summary.h5)", QString(),
-                                                   "HDF5 files (*.h5 *.hdf5);;All files (*)");
+    const QString p =
+        QFileDialog::getOpenFileName(this,
+                                     "Open a gaitsim file (run, responses, "
+                                     "trajectories, sweep summary.h5)",
+                                     QString(), "HDF5 files (*.h5 *.hdf5);;All files (*)");
     if (!p.isEmpty()) open_file(p);
   });
   file->addAction("Open &sweep folder...", this, [this] {
-    const QString d = QFileDialog::getExistingDirectory(this, "Open a sweep folder (gaitsim sweep)");
+    const QString d =
+        QFileDialog::getExistingDirectory(this, "Open a sweep folder (gaitsim sweep)");
     if (!d.isEmpty()) open_file(d);
   });
   recent_menu_ = file->addMenu("Open &recent");
   fill_recent();
   file->addAction("&Compare with run...", this, [this] {
-    const QString p = QFileDialog::getOpenFileName(this, "Overlay another run file", QString(), "Run files (*.h5)");
+    const QString p = QFileDialog::getOpenFileName(this, "Overlay another run file", QString(),
+                                                   "Run files (*.h5)");
     if (!p.isEmpty()) add_comparison(p);
   });
   QAction* follow = file->addAction("&Follow file (live)");
   follow->setCheckable(true);
   connect(follow, &QAction::toggled, this, [this](bool on) { set_following(on); });
   file->addAction("&Train from config...", this, [this] {
-    const QString cfg = QFileDialog::getOpenFileName(this, "Config to train", "configs", "YAML (*.yaml *.yml)");
+    const QString cfg =
+        QFileDialog::getOpenFileName(this, "Config to train", "configs", "YAML (*.yaml *.yml)");
     if (cfg.isEmpty()) return;
     const QString dir = QFileDialog::getExistingDirectory(this, "Output folder for run.h5");
     if (!dir.isEmpty()) start_run(cfg, dir);
@@ -141,7 +151,9 @@ void MainWindow::open_file(const QString& path) {
   loader_->setFuture(QtConcurrent::run([p = path.toStdString()] { return load_document(p); }));
 }
 
-void MainWindow::open_file_now(const QString& path) { apply(load_document(path.toStdString()), false); }
+void MainWindow::open_file_now(const QString& path) {
+  apply(load_document(path.toStdString()), false);
+}
 
 void MainWindow::reload_now() {
   if (doc_.path.empty() && run_file_.isEmpty()) return;
@@ -149,7 +161,8 @@ void MainWindow::reload_now() {
     reload_pending_ = true;
     return;
   }
-  const QString path = !run_file_.isEmpty() ? run_file_ : QString::fromStdString(doc_.path.string());
+  const QString path =
+      !run_file_.isEmpty() ? run_file_ : QString::fromStdString(doc_.path.string());
   loading_reload_ = true;
   loader_->setFuture(QtConcurrent::run([p = path.toStdString()] { return load_document(p); }));
 }
@@ -173,16 +186,21 @@ void MainWindow::apply(Document d, bool reload) {
   doc_ = std::move(d);
   const QString path = QString::fromStdString(doc_.path.string());
   if (!reload) remember(path);
-  setWindowTitle(QString("gaitsim-viewer - %1 (%2)").arg(QFileInfo(path).fileName(), kind_name(doc_.kind)));
+  setWindowTitle(
+      QString("gaitsim-viewer - %1 (%2)").arg(QFileInfo(path).fileName(), kind_name(doc_.kind)));
   // Network
   QString no_network;
-  if (doc_.kind == FileKind::Settle) no_network = "A trajectories file: see the Settling view.";
-  else if (doc_.kind == FileKind::Sweep) no_network = "A sweep summary: see the Sweep view.";
-  else if (doc_.kind == FileKind::Run && !doc_.network) no_network = doc_.warning;
+  if (doc_.kind == FileKind::Settle)
+    no_network = "A trajectories file: see the Settling view.";
+  else if (doc_.kind == FileKind::Sweep)
+    no_network = "A sweep summary: see the Sweep view.";
+  else if (doc_.kind == FileKind::Run && !doc_.network)
+    no_network = doc_.warning;
   network_->set_source(doc_.network, no_network);
   if (reload && stimulus > 0) network_->show_stimulus(stimulus);
-  settling_->set_source(doc_.settle, doc_.settle ? doc_.warning
-                                                 : "No trajectories: open a file written by gaitsim settle.");
+  settling_->set_source(
+      doc_.settle,
+      doc_.settle ? doc_.warning : "No trajectories: open a file written by gaitsim settle.");
   std::vector<TrainingCurves> runs;
   if (doc_.training) runs.push_back(*doc_.training);
   runs.insert(runs.end(), comparisons_.begin(), comparisons_.end());
@@ -194,7 +212,8 @@ void MainWindow::apply(Document d, bool reload) {
     banner_->setStyleSheet("color: #a06000; font-weight: bold");
     banner_->show();
   } else if (following_ || process_) {
-    banner_->setText(QString("live: following %1, %2 epochs, status %3").arg(path)
+    banner_->setText(QString("live: following %1, %2 epochs, status %3")
+                         .arg(path)
                          .arg(doc_.training ? doc_.training->epoch.size() : 0)
                          .arg(doc_.training ? doc_.training->status : QString("-")));
     banner_->setStyleSheet("color: #006000");
@@ -204,11 +223,20 @@ void MainWindow::apply(Document d, bool reload) {
   }
   if (!reload) {
     switch (doc_.kind) {
-      case FileKind::Run: show_view(View::Training); break;
-      case FileKind::Responses: show_view(View::Network); break;
-      case FileKind::Settle: show_view(View::Settling); break;
-      case FileKind::Sweep: show_view(View::Sweep); break;
-      default: break;
+      case FileKind::Run:
+        show_view(View::Training);
+        break;
+      case FileKind::Responses:
+        show_view(View::Network);
+        break;
+      case FileKind::Settle:
+        show_view(View::Settling);
+        break;
+      case FileKind::Sweep:
+        show_view(View::Sweep);
+        break;
+      default:
+        break;
     }
   }
   if (reload) ++reloads_;
@@ -260,7 +288,8 @@ void MainWindow::add_comparison(const QString& run_file) {
 }
 
 void MainWindow::watch() {
-  const QString path = !run_file_.isEmpty() ? run_file_ : QString::fromStdString(doc_.path.string());
+  const QString path =
+      !run_file_.isEmpty() ? run_file_ : QString::fromStdString(doc_.path.string());
   if (path.isEmpty()) return;
   if (!watcher_.files().isEmpty()) watcher_.removePaths(watcher_.files());
   if (!watcher_.directories().isEmpty()) watcher_.removePaths(watcher_.directories());
@@ -322,7 +351,8 @@ void MainWindow::start_run(const QString& config, const QString& out_dir) {
   connect(process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
     if (e != QProcess::FailedToStart) return;
     show_problem("cannot start " + gaitsim_binary() + ": " + process_->errorString() +
-                     " (set GAITSIM_BINARY to the gaitsim program)", true);
+                     " (set GAITSIM_BINARY to the gaitsim program)",
+                 true);
     run_progress_->setRange(0, 100);
     Q_EMIT run_finished(-1);
   });
@@ -341,9 +371,10 @@ void MainWindow::start_run(const QString& config, const QString& out_dir) {
     }
   });
   connect(process_, &QProcess::finished, this, [this](int code, QProcess::ExitStatus st) {
-    run_log_->appendPlainText(st == QProcess::CrashExit
-                                  ? "run stopped; run.h5 holds the last checkpoint (resume with --resume)"
-                                  : QString("run finished with exit code %1").arg(code));
+    run_log_->appendPlainText(
+        st == QProcess::CrashExit
+            ? "run stopped; run.h5 holds the last checkpoint (resume with --resume)"
+            : QString("run finished with exit code %1").arg(code));
     run_progress_->setRange(0, 100);
     reload_now();
     Q_EMIT run_finished(st == QProcess::CrashExit ? -1 : code);
@@ -374,7 +405,8 @@ bool MainWindow::export_view(const QString& path, QString* error) {
     w->render(&p);
     p.end();
   } else if (path.endsWith(".svg", Qt::CaseInsensitive)) {
-    if (error) *error = "SVG export needs Qt SVG, which Debian 12 does not ship for Qt 6: export PNG or PDF";
+    if (error)
+      *error = "SVG export needs Qt SVG, which Debian 12 does not ship for Qt 6: export PNG or PDF";
     return false;
   } else {
     const QPixmap pm = w->grab();

@@ -34,7 +34,8 @@ h5::Handle open_raw(const fs::path& file) {
 
 // Reads the block [start, start + count) of a dataset of any rank as doubles.
 std::vector<double> read_slab(const fs::path& file, hid_t f, const std::string& ds,
-                              const std::vector<hsize_t>& start, const std::vector<hsize_t>& count) {
+                              const std::vector<hsize_t>& start,
+                              const std::vector<hsize_t>& count) {
   h5::Handle set(H5Dopen2(f, ds.c_str(), H5P_DEFAULT), H5Dclose);
   if (!set.valid()) fail(file, "missing dataset " + ds);
   h5::Handle space(H5Dget_space(set.get()), H5Sclose);
@@ -52,11 +53,12 @@ std::vector<double> read_slab(const fs::path& file, hid_t f, const std::string& 
                           nullptr) < 0) {
     fail(file, ds + ": cannot select");
   }
-  const hsize_t total = std::accumulate(count.begin(), count.end(), hsize_t{1}, std::multiplies<>());
+  const hsize_t total =
+      std::accumulate(count.begin(), count.end(), hsize_t{1}, std::multiplies<>());
   std::vector<double> out(total);
   h5::Handle mem(H5Screate_simple(1, &total, nullptr), H5Sclose);
-  if (total > 0 && H5Dread(set.get(), H5T_NATIVE_DOUBLE, mem.get(), space.get(), H5P_DEFAULT,
-                           out.data()) < 0) {
+  if (total > 0 &&
+      H5Dread(set.get(), H5T_NATIVE_DOUBLE, mem.get(), space.get(), H5P_DEFAULT, out.data()) < 0) {
     fail(file, ds + ": cannot read (damaged file?)");
   }
   return out;
@@ -93,11 +95,16 @@ std::string attr_or(const h5::File& f, const std::string& obj, const std::string
 
 const char* kind_name(FileKind k) {
   switch (k) {
-    case FileKind::Run: return "run file";
-    case FileKind::Responses: return "responses file";
-    case FileKind::Settle: return "trajectories file";
-    case FileKind::Sweep: return "sweep summary";
-    default: return "unknown file";
+    case FileKind::Run:
+      return "run file";
+    case FileKind::Responses:
+      return "responses file";
+    case FileKind::Settle:
+      return "trajectories file";
+    case FileKind::Sweep:
+      return "sweep summary";
+    default:
+      return "unknown file";
   }
 }
 
@@ -113,8 +120,9 @@ Detection detect_file(const fs::path& given) {
   const fs::path path = resolve_input(given);
   if (fs::is_directory(path, ec)) {
     d.message = QString::fromStdString(
-        path.string() + ": a folder without summary.h5 (the viewer opens a sweep folder written "
-                        "by gaitsim sweep, or a file)");
+        path.string() +
+        ": a folder without summary.h5 (the viewer opens a sweep folder written "
+        "by gaitsim sweep, or a file)");
     return d;
   }
   if (!fs::exists(path, ec)) {
@@ -123,8 +131,8 @@ Detection detect_file(const fs::path& given) {
   }
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   if (H5Fis_hdf5(path.c_str()) <= 0) {
-    d.message = QString::fromStdString(path.string() +
-                                       ": not an HDF5 file, or a truncated or damaged one");
+    d.message =
+        QString::fromStdString(path.string() + ": not an HDF5 file, or a truncated or damaged one");
     return d;
   }
   try {
@@ -141,8 +149,9 @@ Detection detect_file(const fs::path& given) {
       d.kind = FileKind::Responses;
       if (f.has_attr("/", "complete") && f.attr_int("/", "complete") != 1) {
         d.message = QString::fromStdString(
-            path.string() + ": incomplete responses file (complete = 0): still being written, or "
-                            "its export was killed");
+            path.string() +
+            ": incomplete responses file (complete = 0): still being written, or "
+            "its export was killed");
       }
     } else if (format == "gaitsim-settle") {
       d.kind = FileKind::Settle;
@@ -155,19 +164,22 @@ Detection detect_file(const fs::path& given) {
       }
     } else if (format == "gaitsim-comparison") {
       d.message = QString::fromStdString(
-          path.string() + ": a comparison table (gaitsim compare); the viewer opens run files, "
-                          "responses files and settle trajectory files");
+          path.string() +
+          ": a comparison table (gaitsim compare); the viewer opens run files, "
+          "responses files and settle trajectory files");
     } else if (f.has_attr("/", "nwb_version")) {
       d.message = QString::fromStdString(
           path.string() + ": an NWB file; record with `--format gaitsim` to view the responses");
     } else if (f.has_attr("/", "convention") && f.exists("/layers") && f.exists("/x")) {
       d.message = QString::fromStdString(
-          path.string() + ": an align dump (gaitsim align --dump); the viewer opens run files, "
-                          "responses files and settle trajectory files");
+          path.string() +
+          ": an align dump (gaitsim align --dump); the viewer opens run files, "
+          "responses files and settle trajectory files");
     } else {
       d.message = QString::fromStdString(
-          path.string() + ": an HDF5 file, but not one gaitsim wrote (no root attribute format = "
-                          "gaitsim-run, gaitsim-responses or gaitsim-settle, nor a sweep summary)");
+          path.string() +
+          ": an HDF5 file, but not one gaitsim wrote (no root attribute format = "
+          "gaitsim-run, gaitsim-responses or gaitsim-settle, nor a sweep summary)");
     }
   } catch (const std::exception& e) {
     d.kind = FileKind::Unknown;
@@ -245,7 +257,8 @@ std::vector<double> receptive_field(const WeightsData& w, int unit) {
   std::vector<double> out;
   if (w.W.empty() || unit < 0 || unit >= w.cols[0]) return out;
   out.resize(w.rows[0]);
-  for (int i = 0; i < w.rows[0]; ++i) out[i] = w.W[0][static_cast<std::size_t>(i) * w.cols[0] + unit];
+  for (int i = 0; i < w.rows[0]; ++i)
+    out[i] = w.W[0][static_cast<std::size_t>(i) * w.cols[0] + unit];
   return out;
 }
 
@@ -291,8 +304,10 @@ class ResponsesSource : public NetworkSource {
     };
     StimulusData s;
     s.index = i;
-    s.id = static_cast<long long>(read_slab(file_, f.get(), "/stimulus_id", {static_cast<hsize_t>(i)}, {1})[0]);
-    s.label = static_cast<int>(read_slab(file_, f.get(), "/labels", {static_cast<hsize_t>(i)}, {1})[0]);
+    s.id = static_cast<long long>(
+        read_slab(file_, f.get(), "/stimulus_id", {static_cast<hsize_t>(i)}, {1})[0]);
+    s.label =
+        static_cast<int>(read_slab(file_, f.get(), "/labels", {static_cast<hsize_t>(i)}, {1})[0]);
     s.input = row("/layers/" + layers_[0].name + "/rates", layers_[0].width);
     image_shape(layers_[0].width, s.image_h, s.image_w, s.image_c);
     for (std::size_t l = 1; l < layers_.size(); ++l) {
@@ -356,7 +371,8 @@ std::unique_ptr<NetworkSource> compute_from_run(const fs::path& run_file, long l
   const Config c = parse_config(yaml, run_file.string(), {});
   const fs::path dir =
       c.data.path.empty() ? fs::path("data") / c.data.dataset : fs::path(c.data.path);
-  const auto data = datasets::load_dataset(c.data.dataset, dir, 1, static_cast<std::size_t>(stimuli));
+  const auto data =
+      datasets::load_dataset(c.data.dataset, dir, 1, static_cast<std::size_t>(stimuli));
   Network<double> net = build_network(c, static_cast<int>(data.train.x.cols()), data.train.classes);
   load_weights(run_file, net);
   Engine<double> engine(net, c.learning, static_cast<std::uint64_t>(c.network.seed) + 1);
@@ -433,14 +449,17 @@ SettleSource::SettleSource(const fs::path& file) : file_(file) {
   if (!has_free_ && !has_target_) {
     problem_ = "this trajectories file has neither a free nor a target phase";
   } else if (!has_free_) {
-    problem_ = "the free phase is missing from this trajectories file: showing the target phase only";
+    problem_ =
+        "the free phase is missing from this trajectories file: showing the target phase only";
   } else if (!has_target_) {
-    problem_ = "the target phase is missing from this trajectories file: showing the free phase only";
+    problem_ =
+        "the target phase is missing from this trajectories file: showing the free phase only";
   }
 }
 
 int SettleSource::label(long long stimulus) const {
-  return stimulus >= 0 && stimulus < static_cast<long long>(labels_.size()) ? labels_[stimulus] : -1;
+  return stimulus >= 0 && stimulus < static_cast<long long>(labels_.size()) ? labels_[stimulus]
+                                                                            : -1;
 }
 
 std::vector<double> SettleSource::trace(int layer, int phase, long long stimulus, int unit) const {
@@ -448,8 +467,8 @@ std::vector<double> SettleSource::trace(int layer, int phase, long long stimulus
   const h5::Handle f = open_raw(file_);
   const std::string ds = "/layers/" + std::to_string(layer) + (phase == 0 ? "/free" : "/target");
   const auto T = static_cast<hsize_t>(time(phase).size());
-  return read_slab(file_, f.get(), ds, {0, static_cast<hsize_t>(stimulus), static_cast<hsize_t>(unit)},
-                   {T, 1, 1});
+  return read_slab(file_, f.get(), ds,
+                   {0, static_cast<hsize_t>(stimulus), static_cast<hsize_t>(unit)}, {T, 1, 1});
 }
 
 double SettleSource::reference(int layer, int phase, long long stimulus, int unit) const {
@@ -469,8 +488,8 @@ std::vector<double> SettleSource::residual(int phase, long long stimulus) const 
   for (int l = 1; l <= depth(); ++l) {
     const std::string ds = "/layers/" + std::to_string(l) + (phase == 0 ? "/free" : "/target");
     const auto n = static_cast<std::size_t>(widths_[l - 1]);
-    const std::vector<double> v = read_slab(
-        file_, f.get(), ds, {0, static_cast<hsize_t>(stimulus), 0}, {t.size(), 1, n});
+    const std::vector<double> v =
+        read_slab(file_, f.get(), ds, {0, static_cast<hsize_t>(stimulus), 0}, {t.size(), 1, n});
     for (std::size_t k = 1; k < t.size(); ++k) {
       const double dt = t[k] - t[k - 1];
       if (dt <= 0) continue;
@@ -493,7 +512,10 @@ QString SweepParameter::value_text(double v) const {
 
 QString SweepData::counts() const {
   return QString("%1 points: %2 complete, %3 diverged, %4 missing")
-      .arg(points).arg(complete).arg(diverged).arg(missing);
+      .arg(points)
+      .arg(complete)
+      .arg(diverged)
+      .arg(missing);
 }
 
 SweepData read_sweep(const fs::path& summary_h5) {
@@ -516,7 +538,8 @@ SweepData read_sweep(const fs::path& summary_h5) {
   const auto column = [&](const std::string& ds, std::size_t n) {
     std::vector<double> v = f.read_vector<double>(ds);
     if (v.size() != n) {
-      fail(summary_h5, ds + ": " + std::to_string(v.size()) + " values, expected " + std::to_string(n));
+      fail(summary_h5,
+           ds + ": " + std::to_string(v.size()) + " values, expected " + std::to_string(n));
     }
     return v;
   };
@@ -579,18 +602,16 @@ QRgb lerp_stops(const std::vector<std::array<double, 3>>& stops, double t) {
 
 QRgb sequential_colour(double t) {
   static const std::vector<std::array<double, 3>> viridis = {
-      {0.267, 0.005, 0.329}, {0.283, 0.141, 0.458}, {0.254, 0.265, 0.530},
-      {0.207, 0.372, 0.553}, {0.164, 0.471, 0.558}, {0.128, 0.567, 0.551},
-      {0.135, 0.659, 0.518}, {0.267, 0.749, 0.441}, {0.478, 0.821, 0.318},
-      {0.741, 0.873, 0.150}, {0.993, 0.906, 0.144}};
+      {0.267, 0.005, 0.329}, {0.283, 0.141, 0.458}, {0.254, 0.265, 0.530}, {0.207, 0.372, 0.553},
+      {0.164, 0.471, 0.558}, {0.128, 0.567, 0.551}, {0.135, 0.659, 0.518}, {0.267, 0.749, 0.441},
+      {0.478, 0.821, 0.318}, {0.741, 0.873, 0.150}, {0.993, 0.906, 0.144}};
   return lerp_stops(viridis, std::isfinite(t) ? t : 0.0);
 }
 
 QRgb diverging_colour(double t) {
   static const std::vector<std::array<double, 3>> rdbu = {
-      {0.020, 0.188, 0.380}, {0.129, 0.400, 0.675}, {0.573, 0.773, 0.871},
-      {0.969, 0.969, 0.969}, {0.957, 0.647, 0.510}, {0.698, 0.094, 0.169},
-      {0.404, 0.000, 0.122}};
+      {0.020, 0.188, 0.380}, {0.129, 0.400, 0.675}, {0.573, 0.773, 0.871}, {0.969, 0.969, 0.969},
+      {0.957, 0.647, 0.510}, {0.698, 0.094, 0.169}, {0.404, 0.000, 0.122}};
   return lerp_stops(rdbu, std::isfinite(t) ? (t + 1.0) / 2.0 : 0.5);
 }
 
@@ -632,8 +653,9 @@ QImage input_image(const std::vector<double>& v, int h, int w, int c) {
   };
   for (int y = 0; y < h; ++y) {
     for (int x = 0; x < w; ++x) {
-      img.setPixel(x, y, c >= 3 ? qRgb(px(0, y, x), px(1, y, x), px(2, y, x))
-                                : qRgb(px(0, y, x), px(0, y, x), px(0, y, x)));
+      img.setPixel(x, y,
+                   c >= 3 ? qRgb(px(0, y, x), px(1, y, x), px(2, y, x))
+                          : qRgb(px(0, y, x), px(0, y, x), px(0, y, x)));
     }
   }
   return img;
@@ -676,7 +698,8 @@ Document load_document(const fs::path& given, long long network_stimuli) {
         d.settle = s;
         break;
       }
-      default: break;
+      default:
+        break;
     }
   } catch (const std::exception& e) {
     d.kind = FileKind::Unknown;

@@ -5,7 +5,6 @@
 // stimulus, one unit), so a large responses or trajectories file is never loaded whole.
 #include <QImage>
 #include <QString>
-
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -45,7 +44,7 @@ TrainingCurves read_training(const fs::path& run_file);  // throws std::runtime_
 
 // ---- weights (run file) ----
 struct WeightsData {
-  std::vector<QString> layer_names;  // 1..L
+  std::vector<QString> layer_names;    // 1..L
   std::vector<std::vector<double>> W;  // per layer, row-major (k x n)
   std::vector<int> rows, cols;
   int image_h = 0, image_w = 0, image_c = 1;  // shape of one input image (0: not an image)
@@ -94,7 +93,9 @@ class SettleSource {
   const std::vector<QString>& layer_names() const { return names_; }
   const std::vector<int>& widths() const { return widths_; }
   long long stimuli() const { return stimuli_; }
-  bool has_phase(int phase) const { return phase == 0 ? has_free_ : has_target_; }  // 0 free, 1 target
+  bool has_phase(int phase) const {
+    return phase == 0 ? has_free_ : has_target_;
+  }  // 0 free, 1 target
   const std::vector<double>& time(int phase) const { return phase == 0 ? t_free_ : t_target_; }
   QString problem() const { return problem_; }  // e.g. a missing phase; empty when whole
   int label(long long stimulus) const;
@@ -118,11 +119,11 @@ class SettleSource {
 
 // ---- sweep (summary.h5 of `gaitsim sweep`, layout in docs/cluster.md) ----
 struct SweepParameter {
-  QString key;                     // dotted config key
-  std::vector<double> point;       // /points/<key>, one per point
-  std::vector<double> aggregate;   // /aggregate/<key>, one per parameter combination
-  QStringList categories;          // text-valued key: the values are indices into these
-  bool log_scale = false;          // all > 0 and spanning more than a decade
+  QString key;                         // dotted config key
+  std::vector<double> point;           // /points/<key>, one per point
+  std::vector<double> aggregate;       // /aggregate/<key>, one per parameter combination
+  QStringList categories;              // text-valued key: the values are indices into these
+  bool log_scale = false;              // all > 0 and spanning more than a decade
   QString value_text(double v) const;  // "0.001", or the category's name
 };
 struct SweepData {
@@ -144,7 +145,7 @@ SweepData read_sweep(const fs::path& summary_h5);  // throws std::runtime_error
 struct Grid {
   int rows = 0, cols = 0;
 };
-Grid fold(int n);  // near-square: cols = ceil(sqrt n), rows = ceil(n / cols)
+Grid fold(int n);                  // near-square: cols = ceil(sqrt n), rows = ceil(n / cols)
 QRgb sequential_colour(double t);  // t in [0, 1], viridis-like
 QRgb diverging_colour(double t);   // t in [-1, 1], blue - white - red
 // One pixel per unit (row-major in the grid); cells past n are grey.
@@ -158,15 +159,16 @@ std::pair<double, double> value_range(const std::vector<double>& v, bool divergi
 struct Document {
   fs::path path;
   FileKind kind = FileKind::Unknown;
-  QString error;                      // why it could not be opened (kind Unknown)
-  QString warning;                    // opened, but something is missing (e.g. a phase)
+  QString error;    // why it could not be opened (kind Unknown)
+  QString warning;  // opened, but something is missing (e.g. a phase)
   std::optional<TrainingCurves> training;
   std::shared_ptr<const WeightsData> weights;
   std::shared_ptr<const NetworkSource> network;
   std::shared_ptr<const SettleSource> settle;
   std::shared_ptr<const SweepData> sweep;
 };
-// Opens anything (a sweep folder too); never throws (errors land in `error`). Slow for run files (computes rates).
+// Opens anything (a sweep folder too); never throws (errors land in `error`). Slow for run files
+// (computes rates).
 Document load_document(const fs::path& path, long long network_stimuli = 100);
 
 }  // namespace gaitsim::gui

@@ -7,15 +7,14 @@
 #include <QPainter>
 #include <QScrollArea>
 #include <QVBoxLayout>
+#include <QtCharts/QAreaSeries>
+#include <QtCharts/QCategoryAxis>
 #include <QtCharts/QChart>
 #include <QtCharts/QLegendMarker>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QLogValueAxis>
-#include <QtCharts/QAreaSeries>
-#include <QtCharts/QCategoryAxis>
 #include <QtCharts/QScatterSeries>
 #include <QtCharts/QValueAxis>
-
 #include <cmath>
 #include <map>
 #include <set>
@@ -26,11 +25,10 @@ namespace {
 
 QString number(double v) { return QString::number(v, 'g', 3); }
 
-const std::array<QColor, 10> kPalette = {QColor(31, 119, 180), QColor(255, 127, 14),
-                                         QColor(44, 160, 44),  QColor(214, 39, 40),
-                                         QColor(148, 103, 189), QColor(140, 86, 75),
-                                         QColor(227, 119, 194), QColor(127, 127, 127),
-                                         QColor(188, 189, 34), QColor(23, 190, 207)};
+const std::array<QColor, 10> kPalette = {
+    QColor(31, 119, 180),  QColor(255, 127, 14), QColor(44, 160, 44),   QColor(214, 39, 40),
+    QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194), QColor(127, 127, 127),
+    QColor(188, 189, 34),  QColor(23, 190, 207)};
 
 QChartView* make_chart_view(const QString& title) {
   auto* chart = new QChart;
@@ -79,7 +77,8 @@ QValueAxis* attach_axes(QChart* chart, const QString& xt, const QString& yt, boo
   if (log_y) {
     auto* l = new QLogValueAxis;
     y0 = std::max(y0, 1e-12);
-    const double d0 = std::floor(std::log10(y0)), d1 = std::max(std::ceil(std::log10(std::max(y1, y0))), d0 + 1);
+    const double d0 = std::floor(std::log10(y0)),
+                 d1 = std::max(std::ceil(std::log10(std::max(y1, y0))), d0 + 1);
     l->setBase(10);
     l->setLabelFormat("%g");
     l->setRange(std::pow(10.0, d0), std::pow(10.0, d1));
@@ -119,9 +118,18 @@ void integer_ticks(QValueAxis* ax) {
   }
   double step = 1;
   for (double m = 1;; m *= 10) {
-    if ((hi - lo) / m <= 10) { step = m; break; }
-    if ((hi - lo) / (2 * m) <= 10) { step = 2 * m; break; }
-    if ((hi - lo) / (5 * m) <= 10) { step = 5 * m; break; }
+    if ((hi - lo) / m <= 10) {
+      step = m;
+      break;
+    }
+    if ((hi - lo) / (2 * m) <= 10) {
+      step = 2 * m;
+      break;
+    }
+    if ((hi - lo) / (5 * m) <= 10) {
+      step = 5 * m;
+      break;
+    }
   }
   ax->setTickType(QValueAxis::TicksDynamic);
   ax->setTickAnchor(0);
@@ -206,8 +214,8 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
   }
   const int bar = colour_bar_ ? 12 + fm.horizontalAdvance("-0.000e+00") : 0;
   QRect area(2, th + 2, width() - bar - 6, height() - th - 6);
-  const double scale = std::min(area.width() / double(image_.width()),
-                                area.height() / double(image_.height()));
+  const double scale =
+      std::min(area.width() / double(image_.width()), area.height() / double(image_.height()));
   const QSize sz(int(image_.width() * scale), int(image_.height() * scale));
   const QRect target(area.x() + (area.width() - sz.width()) / 2, area.y(), sz.width(), sz.height());
   p.drawImage(target, image_);
@@ -218,7 +226,8 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
     p.setRenderHint(QPainter::Antialiasing);
     p.setBrush(Qt::black);
     p.setPen(Qt::NoPen);
-    const double cw = target.width() / double(grid_.cols), ch = target.height() / double(grid_.rows);
+    const double cw = target.width() / double(grid_.cols),
+                 ch = target.height() / double(grid_.rows);
     const double r = std::max(1.0, std::min(cw, ch) * 0.18);
     for (std::size_t k = 0; k < aux_.size(); ++k) {
       if (!aux_[k]) continue;
@@ -271,7 +280,8 @@ NetworkView::NetworkView(QWidget* parent) : QWidget(parent) {
 void NetworkView::rebuild(int layers) {
   if (static_cast<int>(maps_.size()) == layers) return;
   auto* grid = static_cast<QGridLayout*>(grid_host_->layout());
-  for (auto& m : maps_) for (auto* w : m) delete w;
+  for (auto& m : maps_)
+    for (auto* w : m) delete w;
   for (auto* t : layer_titles_) delete t;
   maps_.clear();
   layer_titles_.clear();
@@ -302,7 +312,8 @@ void NetworkView::rebuild(int layers) {
   }
 }
 
-void NetworkView::set_source(std::shared_ptr<const NetworkSource> source, const QString& unavailable) {
+void NetworkView::set_source(std::shared_ptr<const NetworkSource> source,
+                             const QString& unavailable) {
   source_ = std::move(source);
   current_ = -1;
   if (!source_ || source_->count() == 0) {
@@ -343,7 +354,9 @@ void NetworkView::show_stimulus(long long i) {
                         .arg(data_.id)
                         .arg(data_.label)
                         .arg(data_.prediction)
-                        .arg(data_.label >= 0 ? (data_.label == data_.prediction ? " (correct)" : " (wrong)") : "")
+                        .arg(data_.label >= 0
+                                 ? (data_.label == data_.prediction ? " (correct)" : " (wrong)")
+                                 : "")
                         .arg(source_->description()));
   rebuild(static_cast<int>(data_.layers.size()));
   for (std::size_t l = 0; l < data_.layers.size(); ++l) {
@@ -364,15 +377,26 @@ void NetworkView::show_stimulus(long long i) {
 
 void NetworkView::keyPressEvent(QKeyEvent* e) {
   switch (e->key()) {
-    case Qt::Key_Right: case Qt::Key_Down: case Qt::Key_Space: case Qt::Key_N:
+    case Qt::Key_Right:
+    case Qt::Key_Down:
+    case Qt::Key_Space:
+    case Qt::Key_N:
       show_stimulus(current_ + 1);
       break;
-    case Qt::Key_Left: case Qt::Key_Up: case Qt::Key_Backspace: case Qt::Key_P:
+    case Qt::Key_Left:
+    case Qt::Key_Up:
+    case Qt::Key_Backspace:
+    case Qt::Key_P:
       show_stimulus(current_ - 1);
       break;
-    case Qt::Key_Home: show_stimulus(0); break;
-    case Qt::Key_End: if (source_) show_stimulus(source_->count() - 1); break;
-    default: QWidget::keyPressEvent(e);
+    case Qt::Key_Home:
+      show_stimulus(0);
+      break;
+    case Qt::Key_End:
+      if (source_) show_stimulus(source_->count() - 1);
+      break;
+    default:
+      QWidget::keyPressEvent(e);
   }
 }
 
@@ -411,7 +435,8 @@ void SettlingView::set_source(std::shared_ptr<const SettleSource> source, const 
   layer_->clear();
   if (source_) {
     for (int l = 1; l <= source_->depth(); ++l) {
-      layer_->addItem(QString("%1 (%2)").arg(source_->layer_names()[l - 1]).arg(source_->widths()[l - 1]));
+      layer_->addItem(
+          QString("%1 (%2)").arg(source_->layer_names()[l - 1]).arg(source_->widths()[l - 1]));
     }
     stimulus_->setRange(0, static_cast<int>(std::max<long long>(source_->stimuli() - 1, 0)));
     layer_->setCurrentIndex(source_->depth() - 1);
@@ -434,9 +459,12 @@ void SettlingView::set_selection(long long stimulus, int layer, const QString& u
 }
 
 void SettlingView::keyPressEvent(QKeyEvent* e) {
-  if (e->key() == Qt::Key_Right) stimulus_->setValue(stimulus_->value() + 1);
-  else if (e->key() == Qt::Key_Left) stimulus_->setValue(stimulus_->value() - 1);
-  else QWidget::keyPressEvent(e);
+  if (e->key() == Qt::Key_Right)
+    stimulus_->setValue(stimulus_->value() + 1);
+  else if (e->key() == Qt::Key_Left)
+    stimulus_->setValue(stimulus_->value() - 1);
+  else
+    QWidget::keyPressEvent(e);
 }
 
 void SettlingView::redraw() {
@@ -452,7 +480,8 @@ void SettlingView::redraw() {
   const long long n = stimulus_->value();
   const int l = layer_->currentIndex() + 1;
   const std::vector<int> units = parse_units(units_->text(), source_->widths()[l - 1]);
-  const double t_free_end = source_->has_phase(0) && !source_->time(0).empty() ? source_->time(0).back() : 0.0;
+  const double t_free_end =
+      source_->has_phase(0) && !source_->time(0).empty() ? source_->time(0).back() : 0.0;
   double lo = INFINITY, hi = -INFINITY;
   try {
     for (std::size_t k = 0; k < units.size(); ++k) {
@@ -460,7 +489,8 @@ void SettlingView::redraw() {
       for (int phase = 0; phase < 2; ++phase) {
         if (!source_->has_phase(phase)) continue;
         std::vector<double> t = source_->time(phase);
-        if (phase == 1) for (double& x : t) x += t_free_end;
+        if (phase == 1)
+          for (double& x : t) x += t_free_end;
         const std::vector<double> y = source_->trace(l, phase, n, units[k]);
         auto* s = line(QString("unit %1").arg(units[k]), t, y, colour);
         rc->addSeries(s);
@@ -475,7 +505,8 @@ void SettlingView::redraw() {
       }
     }
     if (source_->has_phase(0) && source_->has_phase(1) && std::isfinite(lo)) {
-      auto* b = line("phase boundary", {t_free_end, t_free_end}, {lo, hi}, Qt::black, Qt::DotLine, 1.5);
+      auto* b =
+          line("phase boundary", {t_free_end, t_free_end}, {lo, hi}, Qt::black, Qt::DotLine, 1.5);
       rc->addSeries(b);
     }
     for (int phase = 0; phase < 2; ++phase) {
@@ -483,7 +514,8 @@ void SettlingView::redraw() {
       std::vector<double> t = source_->time(phase);
       std::vector<double> r = source_->residual(phase, n);
       t.erase(t.begin());
-      if (phase == 1) for (double& x : t) x += t_free_end;
+      if (phase == 1)
+        for (double& x : t) x += t_free_end;
       // log10 on a linear axis: Qt Charts 6.4's QLogValueAxis elides its labels here
       for (double& v : r) v = std::log10(std::max(v, 1e-15));
       qc->addSeries(line(phase == 0 ? "free phase" : "target phase", t, r,
@@ -509,8 +541,9 @@ TrainingView::TrainingView(QWidget* parent) : QWidget(parent) {
   summary_->setTextFormat(Qt::RichText);
   v->addWidget(summary_);
   auto* g = new QGridLayout;
-  const char* titles[4] = {"Accuracy (solid: train, dashed: test)", "Loss (solid: train, dashed: test)",
-                           "Angle to BP per layer", "Orthogonality error ||W W^T - I||_F per layer"};
+  const char* titles[4] = {"Accuracy (solid: train, dashed: test)",
+                           "Loss (solid: train, dashed: test)", "Angle to BP per layer",
+                           "Orthogonality error ||W W^T - I||_F per layer"};
   for (int k = 0; k < 4; ++k) {
     charts_[k] = make_chart_view(titles[k]);
     g->addWidget(charts_[k], k / 2, k % 2);
@@ -532,33 +565,38 @@ void TrainingView::set_runs(const std::vector<TrainingCurves>& runs) {
     if (const int k = seen[name]++; k > 0) name += QString(" (%1)").arg(k + 1);
     const QString tag = runs.size() > 1 ? name + " " : QString();
     charts_[0]->chart()->addSeries(line(tag + "train", t.epoch, t.train_accuracy, colour));
-    charts_[0]->chart()->addSeries(line(tag + "test", t.epoch, t.test_accuracy, colour, Qt::DashLine));
+    charts_[0]->chart()->addSeries(
+        line(tag + "test", t.epoch, t.test_accuracy, colour, Qt::DashLine));
     charts_[1]->chart()->addSeries(line(tag + "train", t.epoch, t.train_loss, colour));
     charts_[1]->chart()->addSeries(line(tag + "test", t.epoch, t.test_loss, colour, Qt::DashLine));
     for (std::size_t l = 0; l < t.angle_deg.size(); ++l) {
-      charts_[2]->chart()->addSeries(line(tag.isEmpty() ? QString("layer %1").arg(l + 1) : QString("%1L%2").arg(tag).arg(l + 1), t.align_step,
-                                          t.angle_deg[l], layer_shade(colour, l, t.angle_deg.size()),
-                                          kLayerStyles[l % kLayerStyles.size()]));
+      charts_[2]->chart()->addSeries(line(
+          tag.isEmpty() ? QString("layer %1").arg(l + 1) : QString("%1L%2").arg(tag).arg(l + 1),
+          t.align_step, t.angle_deg[l], layer_shade(colour, l, t.angle_deg.size()),
+          kLayerStyles[l % kLayerStyles.size()]));
     }
     for (std::size_t k = 0; k < t.ortho_error.size(); ++k) {
-      charts_[3]->chart()->addSeries(line(tag.isEmpty() ? QString("layer %1").arg(t.ortho_layers[k])
-                                                         : QString("%1L%2").arg(tag).arg(t.ortho_layers[k]),
-                                          t.epoch, t.ortho_error[k],
-                                          layer_shade(colour, k, t.ortho_error.size()),
-                                          kLayerStyles[k % kLayerStyles.size()]));
+      charts_[3]->chart()->addSeries(
+          line(tag.isEmpty() ? QString("layer %1").arg(t.ortho_layers[k])
+                             : QString("%1L%2").arg(tag).arg(t.ortho_layers[k]),
+               t.epoch, t.ortho_error[k], layer_shade(colour, k, t.ortho_error.size()),
+               kLayerStyles[k % kLayerStyles.size()]));
     }
     layers_drawn = std::max({layers_drawn, t.angle_deg.size(), t.ortho_error.size()});
-    QString acc = t.test_accuracy.empty() ? "no epoch yet"
-                                          : QString("test accuracy %1 %").arg(100 * t.test_accuracy.back(), 0, 'f', 2);
-    parts << QString("<span style=\"color:%1\">&#9632;</span> <b>%2</b>: %3 epochs, %4 steps, %5, %6")
+    QString acc = t.test_accuracy.empty()
+                      ? "no epoch yet"
+                      : QString("test accuracy %1 %").arg(100 * t.test_accuracy.back(), 0, 'f', 2);
+    parts << QString(
+                 "<span style=\"color:%1\">&#9632;</span> <b>%2</b>: %3 epochs, %4 steps, %5, %6")
                  .arg(colour.name(), name.toHtmlEscaped())
                  .arg(t.epoch.size())
                  .arg(t.steps)
                  .arg(t.status, acc);
   }
   if (layers_drawn > 1 && !parts.isEmpty()) {
-    parts.last() += "<br>One colour per run in all four charts; per layer (angle, orthogonality): "
-                    "shades from dark (lowest layer) to light, solid, dashed, dotted, dash-dot.";
+    parts.last() +=
+        "<br>One colour per run in all four charts; per layer (angle, orthogonality): "
+        "shades from dark (lowest layer) to light, solid, dashed, dotted, dash-dot.";
   }
   summary_->setText(parts.isEmpty() ? "No run." : parts.join(" &nbsp;&nbsp;|&nbsp;&nbsp; "));
   charts_[0]->chart()->setTitle("Accuracy (solid: train, dashed: test)");
@@ -571,10 +609,12 @@ void TrainingView::set_runs(const std::vector<TrainingCurves>& runs) {
   if (steps->max() - steps->min() >= 10) steps->setLabelFormat("%d");
   integer_ticks(attach_axes(charts_[3]->chart(), "epoch", "||W W^T - I||_F"));
   // per-layer legends of several runs are long: a column at the right instead of a row
-  for (int k : {2, 3}) charts_[k]->chart()->legend()->setAlignment(runs.size() > 1 ? Qt::AlignRight : Qt::AlignBottom);
+  for (int k : {2, 3})
+    charts_[k]->chart()->legend()->setAlignment(runs.size() > 1 ? Qt::AlignRight : Qt::AlignBottom);
   for (auto* c : charts_) {
     c->chart()->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
-    if (c->chart()->series().isEmpty()) c->chart()->setTitle(c->chart()->title().section(" (", 0, 0) + " (no data in this file)");
+    if (c->chart()->series().isEmpty())
+      c->chart()->setTitle(c->chart()->title().section(" (", 0, 0) + " (no data in this file)");
   }
 }
 
@@ -611,7 +651,8 @@ void draw_parameter(QChart* chart, const SweepData& s, const std::vector<SweepPa
     if (added) {
       QStringList parts;
       for (std::size_t m = 0; m < by.size(); ++m) {
-        parts << QString("%1 %2").arg(params[by[m]].key.section('.', -1), params[by[m]].value_text(key[m]));
+        parts << QString("%1 %2").arg(params[by[m]].key.section('.', -1),
+                                      params[by[m]].value_text(key[m]));
       }
       labels.push_back(parts.join(", "));
     }
@@ -627,7 +668,9 @@ void draw_parameter(QChart* chart, const SweepData& s, const std::vector<SweepPa
     group_of[{}] = 0;
   }
   const std::size_t G = labels.size();
-  const auto colour_of = [&](std::size_t g) { return G == 1 ? kPalette[0] : kPalette[g % kPalette.size()]; };
+  const auto colour_of = [&](std::size_t g) {
+    return G == 1 ? kPalette[0] : kPalette[g % kPalette.size()];
+  };
 
   double y0 = INFINITY, y1 = -INFINITY, x0 = INFINITY, x1 = -INFINITY;
   const auto grow = [&](double x, double y) {
@@ -645,7 +688,8 @@ void draw_parameter(QChart* chart, const SweepData& s, const std::vector<SweepPa
     }
     std::sort(order.begin(), order.end());
     bool unique_x = true;
-    for (std::size_t m = 1; m < order.size(); ++m) unique_x = unique_x && order[m].first != order[m - 1].first;
+    for (std::size_t m = 1; m < order.size(); ++m)
+      unique_x = unique_x && order[m].first != order[m - 1].first;
     if (order.size() < 2 || !unique_x) continue;  // no line through one x, or a zigzag
     const QColor c = colour_of(g);
     auto* upper = new QLineSeries;
@@ -846,14 +890,16 @@ void SweepView::set_sweep(std::shared_ptr<const SweepData> s) {
     seed.aggregate.assign(d.final_mean.size(), 0.0);
     params.push_back(seed);
   }
-  QString text = QString("<b>Sweep %1</b> (base %2): %3. Filled circles: final test accuracy, "
-                         "hollow: best; lines: mean over seeds (solid final, dashed best), "
-                         "band: &plusmn; sd; red stars: diverged (drawn below the data); grey squares: unfinished.")
+  QString text = QString(
+                     "<b>Sweep %1</b> (base %2): %3. Filled circles: final test accuracy, "
+                     "hollow: best; lines: mean over seeds (solid final, dashed best), "
+                     "band: &plusmn; sd; red stars: diverged (drawn below the data); grey squares: "
+                     "unfinished.")
                      .arg(d.dir.toHtmlEscaped(), d.base.toHtmlEscaped(), d.counts());
   if (!d.missing_names.isEmpty()) {
     QStringList shown = d.missing_names.mid(0, 4);
-    text += QString("<br>Missing: %1%2").arg(shown.join(", ").toHtmlEscaped(),
-                                              d.missing_names.size() > 4 ? ", ..." : "");
+    text += QString("<br>Missing: %1%2")
+                .arg(shown.join(", ").toHtmlEscaped(), d.missing_names.size() > 4 ? ", ..." : "");
   }
   summary_->setText(text);
   auto* grid = static_cast<QGridLayout*>(host_->layout());
@@ -894,8 +940,11 @@ void WeightsView::set_weights(std::shared_ptr<const WeightsData> w) {
   layer_->clear();
   if (weights_) {
     for (std::size_t l = 0; l < weights_->W.size(); ++l) {
-      layer_->addItem(QString("W%1 into %2 (%3 x %4)").arg(l + 1).arg(weights_->layer_names[l])
-                          .arg(weights_->rows[l]).arg(weights_->cols[l]));
+      layer_->addItem(QString("W%1 into %2 (%3 x %4)")
+                          .arg(l + 1)
+                          .arg(weights_->layer_names[l])
+                          .arg(weights_->rows[l])
+                          .arg(weights_->cols[l]));
     }
   }
   layer_->blockSignals(false);
@@ -956,12 +1005,16 @@ void WeightsView::redraw() {
     }
   }
   const int side = 560;
-  fields_->setPixmap(QPixmap::fromImage(
-      mosaic.scaled(side, side, Qt::KeepAspectRatio, Qt::FastTransformation)));
+  fields_->setPixmap(
+      QPixmap::fromImage(mosaic.scaled(side, side, Qt::KeepAspectRatio, Qt::FastTransformation)));
   caption_->setText(QString("Receptive fields: columns of W1 for the first %1 of %2 units of %3, "
                             "each reshaped to %4 x %5 and scaled to its own max |w| "
                             "(red > 0, blue < 0)")
-                        .arg(units).arg(weights_->cols[0]).arg(weights_->layer_names[0]).arg(h_img).arg(w_img));
+                        .arg(units)
+                        .arg(weights_->cols[0])
+                        .arg(weights_->layer_names[0])
+                        .arg(h_img)
+                        .arg(w_img));
 }
 
 }  // namespace gaitsim::gui

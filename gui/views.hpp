@@ -1,9 +1,9 @@
 #pragma once
 // The four views of the viewer. Each shows a Document's models; none reads files itself except
 // through the models' lazy readers (one stimulus, one unit at a time).
+#include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
-#include <QComboBox>
 #include <QSpinBox>
 #include <QWidget>
 #include <QtCharts/QChartView>

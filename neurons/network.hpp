@@ -28,9 +28,9 @@ struct Activity {
 template <class T>
 class Network {
  public:
-  PopulationParams input;   // population 0
+  PopulationParams input;        // population 0
   std::vector<Layer<T>> layers;  // layers[l - 1] is population l
-  int classes = 0;          // the first `classes` output units are the class units
+  int classes = 0;               // the first `classes` output units are the class units
 
   int depth() const { return static_cast<int>(layers.size()); }  // L
   Layer<T>& layer(int l) { return layers[l - 1]; }
@@ -53,8 +53,8 @@ Network<U> Network<T>::cast() const {
   out.input = input;
   out.classes = classes;
   for (const auto& layer : layers) {
-    out.layers.push_back({layer.pop, layer.f, {layer.in.W.template cast<U>(),
-                                                layer.in.b.template cast<U>()}});
+    out.layers.push_back(
+        {layer.pop, layer.f, {layer.in.W.template cast<U>(), layer.in.b.template cast<U>()}});
   }
   return out;
 }

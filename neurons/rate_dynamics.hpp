@@ -7,15 +7,14 @@
 // that do not know the stepper; `relax` integrates one with Euler (fixed step) or
 // runge_kutta_dopri5 (adaptive, abs/rel tolerances) in its own loop, so that it can stop on the
 // residual max |dx/dt| * tau < tol between steps and record the state every record_every_ms.
-#include <boost/numeric/odeint.hpp>
-
 #include <algorithm>
+#include <boost/numeric/odeint.hpp>
 #include <cmath>
 #include <functional>
 #include <limits>
 #include <stdexcept>
-#include <type_traits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "neurons/network.hpp"
@@ -47,7 +46,8 @@ struct StackedLayout {
 template <class T>
 class FreeDynamics {
  public:
-  FreeDynamics(const Network<T>& net, const Mat<T>& x, double tau_ms) : net_(net), x_(x), tau_(tau_ms) {
+  FreeDynamics(const Network<T>& net, const Mat<T>& x, double tau_ms)
+      : net_(net), x_(x), tau_(tau_ms) {
     layout_.rows = x.rows();
     for (int l = 1; l <= net.depth(); ++l) layout_.add(net.width(l));
     r_.resize(net.depth() + 1);
@@ -111,9 +111,9 @@ void residual_of(const std::vector<T>& dxdt, const StackedLayout<T>& layout, dou
 // observe(t, state) is called at t = 0, every p.record_every_ms (when > 0; dopri5 shortens its
 // steps to land on them) and at the end.
 template <class T, class System>
-RelaxReport relax(System& system, std::vector<T>& state, const StackedLayout<T>& layout,
-                  const RelaxParams& p,
-                  const std::type_identity_t<std::function<void(double, const std::vector<T>&)>>& observe = {}) {
+RelaxReport relax(
+    System& system, std::vector<T>& state, const StackedLayout<T>& layout, const RelaxParams& p,
+    const std::type_identity_t<std::function<void(double, const std::vector<T>&)>>& observe = {}) {
   namespace odeint = boost::numeric::odeint;
   using State = std::vector<T>;
   RelaxReport rep;
@@ -152,7 +152,8 @@ RelaxReport relax(System& system, std::vector<T>& state, const StackedLayout<T>&
     odeint::euler<State, T, State, double> stepper;
     while (!done()) {
       const double h = std::min(p.dt_ms, p.max_time_ms - t);
-      stepper.do_step(sys, state, dxdt, t, h);  // x += h * dxdt(x): dxdt is reused, not re-evaluated
+      stepper.do_step(sys, state, dxdt, t,
+                      h);  // x += h * dxdt(x): dxdt is reused, not re-evaluated
       t += h;
       ++rep.steps;
       maybe_record();
@@ -163,9 +164,9 @@ RelaxReport relax(System& system, std::vector<T>& state, const StackedLayout<T>&
     // Near the fixed point the controller grows dt to the stepper's stability limit, where the
     // state keeps errors of the size of its tolerances: both are capped at tol/10 so that the
     // residual can fall below tol.
-    auto stepper = odeint::make_controlled(std::min(p.abs_tol, 0.1 * p.tol),
-                                           std::min(p.rel_tol, 0.1 * p.tol),
-                                           odeint::runge_kutta_dopri5<State, T, State, double>());
+    auto stepper =
+        odeint::make_controlled(std::min(p.abs_tol, 0.1 * p.tol), std::min(p.rel_tol, 0.1 * p.tol),
+                                odeint::runge_kutta_dopri5<State, T, State, double>());
     double dt = p.dt_ms;
     int failures = 0;
     while (!done()) {

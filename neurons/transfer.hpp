@@ -35,8 +35,8 @@ class Transfer {
   // cancellation of the difference form (gait-prop.md, "Numerics").
   virtual void inverse_difference(const Mat<double>& h, const Mat<double>& s,
                                   const ColVec<double>& q, Mat<double>& r) const = 0;
-  virtual void inverse_difference(const Mat<float>& h, const Mat<float>& s,
-                                  const ColVec<float>& q, Mat<float>& r) const = 0;
+  virtual void inverse_difference(const Mat<float>& h, const Mat<float>& s, const ColVec<float>& q,
+                                  Mat<float>& r) const = 0;
 };
 
 // Creates a registered transfer function; throws std::invalid_argument naming the kind and the

@@ -19,10 +19,12 @@ using Factory = std::function<std::shared_ptr<const Transfer>(const TransferPara
 
 // The one place a transfer function kind is added.
 const Registry<Factory>& registry() {
-  static const Registry<Factory> kinds("transfer function", {
-      {"leaky_relu", [](const TransferParams& p) { return std::make_shared<LeakyRelu>(p); }},
-      {"linear", [](const TransferParams& p) { return std::make_shared<Linear>(p); }},
-  });
+  static const Registry<Factory> kinds(
+      "transfer function",
+      {
+          {"leaky_relu", [](const TransferParams& p) { return std::make_shared<LeakyRelu>(p); }},
+          {"linear", [](const TransferParams& p) { return std::make_shared<Linear>(p); }},
+      });
   return kinds;
 }
 

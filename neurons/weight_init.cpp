@@ -35,9 +35,9 @@ using Init = std::function<Mat<double>(Eigen::Index, Eigen::Index, std::mt19937_
 // The one place an initialiser kind is added.
 const Registry<Init>& registry() {
   static const Registry<Init> kinds("weight init", {
-      {"orthogonal", random_orthogonal},
-      {"xavier", xavier_uniform},
-  });
+                                                       {"orthogonal", random_orthogonal},
+                                                       {"xavier", xavier_uniform},
+                                                   });
   return kinds;
 }
 

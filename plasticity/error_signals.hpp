@@ -10,9 +10,9 @@ namespace gaitsim {
 // back-propagated error dLoss/dh_l and mult_l = 1. Auxiliary units have D = 0.
 template <class T>
 struct ErrorSignals {
-  std::vector<Mat<T>> D;        // scaled post-synaptic difference, N x n_l
-  std::vector<ColVec<T>> mult;  // mult_l per sample (N); t_l = h_l - D_l / mult_l
-  std::vector<ColVec<T>> gamma; // gamma_l per sample (GAIT only; empty otherwise)
+  std::vector<Mat<T>> D;         // scaled post-synaptic difference, N x n_l
+  std::vector<ColVec<T>> mult;   // mult_l per sample (N); t_l = h_l - D_l / mult_l
+  std::vector<ColVec<T>> gamma;  // gamma_l per sample (GAIT only; empty otherwise)
 
   void resize(int L) {
     D.resize(L + 1);

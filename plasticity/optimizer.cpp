@@ -145,10 +145,12 @@ using OptimizerFactory = std::function<std::unique_ptr<Optimizer<T>>(const Optim
 // The one place an optimiser kind is added.
 template <class T>
 const Registry<OptimizerFactory<T>>& registry() {
-  static const Registry<OptimizerFactory<T>> kinds("optimizer", {
-      {"adam", [](const OptimizerParams& p) { return std::make_unique<Adam<T>>(p); }},
-      {"sgd", [](const OptimizerParams& p) { return std::make_unique<Sgd<T>>(p); }},
-  });
+  static const Registry<OptimizerFactory<T>> kinds(
+      "optimizer",
+      {
+          {"adam", [](const OptimizerParams& p) { return std::make_unique<Adam<T>>(p); }},
+          {"sgd", [](const OptimizerParams& p) { return std::make_unique<Sgd<T>>(p); }},
+      });
   return kinds;
 }
 

@@ -11,7 +11,7 @@
 namespace gaitsim {
 
 struct OrthogonalityParams {
-  double lambda = 0.1;       // strength lambda [1]
+  double lambda = 0.1;        // strength lambda [1]
   std::string mode = "full";  // full | offdiag
 };
 

@@ -63,10 +63,11 @@ using LossFactory = std::function<std::unique_ptr<OutputLoss<T>>()>;
 // The one place a loss kind is added.
 template <class T>
 const Registry<LossFactory<T>>& registry() {
-  static const Registry<LossFactory<T>> kinds("loss", {
-      {"mse", [] { return std::make_unique<MseLoss<T>>(); }},
-      {"cross_entropy", [] { return std::make_unique<CrossEntropyLoss<T>>(); }},
-  });
+  static const Registry<LossFactory<T>> kinds(
+      "loss", {
+                  {"mse", [] { return std::make_unique<MseLoss<T>>(); }},
+                  {"cross_entropy", [] { return std::make_unique<CrossEntropyLoss<T>>(); }},
+              });
   return kinds;
 }
 

@@ -14,13 +14,17 @@ using RuleFactory = std::function<std::unique_ptr<LearningRule<T>>(const RulePar
 // The one place a learning rule is added.
 template <class T>
 const Registry<RuleFactory<T>>& registry() {
-  static const Registry<RuleFactory<T>> rules("learning rule", {
-      {"bp", [](const RuleParams&) { return std::make_unique<BpRule<T>>(); }},
-      {"fa", [](const RuleParams& p) { return std::make_unique<FaRule<T>>(p.seed); }},
-      {"gait",
-       [](const RuleParams& p) { return std::make_unique<GaitRule<T>>(p.gamma, p.adaptive_gamma); }},
-      {"tp", [](const RuleParams&) { return std::make_unique<TpRule<T>>(); }},
-  });
+  static const Registry<RuleFactory<T>> rules(
+      "learning rule",
+      {
+          {"bp", [](const RuleParams&) { return std::make_unique<BpRule<T>>(); }},
+          {"fa", [](const RuleParams& p) { return std::make_unique<FaRule<T>>(p.seed); }},
+          {"gait",
+           [](const RuleParams& p) {
+             return std::make_unique<GaitRule<T>>(p.gamma, p.adaptive_gamma);
+           }},
+          {"tp", [](const RuleParams&) { return std::make_unique<TpRule<T>>(); }},
+      });
   return rules;
 }
 

@@ -1,13 +1,12 @@
 #include "sim/align_command.hpp"
 
-#include "sim/command.hpp"
-
 #include <cstdio>
 
 #include "analysis/atomic_file.hpp"
 #include "datasets/dataset_registry.hpp"
 #include "sim/alignment.hpp"
 #include "sim/batches.hpp"
+#include "sim/command.hpp"
 #include "sim/network_builder.hpp"
 #include "sim/run_record.hpp"
 #include "sim/trainer.hpp"
@@ -82,7 +81,8 @@ int align(const Config& c, const AlignOptions& o) {
   if (!o.dump.empty() && fs::exists(o.dump) && !o.force) {
     throw ConfigError(o.dump.string() + " exists; use --force to overwrite it");
   }
-  const fs::path dir = c.data.path.empty() ? fs::path("data") / c.data.dataset : fs::path(c.data.path);
+  const fs::path dir =
+      c.data.path.empty() ? fs::path("data") / c.data.dataset : fs::path(c.data.path);
   const auto data = datasets::load_dataset(c.data.dataset, dir, c.learning.batch_size, 1);
   if (c.learning.precision == "float32") return run_align<float>(c, o, data.train);
   return run_align<double>(c, o, data.train);

@@ -1,6 +1,6 @@
-#include "sim/command.hpp"
-
 #include <Eigen/Core>
+
+#include "sim/command.hpp"
 
 namespace gaitsim {
 

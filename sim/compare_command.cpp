@@ -5,26 +5,25 @@
 #include <hdf5.h>
 #include <unistd.h>
 
-#include <functional>
-#include <optional>
-
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
 #include "analysis/atomic_file.hpp"
 #include "analysis/cka.hpp"
 #include "analysis/h5_file.hpp"
+#include "analysis/h5_stream.hpp"
 #include "analysis/noise_ceiling.hpp"
 #include "analysis/rdm.hpp"
 #include "analysis/ridge_predictivity.hpp"
-#include "analysis/h5_stream.hpp"
 #include "sim/command.hpp"
 #include "sim/trainer.hpp"
 
@@ -67,7 +66,8 @@ struct Target {
 
 std::string join_ids(const std::vector<long long>& v, std::size_t most = 5) {
   std::string s;
-  for (std::size_t i = 0; i < std::min(v.size(), most); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+  for (std::size_t i = 0; i < std::min(v.size(), most); ++i)
+    s += (i ? ", " : "") + std::to_string(v[i]);
   if (v.size() > most) s += ", ...";
   return s;
 }
@@ -112,8 +112,9 @@ an::Repetitions read_responses(const fs::path& file) {
   H5Dclose(d);
   H5Fclose(f);
   if (rank != 2 && rank != 3) {
-    throw std::runtime_error(file.string() + ": /responses has " + std::to_string(rank) +
-                             " dimensions; expected stimulus x neuron or stimulus x neuron x repetition");
+    throw std::runtime_error(
+        file.string() + ": /responses has " + std::to_string(rank) +
+        " dimensions; expected stimulus x neuron or stimulus x neuron x repetition");
   }
   if (status < 0) throw std::runtime_error(file.string() + ": cannot read /responses as numbers");
   const auto n = static_cast<Index>(dims[0]), m = static_cast<Index>(dims[1]);
@@ -121,7 +122,8 @@ an::Repetitions read_responses(const fs::path& file) {
   an::Repetitions reps(static_cast<std::size_t>(R), MatrixXd(n, m));
   for (Index i = 0; i < n; ++i) {
     for (Index j = 0; j < m; ++j) {
-      for (Index r = 0; r < R; ++r) reps[static_cast<std::size_t>(r)](i, j) = v[static_cast<std::size_t>((i * m + j) * R + r)];
+      for (Index r = 0; r < R; ++r)
+        reps[static_cast<std::size_t>(r)](i, j) = v[static_cast<std::size_t>((i * m + j) * R + r)];
     }
   }
   return reps;
@@ -129,7 +131,8 @@ an::Repetitions read_responses(const fs::path& file) {
 
 std::vector<long long> read_ids(const h5::File& f, const std::string& role) {
   if (!f.exists("/stimulus_id")) {
-    throw std::runtime_error(f.path().string() + " (" + role + "): no /stimulus_id to match stimuli by");
+    throw std::runtime_error(f.path().string() + " (" + role +
+                             "): no /stimulus_id to match stimuli by");
   }
   std::vector<long long> ids = f.read_vector<long long>("/stimulus_id");
   std::unordered_map<long long, Index> seen;
@@ -174,12 +177,14 @@ class Comparison {
     const auto how = an::parse_rdm_comparison(o_.rsa_rank);
     const h5::File model = h5::File::open_read(o_.responses);
     if (!model.exists("/layers")) {
-      throw std::runtime_error(o_.responses + ": no /layers; expected a responses file of `gaitsim record`");
+      throw std::runtime_error(o_.responses +
+                               ": no /layers; expected a responses file of `gaitsim record`");
     }
     const h5::File other = h5::File::open_read(o_.recordings);
     const bool recordings = other.exists("/responses");
     if (!recordings && !other.exists("/layers")) {
-      throw std::runtime_error(o_.recordings + ": neither /responses (recordings) nor /layers "
+      throw std::runtime_error(o_.recordings +
+                               ": neither /responses (recordings) nor /layers "
                                "(a responses file of `gaitsim record`)");
     }
     const auto names = layer_names(model);
@@ -190,7 +195,8 @@ class Comparison {
       if (std::find(names.begin(), names.end(), o_.layer) == names.end()) {
         std::string list;
         for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-        throw ConfigError("--layer " + o_.layer + ": " + o_.responses + " has no such layer; it has " + list + " (or all)");
+        throw ConfigError("--layer " + o_.layer + ": " + o_.responses +
+                          " has no such layer; it has " + list + " (or all)");
       }
       layers = {o_.layer};
     }
@@ -202,10 +208,12 @@ class Comparison {
       if (o_.exclude_auxiliary && model.exists("/layers/" + name + "/auxiliary")) {
         const auto aux = model.read_vector<int>("/layers/" + name + "/auxiliary");
         std::vector<Index> keep;
-        for (std::size_t u = 0; u < aux.size(); ++u) if (!aux[u]) keep.push_back(static_cast<Index>(u));
+        for (std::size_t u = 0; u < aux.size(); ++u)
+          if (!aux[u]) keep.push_back(static_cast<Index>(u));
         X = take_cols(X, keep);
       }
-      if (!X.allFinite()) throw std::runtime_error(o_.responses + ": layer " + name + " has non-finite rates");
+      if (!X.allFinite())
+        throw std::runtime_error(o_.responses + ": layer " + name + " has non-finite rates");
       const Target t = recordings ? fixed_ : model_target(other, name, names);
       compare_layer(name, X, t, how, rows);
     }
@@ -240,10 +248,12 @@ class Comparison {
       const std::string what = std::to_string(missing.size()) + " of the " + counts +
                                " are not in " + o_.responses + " (" + join_ids(missing) + ")";
       if (!o_.allow_partial) {
-        throw std::runtime_error(what + "; record those stimuli, or pass --allow-partial to use the " +
+        throw std::runtime_error(what +
+                                 "; record those stimuli, or pass --allow-partial to use the " +
                                  std::to_string(model_rows_.size()) + " in common");
       }
-      std::cerr << "warning: " << what << "; comparing the " << model_rows_.size() << " in common\n";
+      std::cerr << "warning: " << what << "; comparing the " << model_rows_.size()
+                << " in common\n";
     }
     std::cerr << "matched " << model_rows_.size() << " stimuli by id (" << mids.size() << " in "
               << o_.responses << ", " << oids.size() << " in " << o_.recordings << ")\n";
@@ -271,8 +281,8 @@ class Comparison {
         for (Index i = 0; i < all[r].rows(); ++i) {
           if (std::isnan(all[r](i, j))) {
             if (first.empty()) {
-              first = "stimulus id " + std::to_string(ids_[static_cast<std::size_t>(i)]) + ", neuron " +
-                      std::to_string(j) + ", repetition " + std::to_string(r);
+              first = "stimulus id " + std::to_string(ids_[static_cast<std::size_t>(i)]) +
+                      ", neuron " + std::to_string(j) + ", repetition " + std::to_string(r);
             }
             ++in_neuron;
           }
@@ -294,18 +304,22 @@ class Comparison {
     }
     if (count > 0) {
       const std::string what = o_.recordings + ": " + std::to_string(count) + " NaN values in " +
-                               std::to_string(nan_neurons.size()) + " neurons (" + join_ids(nan_neurons) +
-                               "), the first at " + first;
+                               std::to_string(nan_neurons.size()) + " neurons (" +
+                               join_ids(nan_neurons) + "), the first at " + first;
       if (o_.nan == "error") throw std::runtime_error(what + " (--nan error)");
       std::cerr << "warning: " << what << "; repetitions are averaged skipping NaN"
-                << (dropped_nan.empty() ? "" : ", and neurons NaN in every repetition of some stimulus are left out: " + join_ids(dropped_nan))
+                << (dropped_nan.empty()
+                        ? ""
+                        : ", and neurons NaN in every repetition of some stimulus are left out: " +
+                              join_ids(dropped_nan))
                 << '\n';
     }
     if (!dropped_const.empty()) {
       std::cerr << "warning: " << dropped_const.size() << " neurons have zero variance over the "
                 << "matched stimuli and are left out (" << join_ids(dropped_const) << ")\n";
     }
-    if (t.neurons.empty()) throw std::runtime_error(o_.recordings + ": no neuron left to compare with");
+    if (t.neurons.empty())
+      throw std::runtime_error(o_.recordings + ": no neuron left to compare with");
     t.mean = take_cols(t.mean, t.neurons);
     if (all.size() >= 2) {
       for (auto& r : all) t.reps.push_back(take_cols(r, t.neurons));
@@ -326,11 +340,14 @@ class Comparison {
     (void)mine;
     Target t;
     t.label = o_.recordings + ":" + name;
-    const MatrixXd all = take_rows(other.read_matrix<double>("/layers/" + name + "/rates"), target_rows_);
+    const MatrixXd all =
+        take_rows(other.read_matrix<double>("/layers/" + name + "/rates"), target_rows_);
     for (Index j = 0; j < all.cols(); ++j) {
-      if ((all.col(j).array() - all.col(j).mean()).matrix().squaredNorm() > 0) t.neurons.push_back(j);
+      if ((all.col(j).array() - all.col(j).mean()).matrix().squaredNorm() > 0)
+        t.neurons.push_back(j);
     }
-    if (t.neurons.empty()) throw std::runtime_error(t.label + ": every unit is constant over the stimuli");
+    if (t.neurons.empty())
+      throw std::runtime_error(t.label + ": every unit is constant over the stimuli");
     t.mean = take_cols(all, t.neurons);
     return t;
   }
@@ -350,13 +367,21 @@ class Comparison {
           std::cerr << "note: " << layer << ": " << score.pairs_skipped
                     << " stimulus pairs involve a constant pattern and are left out of RSA\n";
         }
-        const auto f = [&](const MatrixXd& a, const MatrixXd& b) { return an::rsa(a, b, how).score; };
+        const auto f = [&](const MatrixXd& a, const MatrixXd& b) {
+          return an::rsa(a, b, how).score;
+        };
         add("rsa_" + an::to_string(how), score.score, ceil ? ceiling("rsa", f) : kNaN);
       } else if (metric == "cka") {
         add("cka", an::linear_cka(X, t.mean),
-            ceil ? ceiling("cka", [](const MatrixXd& a, const MatrixXd& b) { return an::linear_cka(a, b); }) : kNaN);
+            ceil ? ceiling("cka", [](const MatrixXd& a,
+                                     const MatrixXd& b) { return an::linear_cka(a, b); })
+                 : kNaN);
         add("cka_debiased", an::linear_cka_debiased(X, t.mean),
-            ceil ? ceiling("cka_debiased", [](const MatrixXd& a, const MatrixXd& b) { return an::linear_cka_debiased(a, b); }) : kNaN);
+            ceil ? ceiling("cka_debiased",
+                           [](const MatrixXd& a, const MatrixXd& b) {
+                             return an::linear_cka_debiased(a, b);
+                           })
+                 : kNaN);
       } else {
         an::RidgeOptions ro;
         ro.folds = o_.folds;
@@ -369,9 +394,13 @@ class Comparison {
           if (!neuron_ceiling_) {
             const Eigen::VectorXd rel = an::neuron_reliability(t.reps, o_.splits, o_.seed);
             std::vector<double> v;
-            for (Index j = 0; j < rel.size(); ++j) if (std::isfinite(rel(j))) v.push_back(rel(j));
+            for (Index j = 0; j < rel.size(); ++j)
+              if (std::isfinite(rel(j))) v.push_back(rel(j));
             std::sort(v.begin(), v.end());
-            neuron_ceiling_ = v.empty() ? kNaN : (v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]));
+            neuron_ceiling_ = v.empty()
+                                  ? kNaN
+                                  : (v.size() % 2 ? v[v.size() / 2]
+                                                  : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]));
             reliability_ = rel;
           }
           c = *neuron_ceiling_;
@@ -385,7 +414,8 @@ class Comparison {
                  const std::function<double(const MatrixXd&, const MatrixXd&)>& metric) {
     const auto it = ceilings_.find(key);
     if (it != ceilings_.end()) return it->second;
-    return ceilings_[key] = an::split_half_ceiling(fixed_reps(), metric, o_.splits, o_.seed).corrected;
+    return ceilings_[key] =
+               an::split_half_ceiling(fixed_reps(), metric, o_.splits, o_.seed).corrected;
   }
   const an::Repetitions& fixed_reps() const { return fixed_.reps; }
 
@@ -393,10 +423,10 @@ class Comparison {
     std::printf("%-12s %-22s %10s %10s %11s %8s %7s %8s\n", "layer", "metric", "score", "ceiling",
                 "normalised", "stimuli", "units", "neurons");
     for (const auto& r : rows) {
-      std::printf("%-12s %-22s %10s %10s %11s %8lld %7lld %8lld\n", r.layer.c_str(), r.metric.c_str(),
-                  fmt(r.score).c_str(), fmt(r.ceiling).c_str(), fmt(r.normalised).c_str(),
-                  static_cast<long long>(r.stimuli), static_cast<long long>(r.units),
-                  static_cast<long long>(r.neurons));
+      std::printf("%-12s %-22s %10s %10s %11s %8lld %7lld %8lld\n", r.layer.c_str(),
+                  r.metric.c_str(), fmt(r.score).c_str(), fmt(r.ceiling).c_str(),
+                  fmt(r.normalised).c_str(), static_cast<long long>(r.stimuli),
+                  static_cast<long long>(r.units), static_cast<long long>(r.neurons));
     }
   }
 
@@ -407,14 +437,17 @@ class Comparison {
     if (h5path == csv) h5path += ".h5";
     const fs::path dir = csv.has_parent_path() ? csv.parent_path() : fs::path(".");
     if (!fs::is_directory(dir)) {
-      throw std::runtime_error("cannot write " + csv.string() + ": the folder " + dir.string() + " does not exist");
+      throw std::runtime_error("cannot write " + csv.string() + ": the folder " + dir.string() +
+                               " does not exist");
     }
     const std::string suffix = "." + std::to_string(::getpid()) + ".tmp";
     const fs::path csv_tmp = csv.string() + suffix, h5_tmp = h5path.string() + suffix;
     try {
       {
         std::ofstream out(csv_tmp);
-        if (!out) throw std::runtime_error("cannot write " + csv.string() + " (cannot create " + csv_tmp.string() + ")");
+        if (!out)
+          throw std::runtime_error("cannot write " + csv.string() + " (cannot create " +
+                                   csv_tmp.string() + ")");
         out << "layer,metric,score,ceiling,normalised\n";
         for (const auto& r : rows) {
           out << r.layer << ',' << r.metric << ',' << fmt(r.score) << ',' << fmt(r.ceiling) << ','
@@ -450,8 +483,9 @@ class Comparison {
         f.write_vector("/ridge_r/" + name, std::vector<double>(r.data(), r.data() + r.size()));
       }
       if (reliability_.size() > 0) {
-        f.write_vector("/neuron_reliability",
-                       std::vector<double>(reliability_.data(), reliability_.data() + reliability_.size()));
+        f.write_vector(
+            "/neuron_reliability",
+            std::vector<double>(reliability_.data(), reliability_.data() + reliability_.size()));
       }
       if (!fixed_.neurons.empty()) {
         std::vector<long long> kept(fixed_.neurons.begin(), fixed_.neurons.end());
@@ -496,28 +530,43 @@ class CompareCommand : public Command {
     auto* cmd = app.add_subcommand(
         "compare", "compare model layers with recordings (or another run) by RSA, CKA and ridge");
     cmd->add_option("RESPONSES", o_.responses, "responses file of `gaitsim record`")
-        ->required()->check(CLI::ExistingFile);
+        ->required()
+        ->check(CLI::ExistingFile);
     cmd->add_option("RECORDINGS", o_.recordings,
                     "HDF5 with /responses (stimulus x neuron [x repetition]) and /stimulus_id, or "
                     "another responses file of `gaitsim record`")
-        ->required()->check(CLI::ExistingFile);
-    cmd->add_option("--layer", o_.layer, "a layer name as gaitsim prints it (input, hidden1, ..., output) or all");
-    cmd->add_option("--other-layer", o_.other_layer,
-                    "when RECORDINGS is a responses file: its layer to compare with (default: the same name)");
-    cmd->add_option("--metric", o_.metrics, "rsa, cka, ridge (repeatable or comma-separated; default all three)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--layer", o_.layer,
+                    "a layer name as gaitsim prints it (input, hidden1, ..., output) or all");
+    cmd->add_option(
+        "--other-layer", o_.other_layer,
+        "when RECORDINGS is a responses file: its layer to compare with (default: the same name)");
+    cmd->add_option("--metric", o_.metrics,
+                    "rsa, cka, ridge (repeatable or comma-separated; default all three)")
         ->delimiter(',');
-    cmd->add_option("--rsa-rank", o_.rsa_rank, "how RDMs are compared: spearman (default) or kendall (tau-a)")
+    cmd->add_option("--rsa-rank", o_.rsa_rank,
+                    "how RDMs are compared: spearman (default) or kendall (tau-a)")
         ->check(CLI::IsMember({"spearman", "kendall"}));
-    cmd->add_option("--folds", o_.folds, "outer cross-validation folds of ridge (default 10)")->check(CLI::Range(2, 1000));
-    cmd->add_option("--inner-folds", o_.inner_folds, "inner folds choosing ridge's alpha (default 5)")->check(CLI::Range(2, 1000));
-    cmd->add_option("--splits", o_.splits, "random split-halves averaged in noise ceilings (default 10)")->check(CLI::Range(1, 10000));
+    cmd->add_option("--folds", o_.folds, "outer cross-validation folds of ridge (default 10)")
+        ->check(CLI::Range(2, 1000));
+    cmd->add_option("--inner-folds", o_.inner_folds,
+                    "inner folds choosing ridge's alpha (default 5)")
+        ->check(CLI::Range(2, 1000));
+    cmd->add_option("--splits", o_.splits,
+                    "random split-halves averaged in noise ceilings (default 10)")
+        ->check(CLI::Range(1, 10000));
     cmd->add_option("--seed", o_.seed, "seed of the folds and split-halves (default 0)");
     cmd->add_flag("--allow-partial", o_.allow_partial,
                   "compare on the stimuli in common when some recorded ids are not in RESPONSES");
-    cmd->add_flag("--exclude-auxiliary", o_.exclude_auxiliary, "leave out the layers' auxiliary units");
-    cmd->add_option("--nan", o_.nan, "NaN in recordings: skip (default; averaged out, reported) or error")
+    cmd->add_flag("--exclude-auxiliary", o_.exclude_auxiliary,
+                  "leave out the layers' auxiliary units");
+    cmd->add_option("--nan", o_.nan,
+                    "NaN in recordings: skip (default; averaged out, reported) or error")
         ->check(CLI::IsMember({"skip", "error"}));
-    cmd->add_option("--out", o_.out, "write the table as CSV (layer,metric,score,ceiling,normalised) and as HDF5 beside it (.h5)");
+    cmd->add_option("--out", o_.out,
+                    "write the table as CSV (layer,metric,score,ceiling,normalised) and as HDF5 "
+                    "beside it (.h5)");
     return cmd;
   }
   int run() override { return Comparison(o_).run(); }

@@ -107,8 +107,8 @@ KeySpec real(std::string key, Field<S, double> f, double lo, bool lo_open, doubl
   return {key, allowed, std::move(help),
           [=](Config& c, const YAML::Node& n, const Where& w) {
             const auto v = scalar_as<double>(n, w, allowed);
-            const bool ok = std::isfinite(v) && (lo_open ? v > lo : v >= lo) &&
-                            (hi_open ? v < hi : v <= hi);
+            const bool ok =
+                std::isfinite(v) && (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
             if (!ok) bad_value(w, n, allowed);
             f(c) = v;
           },
@@ -205,8 +205,8 @@ const std::vector<KeySpec>& schema() {
       choice("network.output_activation",
              Field<N, std::string>{&Config::network, &N::output_activation},
              with(transfer_names(), "same"), "transfer function of the output population"),
-      choice("network.init", Field<N, std::string>{&Config::network, &N::init},
-             weight_init_names(), "initial weights"),
+      choice("network.init", Field<N, std::string>{&Config::network, &N::init}, weight_init_names(),
+             "initial weights"),
       integer("network.seed", Field<N, long long>{&Config::network, &N::seed}, 0,
               "seed of initial weights, feedback weights and shuffling"),
       choice("learning.algorithm", Field<L, std::string>{&Config::learning, &L::algorithm},
@@ -217,8 +217,8 @@ const std::vector<KeySpec>& schema() {
            "GAIT nudge strength gamma (gamma_0 when adaptive)"),
       boolean("learning.adaptive_gamma", Field<L, bool>{&Config::learning, &L::adaptive_gamma},
               "per-sample normalised gamma (TMLR)"),
-      real("learning.ortho_reg", Field<L, double>{&Config::learning, &L::ortho_reg}, 0, false,
-           kInf, false, "orthogonality regulariser strength lambda"),
+      real("learning.ortho_reg", Field<L, double>{&Config::learning, &L::ortho_reg}, 0, false, kInf,
+           false, "orthogonality regulariser strength lambda"),
       choice("learning.ortho_mode", Field<L, std::string>{&Config::learning, &L::ortho_mode},
              orthogonality_modes(), "full: ||WW^T - I||^2; offdiag: off-diagonal only"),
       choice("learning.optimizer", Field<L, std::string>{&Config::learning, &L::optimizer},
@@ -249,8 +249,8 @@ const std::vector<KeySpec>& schema() {
              {"algebraic", "settle"},
              "algebraic: forward pass and one top-down sweep; settle: integrate the populations' "
              "ODEs to their fixed points"),
-      real("dynamics.tau_ms", Field<Y, double>{&Config::dynamics, &Y::tau_ms}, 0, true, kInf,
-           false, "population time constant tau [ms]"),
+      real("dynamics.tau_ms", Field<Y, double>{&Config::dynamics, &Y::tau_ms}, 0, true, kInf, false,
+           "population time constant tau [ms]"),
       real("dynamics.dt_ms", Field<Y, double>{&Config::dynamics, &Y::dt_ms}, 0, true, kInf, false,
            "Euler step, dopri5's first step [ms]; euler needs dt_ms <= tau_ms"),
       choice("dynamics.stepper", Field<Y, std::string>{&Config::dynamics, &Y::stepper},
@@ -266,8 +266,8 @@ const std::vector<KeySpec>& schema() {
       choice("dynamics.feedback", Field<Y, std::string>{&Config::dynamics, &Y::feedback},
              {"inverse", "transpose"},
              "top-down weights of gait/tp: the layer's inverse, or W^T (gradient flow)"),
-      real("dynamics.record_every_ms", Field<Y, double>{&Config::dynamics, &Y::record_every_ms},
-           0, true, kInf, false, "gaitsim settle: trajectory sampling interval [ms]"),
+      real("dynamics.record_every_ms", Field<Y, double>{&Config::dynamics, &Y::record_every_ms}, 0,
+           true, kInf, false, "gaitsim settle: trajectory sampling interval [ms]"),
       boolean("dynamics.fail_on_nonconvergence",
               Field<Y, bool>{&Config::dynamics, &Y::fail_on_nonconvergence},
               "a phase that does not converge within max_time_ms is an error, not a warning"),
@@ -338,8 +338,9 @@ void check_cross_keys(const Config& c) {
   const DynamicsConfig& d = c.dynamics;
   if (d.stepper == "euler" && d.dt_ms > d.tau_ms) {
     std::ostringstream msg;
-    msg << c.source << ": dynamics.dt_ms = " << d.dt_ms << " is larger than dynamics.tau_ms = "
-        << d.tau_ms << ": the euler stepper needs dt_ms <= tau_ms (it overshoots the fixed point "
+    msg << c.source << ": dynamics.dt_ms = " << d.dt_ms
+        << " is larger than dynamics.tau_ms = " << d.tau_ms
+        << ": the euler stepper needs dt_ms <= tau_ms (it overshoots the fixed point "
         << "and is unstable beyond 2 tau)";
     throw ConfigError(msg.str());
   }
@@ -359,10 +360,10 @@ std::string nearest(const std::string& key, const std::vector<std::string>& keys
   for (const auto& candidate : keys) {
     // A key's last part alone (e.g. "gama" for "learning.gamma") should also find it.
     const auto dot = candidate.rfind('.');
-    const std::size_t d = std::min(edit_distance(key, candidate),
-                                   dot == std::string::npos
-                                       ? edit_distance(key, candidate)
-                                       : edit_distance(key, candidate.substr(dot + 1)) + 1);
+    const std::size_t d =
+        std::min(edit_distance(key, candidate),
+                 dot == std::string::npos ? edit_distance(key, candidate)
+                                          : edit_distance(key, candidate.substr(dot + 1)) + 1);
     if (d < best_distance) {
       best_distance = d;
       best = candidate;
@@ -416,8 +417,8 @@ std::string config_reference() {
   std::ostringstream out;
   const Config defaults;
   for (const auto& spec : schema()) {
-    out << "  " << spec.key << " = " << YAML::Dump(spec.get(defaults)) << "\n      "
-        << spec.help << " (" << spec.allowed << ")\n";
+    out << "  " << spec.key << " = " << YAML::Dump(spec.get(defaults)) << "\n      " << spec.help
+        << " (" << spec.allowed << ")\n";
   }
   return out.str();
 }

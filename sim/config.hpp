@@ -16,53 +16,54 @@ struct DataConfig {
 };
 
 struct NetworkConfig {
-  std::string kind = "square";            // square | tower | dense
-  std::vector<int> widths;                // tower/dense: widths incl. input [count]
-  int hidden_layers = 4;                  // square: hidden layers k [count]
-  std::string activation = "leaky_relu";  // hidden transfer function
-  double slope = 0.1;                     // leaky-ReLU slope alpha [1]
-  std::string output_activation = "same"; // output transfer function, "same" = activation
-  std::string init = "orthogonal";        // orthogonal | xavier
-  long long seed = 1;                     // seed of weights, feedback and shuffling [1]
+  std::string kind = "square";             // square | tower | dense
+  std::vector<int> widths;                 // tower/dense: widths incl. input [count]
+  int hidden_layers = 4;                   // square: hidden layers k [count]
+  std::string activation = "leaky_relu";   // hidden transfer function
+  double slope = 0.1;                      // leaky-ReLU slope alpha [1]
+  std::string output_activation = "same";  // output transfer function, "same" = activation
+  std::string init = "orthogonal";         // orthogonal | xavier
+  long long seed = 1;                      // seed of weights, feedback and shuffling [1]
 };
 
 struct LearningConfig {
-  std::string algorithm = "gait";  // bp | gait | tp | fa
-  std::string loss = "mse";        // mse | cross_entropy
-  double gamma = 1e-3;             // nudge strength gamma, gamma_0 when adaptive [1]
-  bool adaptive_gamma = false;     // per-sample normalised gamma (TMLR)
-  double ortho_reg = 0.1;          // orthogonality strength lambda [1]
-  std::string ortho_mode = "full";  // full | offdiag
-  std::string optimizer = "adam";  // adam | sgd
-  double learning_rate = 1e-4;     // step size eta [1]
-  double beta1 = 0.9;              // Adam first-moment decay [1]
-  double beta2 = 0.999;            // Adam second-moment decay [1]
-  double epsilon = 1e-8;           // Adam denominator offset [1]
-  int batch_size = 60;             // samples per step [count]
-  int epochs = 1;                  // passes over the training set [count]
+  std::string algorithm = "gait";     // bp | gait | tp | fa
+  std::string loss = "mse";           // mse | cross_entropy
+  double gamma = 1e-3;                // nudge strength gamma, gamma_0 when adaptive [1]
+  bool adaptive_gamma = false;        // per-sample normalised gamma (TMLR)
+  double ortho_reg = 0.1;             // orthogonality strength lambda [1]
+  std::string ortho_mode = "full";    // full | offdiag
+  std::string optimizer = "adam";     // adam | sgd
+  double learning_rate = 1e-4;        // step size eta [1]
+  double beta1 = 0.9;                 // Adam first-moment decay [1]
+  double beta2 = 0.999;               // Adam second-moment decay [1]
+  double epsilon = 1e-8;              // Adam denominator offset [1]
+  int batch_size = 60;                // samples per step [count]
+  int epochs = 1;                     // passes over the training set [count]
   std::string precision = "float64";  // float64 | float32
 };
 
 struct OutputConfig {
-  std::string dir;               // run folder, "" = runs/<config name>
-  int checkpoint_every = 500;    // steps between checkpoints (and at each epoch end), 0 = epochs only [steps]
-  int align_every = 100;         // steps between angle-to-BP samples, 0 = never [steps]
-  bool progress = true;          // progress bar on stderr
+  std::string dir;  // run folder, "" = runs/<config name>
+  int checkpoint_every =
+      500;  // steps between checkpoints (and at each epoch end), 0 = epochs only [steps]
+  int align_every = 100;  // steps between angle-to-BP samples, 0 = never [steps]
+  bool progress = true;   // progress bar on stderr
 };
 
 // How the two phases reach their fixed points (docs/dynamics.md). algebraic: forward pass and
 // one top-down sweep; settle: rate populations integrate ODEs in time.
 struct DynamicsConfig {
-  std::string mode = "algebraic";  // algebraic | settle
-  double tau_ms = 10.0;            // population time constant tau [ms]
-  double dt_ms = 5.0;              // Euler step (dopri5: first step) [ms]
-  std::string stepper = "euler";   // euler | dopri5
-  double tol = 1e-6;               // a phase ends when max |dx/dt| * tau < tol [rate units]
-  double abs_tol = 1e-6;           // dopri5 per-step absolute error tolerance [rate units]
-  double rel_tol = 1e-6;           // dopri5 per-step relative error tolerance [1]
-  double max_time_ms = 1000.0;     // a phase that has not converged by then stops [ms]
-  std::string feedback = "inverse";  // inverse | transpose (gait, tp)
-  double record_every_ms = 1.0;    // `gaitsim settle`: sampling interval of trajectories [ms]
+  std::string mode = "algebraic";       // algebraic | settle
+  double tau_ms = 10.0;                 // population time constant tau [ms]
+  double dt_ms = 5.0;                   // Euler step (dopri5: first step) [ms]
+  std::string stepper = "euler";        // euler | dopri5
+  double tol = 1e-6;                    // a phase ends when max |dx/dt| * tau < tol [rate units]
+  double abs_tol = 1e-6;                // dopri5 per-step absolute error tolerance [rate units]
+  double rel_tol = 1e-6;                // dopri5 per-step relative error tolerance [1]
+  double max_time_ms = 1000.0;          // a phase that has not converged by then stops [ms]
+  std::string feedback = "inverse";     // inverse | transpose (gait, tp)
+  double record_every_ms = 1.0;         // `gaitsim settle`: sampling interval of trajectories [ms]
   bool fail_on_nonconvergence = false;  // a phase that does not converge is an error
 };
 

@@ -21,9 +21,9 @@ class Divergence : public std::runtime_error {
 };
 
 struct BatchResult {
-  double loss_sum = 0.0;   // sum over the batch of the per-sample loss
-  long long correct = 0;   // samples classified correctly
-  long long top5 = 0;      // samples with the label among the 5 largest class units
+  double loss_sum = 0.0;  // sum over the batch of the per-sample loss
+  long long correct = 0;  // samples classified correctly
+  long long top5 = 0;     // samples with the label among the 5 largest class units
   long long samples = 0;
 };
 

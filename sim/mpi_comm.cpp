@@ -18,7 +18,8 @@ int env_int(const char* name) {
 
 int launcher_size() {
   for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "PMI_SIZE", "SLURM_NTASKS"}) {
-    if (name == std::string("SLURM_NTASKS") && !std::getenv("PMI_RANK") && !std::getenv("PMIX_RANK")) {
+    if (name == std::string("SLURM_NTASKS") && !std::getenv("PMI_RANK") &&
+        !std::getenv("PMIX_RANK")) {
       continue;  // under sbatch but not started by srun/mpirun
     }
     if (int n = env_int(name); n > 0) return n;
@@ -144,7 +145,8 @@ bool probe(int) { return false; }
 #endif
 
 int local_size() {
-  for (const char* name : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"}) {
+  for (const char* name :
+       {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"}) {
     if (int n = env_int(name); n > 0) return n;
   }
   return 1;

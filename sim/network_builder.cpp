@@ -52,13 +52,13 @@ NetworkShape network_shape(const Config& c, int input_width, int classes) {
     const bool fits = shape.reads[l] <= w[l - 1];
     const bool square = shape.reads[l] == w[l];
     if (!fits || (inverts && !square)) {
-      throw ConfigError(
-          c.source + ": network.widths = " + list(w) + ": layer " + std::to_string(l) + " (" +
-          std::to_string(w[l]) + " units) cannot be " + (fits ? "inverted" : "built") +
-          " under learning.algorithm " + c.learning.algorithm + " with network.kind " +
-          c.network.kind + (fits ? "; layers above the first must be square (use kind tower "
-                                   "with non-increasing widths)"
-                                 : "; tower widths must not increase"));
+      throw ConfigError(c.source + ": network.widths = " + list(w) + ": layer " +
+                        std::to_string(l) + " (" + std::to_string(w[l]) + " units) cannot be " +
+                        (fits ? "inverted" : "built") + " under learning.algorithm " +
+                        c.learning.algorithm + " with network.kind " + c.network.kind +
+                        (fits ? "; layers above the first must be square (use kind tower "
+                                "with non-increasing widths)"
+                              : "; tower widths must not increase"));
     }
   }
   if (w[L] < classes) {
@@ -80,11 +80,13 @@ Network<double> build_network(const Config& c, int input_width, int classes) {
       c.network.output_activation == "same" ? c.network.activation : c.network.output_activation;
   for (int l = 1; l <= L; ++l) {
     const bool output = l == L;
-    PopulationParams pop{output ? "output" : "hidden" + std::to_string(l), shape.widths[l],
+    PopulationParams pop{output ? "output" : "hidden" + std::to_string(l),
+                         shape.widths[l],
                          output ? classes : shape.reads[l + 1],
                          {output ? out_kind : c.network.activation, c.network.slope}};
-    DenseProjection<double> in{initial_weights(c.network.init, shape.reads[l], shape.widths[l], rng),
-                               RowVec<double>::Zero(shape.widths[l])};
+    DenseProjection<double> in{
+        initial_weights(c.network.init, shape.reads[l], shape.widths[l], rng),
+        RowVec<double>::Zero(shape.widths[l])};
     net.layers.push_back({pop, make_transfer(pop.transfer), std::move(in)});
   }
   return net;

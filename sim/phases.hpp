@@ -7,11 +7,10 @@
 // populations' ODEs to the same fixed points (settling_phases.hpp). Everything after the target
 // phase (synaptic update, orthogonality, optimiser) is the same for both. Modes are registered
 // in one place (phases.cpp).
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <algorithm>
 
 #include "neurons/relaxation.hpp"
 #include "plasticity/learning_rule.hpp"

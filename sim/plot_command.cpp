@@ -43,9 +43,10 @@ class PlotCommand : public Command {
         "render a chart of a run file (training curves, weights), a responses file (layer "
         "heatmaps), a trajectories file (settling) or a sweep folder (accuracy against each "
         "swept parameter) to PNG or PDF, without a display");
-    cmd->add_option("FILE", file_, "run.h5, a responses file (gaitsim record), a trajectories "
-                                   "file (gaitsim settle), or a sweep folder (gaitsim sweep) or "
-                                   "its summary.h5")
+    cmd->add_option("FILE", file_,
+                    "run.h5, a responses file (gaitsim record), a trajectories "
+                    "file (gaitsim settle), or a sweep folder (gaitsim sweep) or "
+                    "its summary.h5")
         ->required()
         ->check(CLI::ExistingPath);
     cmd->add_option("--out", out_, "output image: .png, or .pdf (vector)")->required();
@@ -102,8 +103,8 @@ class PlotCommand : public Command {
       if (errno != EINTR) return kFailure;
     }
     if (WIFEXITED(status)) return WEXITSTATUS(status) == 0 ? kOk : kFailure;
-    std::fprintf(stderr, "gaitsim plot: the renderer %s was killed by signal %d\n",
-                 viewer.c_str(), WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    std::fprintf(stderr, "gaitsim plot: the renderer %s was killed by signal %d\n", viewer.c_str(),
+                 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     return kFailure;
   }
 

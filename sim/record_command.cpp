@@ -45,11 +45,11 @@ struct RecordOptions {
   std::string dtype = "float32";   // float32 | float64
   long long chunk = 1000;          // stimuli per forward pass and append
   bool chunk_given = false;
-  bool trajectories = false;       // settling trajectories of both phases
-  double trajectory_ms = 0;        // their duration T [ms] (0: the default, see record())
+  bool trajectories = false;  // settling trajectories of both phases
+  double trajectory_ms = 0;   // their duration T [ms] (0: the default, see record())
   bool trajectory_ms_given = false;
   int gzip = 4;
-  long long fail_after = -1;       // test hook: throw after this many chunks
+  long long fail_after = -1;  // test hook: throw after this many chunks
 };
 
 using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -72,11 +72,13 @@ std::string number_g(double v) {
 std::string describe_layer(const LayerInfo& l, int classes, int depth) {
   if (l.index == 0) return "input: the stimulus itself (clamped population 0)";
   std::string d = "population " + std::to_string(l.index) + " of " + std::to_string(depth) + ", " +
-                  l.activation + (l.activation == "leaky_relu" ? " slope " + std::to_string(l.slope) : "");
+                  l.activation +
+                  (l.activation == "leaky_relu" ? " slope " + std::to_string(l.slope) : "");
   if (l.index == depth) {
     d += "; the first " + std::to_string(classes) + " units are the classes, the rest auxiliary";
   } else if (l.passed_on < l.width) {
-    d += "; the first " + std::to_string(l.passed_on) + " units drive the layer above, the rest are auxiliary";
+    d += "; the first " + std::to_string(l.passed_on) +
+         " units drive the layer above, the rest are auxiliary";
   }
   return d;
 }
@@ -94,8 +96,9 @@ class ResponseWriter {
     const int depth = static_cast<int>(layers_.size()) - 1;
     const auto t = o_.dtype == "float64" ? h5::scalar_type<double>() : h5::scalar_type<float>();
     const std::string weights =
-        o_.checkpoint.empty() ? "initial weights drawn from network.seed = " + std::to_string(c.network.seed)
-                              : "checkpoint " + o_.checkpoint.string() + " (FNV-1a 64: " + hash + ")";
+        o_.checkpoint.empty()
+            ? "initial weights drawn from network.seed = " + std::to_string(c.network.seed)
+            : "checkpoint " + o_.checkpoint.string() + " (FNV-1a 64: " + hash + ")";
     // Provenance in both layouts.
     f_.set_attr("/", "complete", static_cast<std::int8_t>(0));
     f_.set_attr("/", "gaitsim_format", kFormat);
@@ -125,7 +128,9 @@ class ResponseWriter {
       f_.set_attr("/", "trajectories_recorded", static_cast<std::int8_t>(o_.trajectories));
       if (o_.trajectories) begin_trajectories(c);
       f_.create_stream("/stimulus_id", h5::scalar_type<long long>(), {}, 4096, o_.gzip);
-      f_.set_attr("/stimulus_id", "description", "id of each stimulus (row): its index in the dataset split or the id given by the stimulus file");
+      f_.set_attr("/stimulus_id", "description",
+                  "id of each stimulus (row): its index in the dataset split or the id given by "
+                  "the stimulus file");
       f_.create_stream("/labels", h5::scalar_type<int>(), {}, 4096, o_.gzip);
       f_.set_attr("/labels", "description", "true class of each stimulus; -1 where unknown");
       f_.write_strings("/layer_names", names);
@@ -142,13 +147,22 @@ class ResponseWriter {
         f_.set_attr(g, "slope", l.slope);
         f_.set_attr(g, "description", describe_layer(l, classes, depth));
         f_.write_vector(g + "/auxiliary", l.auxiliary);
-        f_.set_attr(g + "/auxiliary", "description", "1 for auxiliary units (not read by the layer above; for the output: not a class unit)");
-        stream(g + "/rates", t, l.width, "forward (free-phase) rate h_l per stimulus (rows) and unit (columns)");
+        f_.set_attr(g + "/auxiliary", "description",
+                    "1 for auxiliary units (not read by the layer above; for the output: not a "
+                    "class unit)");
+        stream(g + "/rates", t, l.width,
+               "forward (free-phase) rate h_l per stimulus (rows) and unit (columns)");
         if (o_.targets && l.index > 0) {
-          stream(g + "/targets", t, l.width, "target t_l = h_l - target_delta / target_scale of the configured rule for the true label");
-          stream(g + "/target_delta", t, l.width, "D_l = target_scale (h_l - t_l): the rule's scaled difference, free of the cancellation in h_l - t_l");
+          stream(g + "/targets", t, l.width,
+                 "target t_l = h_l - target_delta / target_scale of the configured rule for the "
+                 "true label");
+          stream(g + "/target_delta", t, l.width,
+                 "D_l = target_scale (h_l - t_l): the rule's scaled difference, free of the "
+                 "cancellation in h_l - t_l");
           f_.create_stream(g + "/target_scale", h5::scalar_type<double>(), {}, 4096, o_.gzip);
-          f_.set_attr(g + "/target_scale", "description", "mult_l per stimulus (1 for BP and FA and at the output; grows by 1/gamma per layer down under GAIT)");
+          f_.set_attr(g + "/target_scale", "description",
+                      "mult_l per stimulus (1 for BP and FA and at the output; grows by 1/gamma "
+                      "per layer down under GAIT)");
           f_.set_attr(g + "/target_scale", "unit", "1");
         }
       }
@@ -177,11 +191,13 @@ class ResponseWriter {
     f_.create_group("/processing/gaitsim");
     typed("/processing/gaitsim", "ProcessingModule", "core");
     f_.set_attr("/processing/gaitsim", "description",
-                "rate-neuron network simulated by gaitsim: one TimeSeries per layer, one row per stimulus presentation");
+                "rate-neuron network simulated by gaitsim: one TimeSeries per layer, one row per "
+                "stimulus presentation");
     for (const auto& l : layers_) {
       timeseries(l.name, l, t, describe_layer(l, classes, depth) + "; free-phase rates");
       if (o_.targets && l.index > 0) {
-        timeseries(l.name + "_target", l, t, describe_layer(l, classes, depth) + "; target-phase targets for the true label");
+        timeseries(l.name + "_target", l, t,
+                   describe_layer(l, classes, depth) + "; target-phase targets for the true label");
       }
     }
   }
@@ -219,10 +235,12 @@ class ResponseWriter {
     }
     if (nwb) {
       for (hsize_t i = 0; i < n; ++i) {
-        const double start = static_cast<double>(offset + static_cast<long long>(i)) * kPresentationSeconds;
+        const double start =
+            static_cast<double>(offset + static_cast<long long>(i)) * kPresentationSeconds;
         const double half = targets != nullptr ? 0.5 * kPresentationSeconds : kPresentationSeconds;
         trial(start, start + half, ids[i], labels[i], "free");
-        if (targets != nullptr) trial(start + half, start + kPresentationSeconds, ids[i], labels[i], "target");
+        if (targets != nullptr)
+          trial(start + half, start + kPresentationSeconds, ids[i], labels[i], "target");
       }
     }
   }
@@ -249,7 +267,8 @@ class ResponseWriter {
     const long long first[] = {offset}, n[] = {rows};
     f_.append(c + "chunk_start", first, 1);
     f_.append(c + "chunk_stimuli", n, 1);
-    for (const auto& [phase, r] : {std::pair{"free", &fr.report}, std::pair{"target", &tr.report}}) {
+    for (const auto& [phase, r] :
+         {std::pair{"free", &fr.report}, std::pair{"target", &tr.report}}) {
       const std::string p = c + phase;
       const std::int8_t converged = r->converged ? 1 : 0;
       const double time = r->converged ? r->convergence_time_ms : std::nan("");
@@ -273,10 +292,12 @@ class ResponseWriter {
   }
 
  private:
-  void stream(const std::string& path, h5::ScalarType t, int width, const std::string& description) {
+  void stream(const std::string& path, h5::ScalarType t, int width,
+              const std::string& description) {
     const std::size_t row_bytes = static_cast<std::size_t>(width) * t.size;
     const auto chunk_rows = static_cast<hsize_t>(std::clamp<long long>(
-        static_cast<long long>((1u << 20) / std::max<std::size_t>(1, row_bytes)), 1, std::max(1LL, total_)));
+        static_cast<long long>((1u << 20) / std::max<std::size_t>(1, row_bytes)), 1,
+        std::max(1LL, total_)));
     f_.create_stream(path, t, {static_cast<hsize_t>(width)}, chunk_rows, o_.gzip);
     f_.set_attr(path, "description", description);
     f_.set_attr(path, "unit", "1 (dimensionless rate: the output of the transfer function)");
@@ -287,10 +308,11 @@ class ResponseWriter {
     f_.set_attr("/", "trajectory_ms", o_.trajectory_ms);
     const std::string g = "/trajectory_convergence";
     f_.create_group(g);
-    f_.set_attr(g, "description",
-                "one row per chunk of stimuli settled together (rows chunk_start .. chunk_start + "
-                "chunk_stimuli - 1): whether and since when the phase's residual max |dx/dt| tau "
-                "stayed below dynamics.tol, its value at the end (trajectory_ms) and the steps taken");
+    f_.set_attr(
+        g, "description",
+        "one row per chunk of stimuli settled together (rows chunk_start .. chunk_start + "
+        "chunk_stimuli - 1): whether and since when the phase's residual max |dx/dt| tau "
+        "stayed below dynamics.tol, its value at the end (trajectory_ms) and the steps taken");
     f_.set_attr(g, "tol", c.dynamics.tol);
     for (const char* name : {"chunk_start", "chunk_stimuli"}) {
       f_.create_stream(g + "/" + name, h5::scalar_type<long long>(), {}, 256, o_.gzip);
@@ -299,9 +321,13 @@ class ResponseWriter {
       const std::string p = g + "/" + phase;
       f_.create_stream(p + "_converged", h5::scalar_type<std::int8_t>(), {}, 256, o_.gzip);
       f_.create_stream(p + "_time_ms", h5::scalar_type<double>(), {}, 256, o_.gzip);
-      f_.set_attr(p + "_time_ms", "description", "time since which the residual stayed below tol [ms]; NaN if it was not below tol at the end");
+      f_.set_attr(p + "_time_ms", "description",
+                  "time since which the residual stayed below tol [ms]; NaN if it was not below "
+                  "tol at the end");
       f_.create_stream(p + "_residual", h5::scalar_type<double>(), {}, 256, o_.gzip);
-      f_.set_attr(p + "_residual", "description", "max |dx/dt| tau at the end (rate units in the free phase, delta units in the target phase)");
+      f_.set_attr(p + "_residual", "description",
+                  "max |dx/dt| tau at the end (rate units in the free phase, delta units in the "
+                  "target phase)");
       f_.create_stream(p + "_steps", h5::scalar_type<long long>(), {}, 256, o_.gzip);
     }
     dynamics_ = c.dynamics;
@@ -316,7 +342,8 @@ class ResponseWriter {
       f_.set_attr(p, "description",
                   std::string("sample times of the ") + phase +
                       " phase's trajectories (first axis of trajectory_" + phase +
-                      "): every record_every_ms from 0 (Euler: at the first step at or after each) up to trajectory_ms, the same for every chunk");
+                      "): every record_every_ms from 0 (Euler: at the first step at or after each) "
+                      "up to trajectory_ms, the same for every chunk");
       f_.set_attr(p, "unit", "ms");
       f_.set_attr(p, "duration_ms", o_.trajectory_ms);
       f_.set_attr(p, "record_every_ms", dynamics_.record_every_ms);
@@ -333,13 +360,16 @@ class ResponseWriter {
       stream3(g + "/trajectory_free", t, tf.size(), l.width,
               "free-phase rate h_l(t) = f(a_l(t)) while the input is clamped, from a = 0");
       stream3(g + "/trajectory_target", t, tt.size(), l.width,
-              "target-phase rate v_l(t) = h_l - u_l(t) / mult_l (the clamped target t_L at the output); in float32 (or float64 for deep layers) it may equal h_l: read trajectory_target_delta");
+              "target-phase rate v_l(t) = h_l - u_l(t) / mult_l (the clamped target t_L at the "
+              "output); in float32 (or float64 for deep layers) it may equal h_l: read "
+              "trajectory_target_delta");
       stream3(g + "/trajectory_target_delta", t, tt.size(), l.width,
               "target-phase state u_l(t) = mult_l (h_l - v_l(t)); settles to target_delta");
     }
   }
 
-  void same_times(const std::vector<double>& first, const std::vector<double>& now, const char* phase) const {
+  void same_times(const std::vector<double>& first, const std::vector<double>& now,
+                  const char* phase) const {
     bool same = first.size() == now.size();
     for (std::size_t k = 0; same && k < now.size(); ++k) {
       same = std::abs(first[k] - now[k]) <= 1e-9 * std::max(1.0, o_.trajectory_ms);
@@ -347,7 +377,8 @@ class ResponseWriter {
     if (!same) {
       throw std::logic_error(std::string("record --trajectories: the ") + phase +
                              " phase's sample times differ between chunks (" +
-                             std::to_string(first.size()) + " vs " + std::to_string(now.size()) + " samples)");
+                             std::to_string(first.size()) + " vs " + std::to_string(now.size()) +
+                             " samples)");
     }
   }
 
@@ -356,10 +387,14 @@ class ResponseWriter {
     const hsize_t K = std::max<std::size_t>(1, samples), n = static_cast<hsize_t>(width);
     const hsize_t kt = std::min<hsize_t>(K, 16);
     const auto rows = static_cast<hsize_t>(std::clamp<long long>(
-        static_cast<long long>((1u << 20) / std::max<std::size_t>(1, kt * n * t.size)), 1, std::max(1LL, total_)));
+        static_cast<long long>((1u << 20) / std::max<std::size_t>(1, kt * n * t.size)), 1,
+        std::max(1LL, total_)));
     f_.create_stream_along(path, t, {K, 0, n}, 1, {kt, rows, n}, o_.gzip);
     f_.set_attr(path, "description", description);
-    f_.set_attr(path, "unit", path.ends_with("_delta") ? "1 (scaled rate difference)" : "1 (dimensionless rate: the output of the transfer function)");
+    f_.set_attr(path, "unit",
+                path.ends_with("_delta")
+                    ? "1 (scaled rate difference)"
+                    : "1 (dimensionless rate: the output of the transfer function)");
     f_.set_attr(path, "dims", std::vector<std::string>{"time", "stimulus", "unit"});
   }
 
@@ -373,7 +408,8 @@ class ResponseWriter {
     for (std::size_t k = 0; k < K; ++k) {
       for (std::size_t i = 0; i < N; ++i) {
         for (std::size_t j = 0; j < n; ++j) {
-          buf[(k * N + i) * n + j] = static_cast<S>(slices[k](static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)));
+          buf[(k * N + i) * n + j] =
+              static_cast<S>(slices[k](static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)));
         }
       }
     }
@@ -393,13 +429,15 @@ class ResponseWriter {
     f_.set_attr(obj, "object_id", h5::uuid4());
   }
 
-  void timeseries(const std::string& name, const LayerInfo& l, h5::ScalarType t, const std::string& description) {
+  void timeseries(const std::string& name, const LayerInfo& l, h5::ScalarType t,
+                  const std::string& description) {
     const std::string g = "/processing/gaitsim/" + name;
     f_.create_group(g);
     typed(g, "TimeSeries", "core");
     f_.set_attr(g, "description", description);
-    f_.set_attr(g, "comments", "one row per stimulus presentation; auxiliary units: " +
-                                   std::to_string(l.width - l.passed_on) + " (the last ones)");
+    f_.set_attr(g, "comments",
+                "one row per stimulus presentation; auxiliary units: " +
+                    std::to_string(l.width - l.passed_on) + " (the last ones)");
     stream(g + "/data", t, l.width, description);
     f_.set_attr(g + "/data", "unit", "a.u. (dimensionless rate)");
     f_.set_attr(g + "/data", "conversion", 1.0f);
@@ -416,7 +454,8 @@ class ResponseWriter {
       const RowMajor r = m.template cast<double>();
       f_.append(path, r.data(), static_cast<hsize_t>(r.rows()));
     } else {
-      const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> r = m.template cast<float>();
+      const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> r =
+          m.template cast<float>();
       f_.append(path, r.data(), static_cast<hsize_t>(r.rows()));
     }
   }
@@ -439,8 +478,12 @@ class ResponseWriter {
     const std::string g = "/intervals/trials";
     f_.create_group(g);
     typed(g, "TimeIntervals", "core");
-    f_.set_attr(g, "description", "one row per phase of each stimulus presentation: free (forward) and, when targets are recorded, target");
-    f_.set_attr(g, "colnames", std::vector<std::string>{"start_time", "stop_time", "stimulus_id", "label", "phase"});
+    f_.set_attr(g, "description",
+                "one row per phase of each stimulus presentation: free (forward) and, when targets "
+                "are recorded, target");
+    f_.set_attr(
+        g, "colnames",
+        std::vector<std::string>{"start_time", "stop_time", "stimulus_id", "label", "phase"});
     std::vector<long long> id(start_.size());
     std::iota(id.begin(), id.end(), 0LL);
     f_.write_vector(g + "/id", id);
@@ -472,7 +515,8 @@ class ResponseWriter {
 
 class Progress {
  public:
-  Progress(long long total, bool enabled) : total_(total), enabled_(enabled), tty_(isatty(STDERR_FILENO)) {}
+  Progress(long long total, bool enabled)
+      : total_(total), enabled_(enabled), tty_(isatty(STDERR_FILENO)) {}
   void update(long long done) {
     if (!enabled_) return;
     const double s = seconds();
@@ -481,8 +525,9 @@ class Progress {
     if (!tty_ && decile == last_decile_ && done < total_) return;
     last_decile_ = decile;
     std::fprintf(stderr, "%srecord: %lld/%lld stimuli (%3.0f%%), %.1f s, ETA %.1f s%s",
-                 tty_ ? "\r" : "", done, total_, 100.0 * double(done) / double(std::max(1LL, total_)),
-                 s, eta, tty_ ? "\x1b[K" : "\n");
+                 tty_ ? "\r" : "", done, total_,
+                 100.0 * double(done) / double(std::max(1LL, total_)), s, eta,
+                 tty_ ? "\x1b[K" : "\n");
     if (tty_ && done >= total_) std::fputc('\n', stderr);
     std::fflush(stderr);
   }
@@ -512,7 +557,8 @@ std::vector<LayerInfo> layer_infos(const Network<double>& net) {
 template <class T>
 void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& net,
                 const StimulusSet& s, ResponseWriter& w) {
-  Engine<T> engine(net.template cast<T>(), c.learning, static_cast<std::uint64_t>(c.network.seed) + 1);
+  Engine<T> engine(net.template cast<T>(), c.learning,
+                   static_cast<std::uint64_t>(c.network.seed) + 1);
   const auto N = static_cast<long long>(s.ids.size());
   Progress progress(N, !o.quiet);
   Activity<T> act;
@@ -559,7 +605,8 @@ void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& 
     if (settle) {
       const Eigen::VectorXi y = Eigen::Map<const Eigen::VectorXi>(labels.data(), end - begin);
       settle->updates(settle->rule(), x, y, grads);
-      w.append_trajectories(begin, end - begin, phases->free_trajectory(), phases->target_trajectory());
+      w.append_trajectories(begin, end - begin, phases->free_trajectory(),
+                            phases->target_trajectory());
     }
     ++chunks;
     progress.update(end);
@@ -585,7 +632,8 @@ int record(const Config& c, const RecordOptions& options) {
     throw ConfigError("--format " + o.format + ": expected gaitsim or nwb");
   }
   if (o.trajectory_ms_given && !o.trajectories) {
-    throw ConfigError("--trajectory-ms sets the duration of settling trajectories: it needs --trajectories");
+    throw ConfigError(
+        "--trajectory-ms sets the duration of settling trajectories: it needs --trajectories");
   }
   if (o.trajectory_ms_given && !(o.trajectory_ms > 0 && std::isfinite(o.trajectory_ms))) {
     throw ConfigError("--trajectory-ms " + number_g(o.trajectory_ms) +
@@ -593,14 +641,16 @@ int record(const Config& c, const RecordOptions& options) {
                       "and recorded)");
   }
   if (o.trajectories && o.format == "nwb") {
-    throw ConfigError("--trajectories is not supported with --format nwb: NWB files hold one "
-                      "row per stimulus presentation here; write settling trajectories in the "
-                      "gaitsim layout (--format gaitsim, the default)");
+    throw ConfigError(
+        "--trajectories is not supported with --format nwb: NWB files hold one "
+        "row per stimulus presentation here; write settling trajectories in the "
+        "gaitsim layout (--format gaitsim, the default)");
   }
   if (o.trajectories && !o.trajectory_ms_given) {
     o.trajectory_ms = std::min(c.dynamics.max_time_ms, kTrajectoryTaus * c.dynamics.tau_ms);
   }
-  if (o.out.empty() || !o.out.has_filename()) throw ConfigError("--out needs a file name, e.g. responses.h5");
+  if (o.out.empty() || !o.out.has_filename())
+    throw ConfigError("--out needs a file name, e.g. responses.h5");
   if (fs::exists(o.out) && !o.force) {
     throw ConfigError(o.out.string() + " exists; use --force to overwrite it");
   }
@@ -620,13 +670,15 @@ int record(const Config& c, const RecordOptions& options) {
   }
   if (classes == 0) {
     throw std::runtime_error("cannot tell the number of classes: the dataset " + c.data.dataset +
-                             " is not readable from " + dataset_dir(c) + " and no --checkpoint was given");
+                             " is not readable from " + dataset_dir(c) +
+                             " and no --checkpoint was given");
   }
   Network<double> net = build_network(c, static_cast<int>(s.x.cols()), classes);
   std::string hash;
   if (o.checkpoint.empty()) {
-    std::cerr << "note: no --checkpoint given: recording the initial weights drawn from network.seed = "
-              << c.network.seed << '\n';
+    std::cerr
+        << "note: no --checkpoint given: recording the initial weights drawn from network.seed = "
+        << c.network.seed << '\n';
   } else {
     load_weights(o.checkpoint, net);
     hash = h5::fnv1a64_file(o.checkpoint);
@@ -645,11 +697,14 @@ int record(const Config& c, const RecordOptions& options) {
   if (o.trajectories) {
     const double per_stimulus = trajectory_bytes_per_stimulus(c, net, o.trajectory_ms);
     if (!o.chunk_given) {
-      o.chunk = std::clamp<long long>(static_cast<long long>(kTrajectoryBudgetBytes / per_stimulus), 1, o.chunk);
+      o.chunk = std::clamp<long long>(static_cast<long long>(kTrajectoryBudgetBytes / per_stimulus),
+                                      1, o.chunk);
     }
     if (!o.quiet) {
-      std::fprintf(stderr, "record: trajectories over %g ms in chunks of %lld stimuli (about %.0f MB each)\n",
-                   o.trajectory_ms, o.chunk, per_stimulus * double(std::min(N, o.chunk)) / 1e6);
+      std::fprintf(
+          stderr,
+          "record: trajectories over %g ms in chunks of %lld stimuli (about %.0f MB each)\n",
+          o.trajectory_ms, o.chunk, per_stimulus * double(std::min(N, o.chunk)) / 1e6);
     }
   }
   fs::path temp = o.out;
@@ -667,9 +722,11 @@ int record(const Config& c, const RecordOptions& options) {
     w.finish();
     fs::rename(temp, o.out);
     if (o.trajectories) {
-      for (const auto& [phase, st] : {std::pair{"free", w.free_summary()}, std::pair{"target", w.target_summary()}}) {
+      for (const auto& [phase, st] :
+           {std::pair{"free", w.free_summary()}, std::pair{"target", w.target_summary()}}) {
         if (st.not_converged > 0) {
-          std::fprintf(stderr, "warning: the %s phase of %lld of %lld chunks had not converged by "
+          std::fprintf(stderr,
+                       "warning: the %s phase of %lld of %lld chunks had not converged by "
                        "%g ms (see /trajectory_convergence; raise --trajectory-ms)\n",
                        phase, st.not_converged, st.runs, o.trajectory_ms);
         }
@@ -680,12 +737,14 @@ int record(const Config& c, const RecordOptions& options) {
     fs::remove(temp, ignored);
     throw;
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const std::string with = std::string(o.targets ? ", with targets" : "") +
-                           (o.trajectories ? ", with trajectories over " + number_g(o.trajectory_ms) + " ms" : "");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string with =
+      std::string(o.targets ? ", with targets" : "") +
+      (o.trajectories ? ", with trajectories over " + number_g(o.trajectory_ms) + " ms" : "");
   std::printf("recorded %lld stimuli x %zu layers (%s layout%s) in %.2f s: %s (%.1f MB)\n", N,
-              layers.size(), o.format.c_str(), with.c_str(), seconds,
-              o.out.c_str(), static_cast<double>(fs::file_size(o.out)) / 1e6);
+              layers.size(), o.format.c_str(), with.c_str(), seconds, o.out.c_str(),
+              static_cast<double>(fs::file_size(o.out)) / 1e6);
   return kOk;
 }
 
@@ -703,15 +762,17 @@ class RecordCommand : public Command {
     cmd->add_option("--checkpoint", checkpoint_,
                     "weights from a run file or checkpoint (default: the config's initial weights)")
         ->check(CLI::ExistingFile);
-    cmd->add_flag("--targets", o_.targets,
-                  "also record the rule's targets for the true label (targets, target_delta, target_scale)");
+    cmd->add_flag(
+        "--targets", o_.targets,
+        "also record the rule's targets for the true label (targets, target_delta, target_scale)");
     cmd->add_option("--format", o_.format, "file layout: gaitsim (default) or nwb (NWB 2.x)")
         ->check(CLI::IsMember({"gaitsim", "nwb"}));
     cmd->add_option("--dtype", o_.dtype, "stored precision of rates and targets (default float32)")
         ->check(CLI::IsMember({"float32", "float64"}));
-    cmd->add_flag("--trajectories", o_.trajectories,
-                  "also record both phases settling in time (dynamics.*): per layer "
-                  "trajectory_free, trajectory_target, trajectory_target_delta (time x stimulus x unit)");
+    cmd->add_flag(
+        "--trajectories", o_.trajectories,
+        "also record both phases settling in time (dynamics.*): per layer "
+        "trajectory_free, trajectory_target, trajectory_target_delta (time x stimulus x unit)");
     trajectory_ms_ = cmd->add_option("--trajectory-ms", o_.trajectory_ms,
                                      "duration of the trajectories, the same for every chunk "
                                      "(default: min(dynamics.max_time_ms, 20 dynamics.tau_ms))");

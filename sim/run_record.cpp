@@ -131,7 +131,8 @@ void write_weights(h5::File& f, const Network<double>& net) {
 
 void write_state(h5::File& f, const RunRecord& run) {
   const auto& p = run.progress;
-  f.write_vector("/state/progress", std::vector<long long>{p.epoch, p.batch, p.step, p.correct, p.seen});
+  f.write_vector("/state/progress",
+                 std::vector<long long>{p.epoch, p.batch, p.step, p.correct, p.seen});
   f.write_vector("/state/loss_sum", std::vector<double>{p.loss_sum});
   f.set_attr("/state", "progress_fields", "epochs_done, batch, step, correct, seen");
   f.write_vector("/state/optimizer_steps", std::vector<long long>{run.optimizer.steps});
@@ -152,10 +153,13 @@ Network<double> read_weights(const h5::File& f) {
     const auto b = f.read_vector<double>(p + "/b");
     PopulationParams pop{f.attr_string(p, "name"), static_cast<int>(W.cols()),
                          static_cast<int>(f.attr_int(p, "passed_on")), transfer};
-    net.layers.push_back({pop, make_transfer(transfer),
+    net.layers.push_back({pop,
+                          make_transfer(transfer),
                           {std::move(W), Eigen::Map<const RowVec<double>>(b.data(), b.size())}});
   }
-  net.input = {"input", input_width, L > 0 ? static_cast<int>(net.layer(1).in.W.rows()) : 0,
+  net.input = {"input",
+               input_width,
+               L > 0 ? static_cast<int>(net.layer(1).in.W.rows()) : 0,
                {"linear", 1.0}};
   return net;
 }
@@ -172,8 +176,8 @@ std::vector<EpochRecord> read_metrics(const h5::File& f, int classes) {
   const Mat<double> ortho = f.read_matrix<double>("/orthogonality/error");
   std::vector<EpochRecord> out;
   for (std::size_t i = 0; i < epoch.size(); ++i) {
-    EpochRecord e{epoch[i], train_loss[i], train_acc[i], test_loss[i], test_acc[i], top5[i],
-                  seconds[i], {}};
+    EpochRecord e{epoch[i],    train_loss[i], train_acc[i], test_loss[i],
+                  test_acc[i], top5[i],       seconds[i],   {}};
     for (Eigen::Index j = 0; j < ortho.cols(); ++j) e.ortho_error.push_back(ortho(i, j));
     out.push_back(e);
   }
@@ -198,8 +202,8 @@ std::vector<AlignmentRecord> read_alignment(const h5::File& f) {
 
 void read_state(const h5::File& f, RunRecord& run) {
   const auto p = f.read_vector<long long>("/state/progress");
-  run.progress = {static_cast<int>(p[0]), p[1], p[2], f.read_vector<double>("/state/loss_sum")[0],
-                  p[3], p[4]};
+  run.progress = {
+      static_cast<int>(p[0]), p[1], p[2], f.read_vector<double>("/state/loss_sum")[0], p[3], p[4]};
   run.optimizer.steps = f.read_vector<long long>("/state/optimizer_steps")[0];
   if (!f.exists("/state/optimizer")) return;
   for (const auto& moment : f.list("/state/optimizer")) {
@@ -270,7 +274,8 @@ void load_weights(const std::filesystem::path& path, Network<double>& net) {
       throw std::runtime_error(path.string() + ": layer " + std::to_string(l) + " W is " +
                                std::to_string(theirs.W.rows()) + " x " +
                                std::to_string(theirs.W.cols()) + ", the configured network needs " +
-                               std::to_string(mine.W.rows()) + " x " + std::to_string(mine.W.cols()));
+                               std::to_string(mine.W.rows()) + " x " +
+                               std::to_string(mine.W.cols()));
     }
     mine = theirs;
   }

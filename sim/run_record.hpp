@@ -17,7 +17,7 @@ struct EpochRecord {
   double train_loss = 0, train_accuracy = 0;
   double test_loss = 0, test_accuracy = 0;
   double test_top5 = std::numeric_limits<double>::quiet_NaN();  // when classes > 10
-  double seconds = 0;                                            // wall time of the epoch [s]
+  double seconds = 0;                                           // wall time of the epoch [s]
   std::vector<double> ortho_error;  // ||W W^T - I||_F per regularised layer
 };
 
@@ -47,13 +47,13 @@ struct TrainingProgress {
 };
 
 struct RunRecord {
-  std::string config_yaml;   // the resolved config
+  std::string config_yaml;         // the resolved config
   std::string status = "running";  // running | paused | complete | diverged
   std::string precision = "float64";
   std::vector<EpochRecord> epochs;
   std::vector<AlignmentRecord> alignment;
   std::vector<SettlingRecord> settling;  // one per epoch; empty in algebraic mode
-  std::vector<int> ortho_layers;  // layers whose orthogonality error is logged
+  std::vector<int> ortho_layers;         // layers whose orthogonality error is logged
   TrainingProgress progress;
   OptimizerState optimizer;
   Network<double> weights;

@@ -23,8 +23,16 @@ class TargetDynamics {
   TargetDynamics(const Network<T>& net, const Activity<T>& act, const ErrorSignals<T>& sig,
                  TopDown kind, bool transpose, double gamma, bool adaptive,
                  const LayerInverse<T>* inverse, const FaRule<T>* fa, double tau)
-      : net_(net), act_(act), top_(sig.D[net.depth()]), kind_(kind), transpose_(transpose),
-        gamma_(gamma), adaptive_(adaptive), inverse_(inverse), fa_(fa), tau_(tau) {
+      : net_(net),
+        act_(act),
+        top_(sig.D[net.depth()]),
+        kind_(kind),
+        transpose_(transpose),
+        gamma_(gamma),
+        adaptive_(adaptive),
+        inverse_(inverse),
+        fa_(fa),
+        tau_(tau) {
     const int L = net.depth();
     layout_.rows = act.batch();
     for (int l = 1; l < L; ++l) layout_.add(net.width(l));
@@ -63,7 +71,8 @@ class TargetDynamics {
         out.leftCols(k) *= inv_tau;
       }
       // auxiliary units keep their forward activity as target: u = 0
-      if (out.cols() > k) out.rightCols(out.cols() - k) = -below.rightCols(out.cols() - k) * inv_tau;
+      if (out.cols() > k)
+        out.rightCols(out.cols() - k) = -below.rightCols(out.cols() - k) * inv_tau;
     }
   }
 
@@ -169,9 +178,9 @@ void SettlingPhases<T>::check(const RelaxReport& rep, const std::string& phase,
   }
   if (rep.converged) return;
   std::ostringstream msg;
-  msg << phase << " phase did not converge within " << params_.max_time_ms << " ms ("
-      << rep.steps << " steps): residual max|da/dt|*tau = " << rep.residual << " > tol "
-      << params_.tol << " in " << where;
+  msg << phase << " phase did not converge within " << params_.max_time_ms << " ms (" << rep.steps
+      << " steps): residual max|da/dt|*tau = " << rep.residual << " > tol " << params_.tol << " in "
+      << where;
   if (dyn_.fail_on_nonconvergence) throw NonConvergence(msg.str());
   if (warnings_ < 5) std::cerr << "\nwarning: " << msg.str() << '\n';
   if (++warnings_ == 5) std::cerr << "warning: further non-convergence warnings suppressed\n";

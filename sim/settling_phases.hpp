@@ -31,7 +31,7 @@ class NonConvergence : public std::runtime_error {
 // Sampled rates of one phase: time[k] and, per layer l = 1..L, rate[l][k] (N x n_l) and, for
 // the target phase, delta[l][k] = u_l (mult_l (h_l - v_l)).
 struct PhaseTrajectory {
-  std::vector<double> time;                  // [ms]
+  std::vector<double> time;                     // [ms]
   std::vector<std::vector<Mat<double>>> rate;   // [l][k]
   std::vector<std::vector<Mat<double>>> delta;  // [l][k] (target phase)
   RelaxReport report;

@@ -26,14 +26,17 @@ constexpr const char* kExpected =
 }
 
 long long parse_count(const std::string& spec, const std::string& text) {
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 12) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos ||
+      text.size() > 12) {
     bad_spec(spec, "'" + text + "' is not a non-negative integer");
   }
   return std::stoll(text);
 }
 
-bool is_hdf5(const fs::path& p) { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  return H5Fis_hdf5(p.c_str()) > 0; }
+bool is_hdf5(const fs::path& p) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  return H5Fis_hdf5(p.c_str()) > 0;
+}
 
 // Reads an N-D numeric dataset into floats (HDF5 converts), returning its dims.
 std::vector<float> read_floats(const fs::path& file, const std::string& name,
@@ -69,7 +72,8 @@ StimulusSet from_hdf5(const fs::path& file, int input_width) {
   bool uint8 = false;
   std::vector<float> v = read_floats(file, "/images", dims, uint8);
   if (dims.size() < 2) {
-    throw std::runtime_error(file.string() + ": /images must have a stimulus dimension and at "
+    throw std::runtime_error(file.string() +
+                             ": /images must have a stimulus dimension and at "
                              "least one more (N x d, N x H x W or N x C x H x W)");
   }
   const auto n = static_cast<Eigen::Index>(dims[0]);
@@ -80,7 +84,8 @@ StimulusSet from_hdf5(const fs::path& file, int input_width) {
                              std::to_string(input_width));
   }
   StimulusSet s;
-  s.x = Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(v.data(), n, d);
+  s.x = Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(v.data(),
+                                                                                          n, d);
   if (uint8) s.x /= 255.0f;
   const h5::File f = h5::File::open_read(file);
   if (f.exists("/stimulus_id")) {
@@ -90,9 +95,12 @@ StimulusSet from_hdf5(const fs::path& file, int input_width) {
     std::iota(s.ids.begin(), s.ids.end(), 0LL);
   }
   s.labels = f.exists("/labels") ? f.read_vector<int>("/labels") : std::vector<int>(n, -1);
-  if (static_cast<Eigen::Index>(s.ids.size()) != n || static_cast<Eigen::Index>(s.labels.size()) != n) {
-    throw std::runtime_error(file.string() + ": /stimulus_id and /labels must have one entry per "
-                             "image (" + std::to_string(n) + ")");
+  if (static_cast<Eigen::Index>(s.ids.size()) != n ||
+      static_cast<Eigen::Index>(s.labels.size()) != n) {
+    throw std::runtime_error(file.string() +
+                             ": /stimulus_id and /labels must have one entry per "
+                             "image (" +
+                             std::to_string(n) + ")");
   }
   s.description = "images of " + file.string() + (uint8 ? " (uint8 / 255)" : "");
   return s;
@@ -104,7 +112,8 @@ StimulusSet from_idx(const fs::path& file) {
   const Eigen::Index d = images.rows * images.cols;
   StimulusSet s;
   s.x.resize(n, d);
-  for (Eigen::Index k = 0; k < n * d; ++k) s.x.data()[k] = images.pixels[static_cast<std::size_t>(k)] / 255.0f;
+  for (Eigen::Index k = 0; k < n * d; ++k)
+    s.x.data()[k] = images.pixels[static_cast<std::size_t>(k)] / 255.0f;
   s.ids.resize(static_cast<std::size_t>(n));
   std::iota(s.ids.begin(), s.ids.end(), 0LL);
   s.labels.assign(static_cast<std::size_t>(n), -1);
@@ -158,8 +167,8 @@ StimulusSet load_stimuli(const std::string& spec, const Config& c) {
   }
   // Load only as much of the split as the selection needs (1 example of the other split).
   const std::size_t need = last >= 0 ? static_cast<std::size_t>(last + 1) : 0;
-  const auto data = datasets::load_dataset(c.data.dataset, dataset_dir(c), train ? need : 1,
-                                           train ? 1 : need);
+  const auto data =
+      datasets::load_dataset(c.data.dataset, dataset_dir(c), train ? need : 1, train ? 1 : need);
   const datasets::Dataset& set = train ? data.train : data.test;
   const auto size = static_cast<long long>(set.size());
   StimulusSet s;
@@ -170,14 +179,16 @@ StimulusSet load_stimuli(const std::string& spec, const Config& c) {
       bad_spec(spec, c.data.dataset + " has classes 0-" + std::to_string(set.classes - 1));
     }
     for (Eigen::Index i = 0; i < set.y.size(); ++i) {
-      if (set.y(i) == klass && (limit == 0 || static_cast<long long>(rows.size()) < limit)) rows.push_back(i);
+      if (set.y(i) == klass && (limit == 0 || static_cast<long long>(rows.size()) < limit))
+        rows.push_back(i);
     }
     s.description = c.data.dataset + " " + split + " split, class " + std::to_string(klass) +
                     (limit ? ", first " + std::to_string(limit) : "");
   } else {
     if (last >= size) {
-      bad_spec(spec, "the " + split + " split of " + c.data.dataset + " has " + std::to_string(size) +
-                         " examples (ids 0-" + std::to_string(size - 1) + ")");
+      bad_spec(spec, "the " + split + " split of " + c.data.dataset + " has " +
+                         std::to_string(size) + " examples (ids 0-" + std::to_string(size - 1) +
+                         ")");
     }
     if (last < 0) last = size - 1;
     for (long long i = first; i <= last; ++i) rows.push_back(static_cast<Eigen::Index>(i));

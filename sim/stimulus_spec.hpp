@@ -19,9 +19,9 @@ namespace gaitsim {
 struct StimulusSet {
   Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> x;  // N x input width
   std::vector<long long> ids;
-  std::vector<int> labels;   // -1 where unknown
-  int classes = 0;           // of the config's dataset (0 if it could not be read)
-  std::string description;   // e.g. "mnist test split, examples 0-999"
+  std::vector<int> labels;  // -1 where unknown
+  int classes = 0;          // of the config's dataset (0 if it could not be read)
+  std::string description;  // e.g. "mnist test split, examples 0-999"
 };
 
 // Throws ConfigError naming the spec and what was expected for a malformed spec, and

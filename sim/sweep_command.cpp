@@ -35,7 +35,8 @@ void claim_dir(const SweepSpec& spec, const fs::path& dir, bool force) {
                         "); use another --out or --force to replace it");
     }
     for (const char* sub : {"points", "logs"}) fs::remove_all(dir / sub);
-    for (const char* f : {"summary.csv", "summary_aggregate.csv", "summary.h5"}) fs::remove(dir / f);
+    for (const char* f : {"summary.csv", "summary_aggregate.csv", "summary.h5"})
+      fs::remove(dir / f);
   } else if (fs::exists(dir) && !fs::is_empty(dir) && !force) {
     throw ConfigError("output folder " + dir.string() +
                       " is not empty and holds no sweep.yaml; use another --out or --force");
@@ -110,10 +111,11 @@ class SweepCommand : public Command {
     mpi::barrier();
     if (mpi::rank() != 0) return kOk;
     const SweepSummary summary = write_sweep_summary(spec, points, options_.dir);
-    std::printf("sweep finished: %d complete, %d diverged, %d unfinished of %zu points "
-                "(%d run now, %d already done)\nsummary: %s\n",
-                summary.complete, summary.diverged, summary.unfinished, points.size(), stats.ran,
-                stats.skipped, (options_.dir / "summary.csv").c_str());
+    std::printf(
+        "sweep finished: %d complete, %d diverged, %d unfinished of %zu points "
+        "(%d run now, %d already done)\nsummary: %s\n",
+        summary.complete, summary.diverged, summary.unfinished, points.size(), stats.ran,
+        stats.skipped, (options_.dir / "summary.csv").c_str());
     if (summary.unfinished > 0) {
       std::printf("unfinished points (run the sweep again to resume them):\n");
       for (std::size_t i = 0; i < points.size(); ++i) {

@@ -105,7 +105,8 @@ class Tracker {
     const char* what = code == 0 ? "done" : code == 3 ? "DIVERGED" : "FAILED";
     std::printf("sweep %d/%d (%d diverged, %d failed) | %s %s", done, total_, stats_.diverged,
                 stats_.failed, points_[index].name.c_str(), what);
-    if (code != 0 && code != 3) std::printf(" (exit %d, see logs/%s.log)", code, points_[index].name.c_str());
+    if (code != 0 && code != 3)
+      std::printf(" (exit %d, see logs/%s.log)", code, points_[index].name.c_str());
     if (mpi::size() > 1) std::printf(" on rank %d", where);
     std::printf(" | %s elapsed, ETA %s\n", format_duration(elapsed).c_str(),
                 format_duration(eta).c_str());
@@ -136,14 +137,15 @@ SweepRunStats dispatch(const SweepSpec& spec, const std::vector<SweepPoint>& poi
       actions[static_cast<long long>(i)] = a;
     }
   }
-  std::printf("sweep: %zu points, %d already finished, %zu to run (%zu resumed) on %d process%s x "
-              "%d job%s, %d thread%s each\n",
-              points.size(), skipped, queue.size(),
-              static_cast<std::size_t>(std::count_if(actions.begin(), actions.end(), [](auto& kv) {
-                return kv.second == PointAction::kResume;
-              })),
-              mpi::size(), mpi::size() == 1 ? "" : "es", o.jobs, o.jobs == 1 ? "" : "s",
-              default_threads(o), default_threads(o) == 1 ? "" : "s");
+  std::printf(
+      "sweep: %zu points, %d already finished, %zu to run (%zu resumed) on %d process%s x "
+      "%d job%s, %d thread%s each\n",
+      points.size(), skipped, queue.size(),
+      static_cast<std::size_t>(
+          std::count_if(actions.begin(), actions.end(),
+                        [](auto& kv) { return kv.second == PointAction::kResume; })),
+      mpi::size(), mpi::size() == 1 ? "" : "es", o.jobs, o.jobs == 1 ? "" : "s", default_threads(o),
+      default_threads(o) == 1 ? "" : "s");
   std::fflush(stdout);
   Tracker tracker(points, static_cast<int>(points.size()), skipped);
   std::size_t next = 0;
@@ -172,7 +174,8 @@ SweepRunStats dispatch(const SweepSpec& spec, const std::vector<SweepPoint>& poi
       const int source = mpi::recv_pair(-1, kTagRequest, prev, code);
       if (prev >= 0) tracker.finished(prev, static_cast<int>(code), source);
       const long long give = next < queue.size() ? queue[next++] : -1;
-      mpi::send_pair(source, kTagAssign, give, give >= 0 ? static_cast<long long>(actions[give]) : 0);
+      mpi::send_pair(source, kTagAssign, give,
+                     give >= 0 ? static_cast<long long>(actions[give]) : 0);
       if (give < 0) --workers;
       busy = true;
     }

@@ -65,7 +65,8 @@ std::vector<std::string> log_values(const YAML::Node& r, const fs::path& file,
   std::vector<std::string> out;
   for (long long i = 0; i < n; ++i) {
     const double t = n == 1 ? 0.0 : double(i) / double(n - 1);
-    out.push_back(format_value(std::pow(10.0, std::log10(a) + t * (std::log10(b) - std::log10(a)))));
+    out.push_back(
+        format_value(std::pow(10.0, std::log10(a) + t * (std::log10(b) - std::log10(a)))));
   }
   return out;
 }
@@ -84,7 +85,8 @@ SweepAxis parse_axis(const std::string& key, const YAML::Node& v, const fs::path
     } else if (kind == "log") {
       axis.values = log_values(arg, file, where);
     } else if (kind == "uniform" || kind == "log_uniform") {
-      if (!arg.IsSequence() || arg.size() != 2) fail(file, where + ": " + kind + " needs [low, high]");
+      if (!arg.IsSequence() || arg.size() != 2)
+        fail(file, where + ": " + kind + " needs [low, high]");
       axis.random = kind;
       axis.low = number(arg[0], file, where);
       axis.high = number(arg[1], file, where);
@@ -198,7 +200,8 @@ SweepSpec parse_sweep(const std::string& yaml, const fs::path& file) {
   }
   if (any_random && s.samples == 0) fail(file, "random axes need 'samples: N'");
   if (!any_random && s.samples > 0) fail(file, "samples is given but no axis is random");
-  if (root["sample_seed"]) s.sample_seed = static_cast<std::uint64_t>(number(root["sample_seed"], file, "sample_seed"));
+  if (root["sample_seed"])
+    s.sample_seed = static_cast<std::uint64_t>(number(root["sample_seed"], file, "sample_seed"));
   if (const auto seeds = root["seeds"]) {
     const SweepAxis a = parse_axis("seeds", seeds, file);
     if (!a.random.empty()) fail(file, "seeds: expected a list or range");
@@ -224,9 +227,10 @@ std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
     std::vector<std::string> d;
     for (const auto* a : random) {
       const double u = unit(rng);
-      const double v = a->random == "uniform"
-                           ? a->low + u * (a->high - a->low)
-                           : std::exp(std::log(a->low) + u * (std::log(a->high) - std::log(a->low)));
+      const double v =
+          a->random == "uniform"
+              ? a->low + u * (a->high - a->low)
+              : std::exp(std::log(a->low) + u * (std::log(a->high) - std::log(a->low)));
       d.push_back(format_value(v));
     }
     draws.push_back(d);

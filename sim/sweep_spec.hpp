@@ -29,7 +29,7 @@ struct SweepAxis {
 };
 
 struct SweepPoint {
-  std::string name;                                        // folder name, unique
+  std::string name;                                         // folder name, unique
   std::vector<std::pair<std::string, std::string>> params;  // swept key -> value, axis order
   long long seed = 1;
   // --set arguments of the point: fixed overrides, its parameters, network.seed.
@@ -37,10 +37,10 @@ struct SweepPoint {
 };
 
 struct SweepSpec {
-  std::filesystem::path file;        // the sweep file
-  std::string text;                  // its content (identity of the sweep)
-  std::filesystem::path base;        // the base config, resolved
-  std::vector<std::string> fixed;    // `set:` overrides, as key=value
+  std::filesystem::path file;      // the sweep file
+  std::string text;                // its content (identity of the sweep)
+  std::filesystem::path base;      // the base config, resolved
+  std::vector<std::string> fixed;  // `set:` overrides, as key=value
   std::vector<SweepAxis> axes;
   long long samples = 0;
   std::uint64_t sample_seed = 1;

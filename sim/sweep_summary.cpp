@@ -87,7 +87,8 @@ SweepSummary write_sweep_summary(const SweepSpec& spec, const std::vector<SweepP
   };
 
   // One row per point.
-  std::string csv = "name," + join(keys, ",") + ",seed,status,epochs,diverged," + join(metrics, ",") + "\n";
+  std::string csv =
+      "name," + join(keys, ",") + ",seed,status,epochs,diverged," + join(metrics, ",") + "\n";
   for (std::size_t i = 0; i < points.size(); ++i) {
     const auto& p = points[i];
     const auto& r = s.points[i];

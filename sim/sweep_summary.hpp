@@ -22,7 +22,8 @@ PointResult read_point(const std::filesystem::path& run_file);
 
 struct SweepSummary {
   std::vector<PointResult> points;  // in expansion order
-  int complete = 0, diverged = 0, unfinished = 0;  // unfinished: running, paused, missing, unreadable
+  int complete = 0, diverged = 0,
+      unfinished = 0;  // unfinished: running, paused, missing, unreadable
 };
 
 // Reads every point and writes the summary files; returns what it found.

@@ -21,7 +21,8 @@ namespace fs = std::filesystem;
 namespace {
 
 datasets::DataSplit load_data(const Config& c) {
-  const fs::path dir = c.data.path.empty() ? fs::path("data") / c.data.dataset : fs::path(c.data.path);
+  const fs::path dir =
+      c.data.path.empty() ? fs::path("data") / c.data.dataset : fs::path(c.data.path);
   return datasets::load_dataset(c.data.dataset, dir, static_cast<std::size_t>(c.data.train_limit),
                                 static_cast<std::size_t>(c.data.test_limit));
 }
@@ -110,9 +111,9 @@ void Trainer<T>::start() {
   }
   run_.config_yaml = c_.to_yaml();
   run_.precision = c_.learning.precision;
-  engine_ = std::make_unique<Engine<T>>(net.template cast<T>(), c_.learning,
-                                        static_cast<std::uint64_t>(c_.network.seed) + 1,
-                                        c_.dynamics);
+  engine_ =
+      std::make_unique<Engine<T>>(net.template cast<T>(), c_.learning,
+                                  static_cast<std::uint64_t>(c_.network.seed) + 1, c_.dynamics);
   engine_->optimizer().set_state(run_.optimizer);
   if (ranks_ > 1) engine_->set_reducer(&reducer_);
 }
@@ -162,12 +163,17 @@ EpochRecord Trainer<T>::finish_epoch(int e, double seconds) {
   const auto& p = run_.progress;
   const BatchResult test = evaluate(data_.test);
   const double n = double(std::max<long long>(test.samples, 1));
-  EpochRecord rec{e + 1, p.loss_sum / double(p.seen), double(p.correct) / double(p.seen),
-                  test.loss_sum / n, double(test.correct) / n, double(test.top5) / n, seconds, {}};
+  EpochRecord rec{e + 1,
+                  p.loss_sum / double(p.seen),
+                  double(p.correct) / double(p.seen),
+                  test.loss_sum / n,
+                  double(test.correct) / n,
+                  double(test.top5) / n,
+                  seconds,
+                  {}};
   if (engine_->network().classes <= 10) rec.test_top5 = std::numeric_limits<double>::quiet_NaN();
   for (int l : run_.ortho_layers) {
-    rec.ortho_error.push_back(
-        OrthogonalityRegulariser<T>::error(engine_->network().layer(l).in.W));
+    rec.ortho_error.push_back(OrthogonalityRegulariser<T>::error(engine_->network().layer(l).in.W));
   }
   return rec;
 }
@@ -215,7 +221,8 @@ void Trainer<T>::epoch(int e) {
     }
   }
   bar.finish();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const EpochRecord rec = finish_epoch(e, seconds);
   run_.epochs.push_back(rec);
   if (c_.dynamics.mode == "settle") record_settling(e);
@@ -227,11 +234,11 @@ void Trainer<T>::epoch(int e) {
   std::printf(" | %s\n", format_duration(seconds).c_str());
   if (c_.dynamics.mode == "settle") {
     const SettlingRecord& s = run_.settling.back();
-    std::printf("  settling: free %.1f steps (max %.0f), %.1f ms (max %.1f) | target %.1f steps "
-                "(max %.0f), %.1f ms (max %.1f)\n",
-                s.free_steps_mean, s.free_steps_max, s.free_time_ms_mean, s.free_time_ms_max,
-                s.target_steps_mean, s.target_steps_max, s.target_time_ms_mean,
-                s.target_time_ms_max);
+    std::printf(
+        "  settling: free %.1f steps (max %.0f), %.1f ms (max %.1f) | target %.1f steps "
+        "(max %.0f), %.1f ms (max %.1f)\n",
+        s.free_steps_mean, s.free_steps_max, s.free_time_ms_mean, s.free_time_ms_max,
+        s.target_steps_mean, s.target_steps_max, s.target_time_ms_mean, s.target_time_ms_max);
   }
   std::fflush(stdout);
 }

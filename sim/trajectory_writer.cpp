@@ -18,7 +18,8 @@ void write_array3(const std::filesystem::path& file, const std::string& dataset,
   const hsize_t n = K ? static_cast<hsize_t>(slices[0].cols()) : 0;
   std::vector<double> buf(K * N * n);
   for (hsize_t k = 0; k < K; ++k) {
-    if (static_cast<hsize_t>(slices[k].rows()) != N || static_cast<hsize_t>(slices[k].cols()) != n) {
+    if (static_cast<hsize_t>(slices[k].rows()) != N ||
+        static_cast<hsize_t>(slices[k].cols()) != n) {
       fail("slices differ in shape");
     }
     for (hsize_t i = 0; i < N; ++i) {

@@ -69,9 +69,8 @@ double brute_tau_a(const VectorXd& a, const VectorXd& b) {
   for (Eigen::Index i = 0; i < n; ++i) {
     for (Eigen::Index j = i + 1; j < n; ++j) {
       const double da = a(i) - a(j), db = b(i) - b(j);
-      s += (da > 0) - (da < 0) == 0 || (db > 0) - (db < 0) == 0
-               ? 0
-               : ((da > 0) == (db > 0) ? 1 : -1);
+      s += (da > 0) - (da < 0) == 0 || (db > 0) - (db < 0) == 0 ? 0
+                                                                : ((da > 0) == (db > 0) ? 1 : -1);
     }
   }
   return s / (n * (n - 1) / 2.0);

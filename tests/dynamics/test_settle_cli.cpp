@@ -5,8 +5,8 @@
 
 #include <fstream>
 
-#include "analysis/h5_file.hpp"
 #include "../sim/cli_runner.hpp"
+#include "analysis/h5_file.hpp"
 
 namespace gaitsim {
 namespace {
@@ -22,7 +22,8 @@ std::string small_config(const ScratchDir& dir, const std::string& extra = "") {
                       << "network:\n  kind: tower\n  widths: [784, 64, 48, 32]\n"
                       << "learning:\n  algorithm: gait\n  batch_size: 60\n  epochs: 2\n"
                       << "output:\n  progress: false\n  align_every: 2\n"
-                      << "dynamics:\n  mode: settle\n" << extra;
+                      << "dynamics:\n  mode: settle\n"
+                      << extra;
   return path;
 }
 
@@ -75,7 +76,8 @@ TEST_F(SettleCli, WritesTrajectoriesOfBothPhases) {
     GTEST_SKIP() << "python3-h5py not installed";
   }
   const std::string check =
-      "/usr/bin/python3 -c \"import h5py, numpy as np; f = h5py.File('" + out + "', 'r'); "
+      "/usr/bin/python3 -c \"import h5py, numpy as np; f = h5py.File('" + out +
+      "', 'r'); "
       "T = len(f['time_ms/free']); S = len(f['time_ms/target']); "
       "assert f['layers/2/free'].shape == (T, 3, 48), f['layers/2/free'].shape; "
       "assert f['layers/3/target'].shape == (S, 3, 32); "
@@ -93,15 +95,15 @@ TEST_F(SettleCli, TrainRecordsSettlingStatisticsAndAlignHonoursSettle) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "settling: free")) << r.output;
   const h5::File f = h5::File::open_read(out + "/run.h5");
-  for (const char* name : {"free_steps_mean", "free_steps_max", "free_time_ms_mean",
-                           "free_time_ms_max", "target_steps_mean", "target_steps_max",
-                           "target_time_ms_mean", "target_time_ms_max"}) {
+  for (const char* name :
+       {"free_steps_mean", "free_steps_max", "free_time_ms_mean", "free_time_ms_max",
+        "target_steps_mean", "target_steps_max", "target_time_ms_mean", "target_time_ms_max"}) {
     const auto v = f.read_vector<double>(std::string("/settling/") + name);
     ASSERT_EQ(v.size(), 2u) << name;
     EXPECT_GT(v[0], 0.0) << name;
   }
-  const auto a = run_cli("align " + cfg + " --checkpoint " + out + "/run.h5 --dump " +
-                         (dir / "dump.h5"));
+  const auto a =
+      run_cli("align " + cfg + " --checkpoint " + out + "/run.h5 --dump " + (dir / "dump.h5"));
   EXPECT_EQ(a.exit_code, 0) << a.output;
   EXPECT_TRUE(contains(a.output, "cosine")) << a.output;
   const auto strict = run_cli("settle " + cfg + " --stimuli 2 --out " + (dir / "s.h5") +

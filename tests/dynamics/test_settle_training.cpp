@@ -2,8 +2,8 @@
 // the small tower net, one epoch on the first 1200 examples. (Labelled "training".)
 #include <gtest/gtest.h>
 
-#include "analysis/h5_file.hpp"
 #include "../sim/cli_runner.hpp"
+#include "analysis/h5_file.hpp"
 
 namespace gaitsim {
 namespace {
@@ -14,7 +14,8 @@ double accuracy(const std::string& mode, const std::string& extra, const testing
   const std::string out = dir / (mode + std::to_string(extra.size()));
   const auto r = run_cli(
       "train " + testing::source_dir() + "/configs/quickstart.yaml --out " + out +
-      " --set data.path=" + std::string(GAITSIM_TEST_DATA_DIR) + "/mnist --set data.train_limit=1200 --set data.test_limit=1000 --set output.progress=false"
+      " --set data.path=" + std::string(GAITSIM_TEST_DATA_DIR) +
+      "/mnist --set data.train_limit=1200 --set data.test_limit=1000 --set output.progress=false"
       " --set network.kind=tower --set network.widths=[784,256,128,64]"
       " --set learning.learning_rate=1e-3 --set output.align_every=0 --set dynamics.mode=" +
       mode + extra);

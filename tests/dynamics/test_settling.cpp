@@ -8,16 +8,17 @@
 // block-nilpotent (each layer is driven by one neighbour only), so
 //   ||x - x*||_2 <= sum_{k<L} ||J||_2^k ||F(x) - x||_2 <= L * sqrt(#values) * tol
 // when ||J||_2 <= 1: orthogonal W (and W^-1, W^T) and |f'| <= 1 (GAIT's r_l ~ d_l u_l, BP, FA).
-// TP's top-down map has (f^-1)' up to 1/slope per layer, so its bound has (1/slope)^(L-1). The tests check the settled
-// rates and deltas (Frobenius norm over the batch) against that bound, and the weight updates
-// dW = mean h^T (D * d) against the same bound scaled by max|h| (rows of h^T are rates).
+// TP's top-down map has (f^-1)' up to 1/slope per layer, so its bound has (1/slope)^(L-1). The
+// tests check the settled rates and deltas (Frobenius norm over the batch) against that bound, and
+// the weight updates dW = mean h^T (D * d) against the same bound scaled by max|h| (rows of h^T are
+// rates).
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "../sim/test_nets.hpp"
 #include "neurons/rate_dynamics.hpp"
 #include "sim/settling_phases.hpp"
-#include "../sim/test_nets.hpp"
 
 namespace gaitsim {
 namespace {

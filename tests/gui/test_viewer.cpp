@@ -8,13 +8,11 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QtTest/QtTest>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QScatterSeries>
 #include <QtCharts/QValueAxis>
-
+#include <QtTest/QtTest>
 #include <cmath>
-
 #include <fstream>
 
 #include "analysis/h5_file.hpp"
@@ -37,7 +35,8 @@ Cli run_program(const QString& program, const QStringList& args,
   p.setProcessChannelMode(QProcess::MergedChannels);
   p.start(program, args);
   p.waitForFinished(300000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromLocal8Bit(p.readAll())};
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+          QString::fromLocal8Bit(p.readAll())};
 }
 
 Cli run_gaitsim(const QStringList& args) { return run_program(GAITSIM_BINARY, args); }
@@ -70,7 +69,8 @@ class ViewerTest : public QObject {
   void initTestCase() {
     QVERIFY(dir_.isValid());
     qputenv("GAITSIM_BINARY", GAITSIM_BINARY);  // the viewer starts runs with it
-    QVERIFY2(QFileInfo::exists(GAITSIM_TEST_DATA_DIR "/mnist"), "MNIST missing: run scripts/fetch-data.sh");
+    QVERIFY2(QFileInfo::exists(GAITSIM_TEST_DATA_DIR "/mnist"),
+             "MNIST missing: run scripts/fetch-data.sh");
     config_ = path("small.yaml");
     std::ofstream(config_.toStdString())
         << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
@@ -81,15 +81,17 @@ class ViewerTest : public QObject {
     Cli r = run_gaitsim({"train", config_, "--out", path("run"), "--threads", "1"});
     QVERIFY2(r.code == 0, qPrintable(r.output));
     run_ = path("run/run.h5");
-    r = run_gaitsim({"train", config_, "--out", path("run1"), "--threads", "1", "--set", "learning.epochs=1"});
+    r = run_gaitsim(
+        {"train", config_, "--out", path("run1"), "--threads", "1", "--set", "learning.epochs=1"});
     QVERIFY2(r.code == 0, qPrintable(r.output));
     run1_ = path("run1/run.h5");
     responses_ = path("responses.h5");
     r = run_gaitsim({"record", config_, "--checkpoint", run_, "--stimuli", "test:0-19", "--targets",
-                 "--quiet", "--out", responses_, "--threads", "1"});
+                     "--quiet", "--out", responses_, "--threads", "1"});
     QVERIFY2(r.code == 0, qPrintable(r.output));
     settle_ = path("settle.h5");
-    r = run_gaitsim({"settle", config_, "--checkpoint", run_, "--stimuli", "3", "--out", settle_, "--threads", "1"});
+    r = run_gaitsim({"settle", config_, "--checkpoint", run_, "--stimuli", "3", "--out", settle_,
+                     "--threads", "1"});
     QVERIFY2(r.code == 0, qPrintable(r.output));
     // a sweep: 3 learning rates x 2 seeds, the largest diverges; one point's run file is then
     // removed and the summary rebuilt, so it is missing
@@ -98,7 +100,8 @@ class ViewerTest : public QObject {
            "learning.epochs: 1, output.align_every: 0}\n"
         << "axes:\n  learning.learning_rate: [0.01, 0.1, 1000]\nseeds: [1, 2]\n";
     sweep_ = path("sweep");
-    r = run_gaitsim({"sweep", path("sweep.yaml"), "--out", sweep_, "--jobs", "2", "--threads", "1"});
+    r = run_gaitsim(
+        {"sweep", path("sweep.yaml"), "--out", sweep_, "--jobs", "2", "--threads", "1"});
     QVERIFY2(r.code == 0, qPrintable(r.output));
     QVERIFY(QFile::remove(sweep_ + "/points/learning.learning_rate=0.1__seed=2/run.h5"));
     r = run_gaitsim({"sweep", path("sweep.yaml"), "--out", sweep_, "--summary"});
@@ -119,7 +122,8 @@ class ViewerTest : public QObject {
       f.set_attr("/", "format", "something-else");
       f.write_vector("/data", std::vector<double>{1, 2, 3});
     }
-    QVERIFY(detect_file(path("foreign.h5").toStdString()).message.contains("not one gaitsim wrote"));
+    QVERIFY(
+        detect_file(path("foreign.h5").toStdString()).message.contains("not one gaitsim wrote"));
     truncate_copy(run_, path("truncated.h5"), 0.5);
     QCOMPARE(detect_file(path("truncated.h5").toStdString()).kind, FileKind::Unknown);
     QCOMPARE(detect_file(path("missing.h5").toStdString()).kind, FileKind::Unknown);
@@ -178,7 +182,8 @@ class ViewerTest : public QObject {
     auto computed = compute_from_run(run_.toStdString(), 5);
     QCOMPARE(computed->count(), 5LL);
     const StimulusData c = computed->stimulus(3);
-    for (int j = 0; j < 32; ++j) QVERIFY(std::abs(c.layers[2].rate[j] - s.layers[2].rate[j]) < 1e-5);
+    for (int j = 0; j < 32; ++j)
+      QVERIFY(std::abs(c.layers[2].rate[j] - s.layers[2].rate[j]) < 1e-5);
     QCOMPARE(c.prediction, s.prediction);
     // heat map folding
     QCOMPARE(fold(64).cols, 8);
@@ -235,9 +240,11 @@ class ViewerTest : public QObject {
     QFile::copy(settle_, path("onephase.h5"));
     {
       H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-      const hid_t fid = H5Fopen(path("onephase.h5").toLocal8Bit().constData(), H5F_ACC_RDWR, H5P_DEFAULT);
+      const hid_t fid =
+          H5Fopen(path("onephase.h5").toLocal8Bit().constData(), H5F_ACC_RDWR, H5P_DEFAULT);
       QVERIFY(fid >= 0);
-      for (const char* ds : {"/layers/1/target", "/layers/2/target", "/layers/3/target", "/time_ms/target"}) {
+      for (const char* ds :
+           {"/layers/1/target", "/layers/2/target", "/layers/3/target", "/time_ms/target"}) {
         QVERIFY(H5Ldelete(fid, ds, H5P_DEFAULT) >= 0);
       }
       H5Fclose(fid);
@@ -285,13 +292,15 @@ class ViewerTest : public QObject {
     QTest::qWait(500);
     // the trainer's way: write a temporary file, rename it over run.h5
     QVERIFY(QFile::copy(run_, live + ".123-1.tmp"));
-    QVERIFY(std::rename((live + ".123-1.tmp").toLocal8Bit().constData(), live.toLocal8Bit().constData()) == 0);
+    QVERIFY(std::rename((live + ".123-1.tmp").toLocal8Bit().constData(),
+                        live.toLocal8Bit().constData()) == 0);
     QTRY_COMPARE_WITH_TIMEOUT(w.document().training->epoch.size(), std::size_t{2}, 20000);
     auto* test_acc = qobject_cast<QLineSeries*>(w.training_view()->chart(0)->series().at(1));
     QCOMPARE(test_acc->count(), 2);
     // a half-written file under the final name is shown as a message; the last version stays
     truncate_copy(run_, live + ".tmp2", 0.3);
-    QVERIFY(std::rename((live + ".tmp2").toLocal8Bit().constData(), live.toLocal8Bit().constData()) == 0);
+    QVERIFY(std::rename((live + ".tmp2").toLocal8Bit().constData(),
+                        live.toLocal8Bit().constData()) == 0);
     QTRY_VERIFY_WITH_TIMEOUT(w.message().contains("last complete version"), 20000);
     QCOMPARE(w.document().training->epoch.size(), std::size_t{2});
   }
@@ -303,7 +312,8 @@ class ViewerTest : public QObject {
     w.start_run(config_, path("started"));
     QVERIFY(done.wait(180000));
     QCOMPARE(done.at(0).at(0).toInt(), 0);
-    QTRY_VERIFY_WITH_TIMEOUT(w.document().training && w.document().training->epoch.size() == 2, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.document().training && w.document().training->epoch.size() == 2,
+                             20000);
     QCOMPARE(w.document().training->status, QString("complete"));
     // cancel: the process stops; whatever run.h5 exists is a complete checkpoint
     QSignalSpy done2(&w, &MainWindow::run_finished);
@@ -382,7 +392,8 @@ class ViewerTest : public QObject {
     QCOMPARE(w.current_view(), static_cast<QWidget*>(w.sweep_view()));
     QCOMPARE(w.sweep_view()->charts(), 1);
     QChart* c = w.sweep_view()->chart(0);
-    QVERIFY2(c->title().contains("6 points: 3 complete, 2 diverged, 1 missing"), qPrintable(c->title()));
+    QVERIFY2(c->title().contains("6 points: 3 complete, 2 diverged, 1 missing"),
+             qPrintable(c->title()));
     QScatterSeries *finals = nullptr, *bests = nullptr, *diverged = nullptr;
     for (QAbstractSeries* a : c->series()) {
       if (a->name() == "final") finals = qobject_cast<QScatterSeries*>(a);
@@ -422,10 +433,12 @@ class ViewerTest : public QObject {
     Cli r = run_gaitsim({"plot", run_, "--out", path("curves.png"), "--size", "900x600"});
     QVERIFY2(r.code == 0, qPrintable(r.output));
     QCOMPARE(QImage(path("curves.png")).size(), QSize(900, 600));
-    r = run_gaitsim({"plot", responses_, "--view", "network", "--stimulus", "4", "--out", path("layers.png")});
+    r = run_gaitsim(
+        {"plot", responses_, "--view", "network", "--stimulus", "4", "--out", path("layers.png")});
     QVERIFY2(r.code == 0, qPrintable(r.output));
     QVERIFY(!QImage(path("layers.png")).isNull());
-    r = run_gaitsim({"plot", settle_, "--out", path("settle.png"), "--layer", "2", "--units", "0-3"});
+    r = run_gaitsim(
+        {"plot", settle_, "--out", path("settle.png"), "--layer", "2", "--units", "0-3"});
     QVERIFY2(r.code == 0, qPrintable(r.output));
     r = run_gaitsim({"plot", path("foreign.h5"), "--out", path("no.png")});
     QCOMPARE(r.code, 1);

@@ -108,11 +108,12 @@ TEST(Orthogonality, GradientMatchesFiniteDifferences) {
     Network<double> net = tiny_net(Mat<double>::Identity(2, 2), RowVec<double>::Zero(2));
     TransferParams t{"linear", 1.0};
     Mat<double> W = xavier_uniform(7, 7, rng) * 2.0;
-    net.layers.push_back({{"top", 7, 7, t}, make_transfer(t), {Mat<double>::Zero(2, 7), RowVec<double>::Zero(7)}});
+    net.layers.push_back(
+        {{"top", 7, 7, t}, make_transfer(t), {Mat<double>::Zero(2, 7), RowVec<double>::Zero(7)}});
     net.layers.push_back({{"top2", 7, 7, t}, make_transfer(t), {W, RowVec<double>::Zero(7)}});
-    Gradients<double> g{{Mat<double>(), Mat<double>::Zero(2, 2), Mat<double>::Zero(2, 7),
-                         Mat<double>::Zero(7, 7)},
-                        {}};
+    Gradients<double> g{
+        {Mat<double>(), Mat<double>::Zero(2, 2), Mat<double>::Zero(2, 7), Mat<double>::Zero(7, 7)},
+        {}};
     OrthogonalityRegulariser<double>({0.3, mode}).add_gradient(net, g);
     EXPECT_TRUE(g.dW[1].isZero()) << "the first layer is not regularised";
     EXPECT_TRUE(g.dW[2].isZero()) << "non-square layers are not regularised";
@@ -138,7 +139,8 @@ TEST(Orthogonality, MultiBlockGradientEqualsClosedForm) {
     Network<double> net = tiny_net(Mat<double>::Zero(2, 150), RowVec<double>::Zero(150));
     net.layers[0].pop.width = 150;
     net.layers.push_back({{"top", 150, 150, t}, make_transfer(t), {W, RowVec<double>::Zero(150)}});
-    Gradients<double> g{{Mat<double>(), Mat<double>::Zero(2, 150), Mat<double>::Zero(150, 150)}, {}};
+    Gradients<double> g{{Mat<double>(), Mat<double>::Zero(2, 150), Mat<double>::Zero(150, 150)},
+                        {}};
     OrthogonalityRegulariser<double>({0.25, mode}).add_gradient(net, g);
     Mat<double> S = W * W.transpose();
     if (std::string(mode) == "full") {

@@ -4,10 +4,10 @@
 // form, TP's targets against the exact inverse, and adaptive gamma against its definition.
 #include <gtest/gtest.h>
 
+#include "../sim/test_nets.hpp"
 #include "analysis/vector_stats.hpp"
 #include "plasticity/gait_rule.hpp"
 #include "sim/alignment.hpp"
-#include "../sim/test_nets.hpp"
 
 namespace gaitsim {
 namespace {
@@ -70,13 +70,13 @@ TEST_P(BpFiniteDifference, GradientMatchesCentralDifferences) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Nets, BpFiniteDifference,
-    ::testing::Values(FdCase{"tower", "leaky_relu", "same", "mse"},
-                      FdCase{"tower", "leaky_relu", "linear", "cross_entropy"},
-                      FdCase{"square", "linear", "same", "mse"},
-                      FdCase{"square", "leaky_relu", "linear", "cross_entropy"},
-                      FdCase{"dense", "leaky_relu", "same", "mse"}));
+INSTANTIATE_TEST_SUITE_P(Nets, BpFiniteDifference,
+                         ::testing::Values(FdCase{"tower", "leaky_relu", "same", "mse"},
+                                           FdCase{"tower", "leaky_relu", "linear", "cross_entropy"},
+                                           FdCase{"square", "linear", "same", "mse"},
+                                           FdCase{"square", "leaky_relu", "linear",
+                                                  "cross_entropy"},
+                                           FdCase{"dense", "leaky_relu", "same", "mse"}));
 
 // ---------------------------------------------------------------- GAIT vs BP
 struct AlignCase {

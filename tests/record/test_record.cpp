@@ -2,12 +2,11 @@
 // by h5py with the documented names and shapes, NWB layout, comparisons of known cases, and
 // every bad input of the issue.
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <random>
-
-#include <hdf5.h>
 
 #include "analysis/h5_file.hpp"
 #include "analysis/h5_handle.hpp"
@@ -28,7 +27,8 @@ bool have_h5py() {
 }
 
 // Runs a Python script with arguments; returns its exit code and output.
-testing::CliResult python(const ScratchDir& dir, const std::string& script, const std::string& args) {
+testing::CliResult python(const ScratchDir& dir, const std::string& script,
+                          const std::string& args) {
   const std::string path = dir / "check.py";
   std::ofstream(path) << script;
   const std::string cmd = std::string(kPython) + " " + path + " " + args + " 2>&1";
@@ -202,7 +202,8 @@ TEST_F(Record, BadInputFailsClearlyAndLeavesNoCompleteLookingFile) {
   EXPECT_EQ(no_dir.exit_code, 1) << no_dir.output;
   EXPECT_TRUE(contains(no_dir.output, "does not exist")) << no_dir.output;
   // Failure in the middle of the export (as when the disk fills): no output, no partial file.
-  const auto failed = run_cli(record("--stimuli test:0-99 --chunk 10 --fail-after-chunks 4 --out " + out));
+  const auto failed =
+      run_cli(record("--stimuli test:0-99 --chunk 10 --fail-after-chunks 4 --out " + out));
   EXPECT_EQ(failed.exit_code, 1) << failed.output;
   EXPECT_TRUE(contains(failed.output, "injected failure")) << failed.output;
   EXPECT_FALSE(std::filesystem::exists(out));
@@ -228,7 +229,8 @@ void write_recordings(const std::string& path, const std::vector<long long>& ids
   std::vector<double> row(static_cast<std::size_t>(m * reps));
   for (Eigen::Index i = 0; i < n; ++i) {
     for (Eigen::Index j = 0; j < m; ++j) {
-      for (int r = 0; r < reps; ++r) row[static_cast<std::size_t>(j * reps + r)] = signal(i, j) + noise * g(rng);
+      for (int r = 0; r < reps; ++r)
+        row[static_cast<std::size_t>(j * reps + r)] = signal(i, j) + noise * g(rng);
     }
     f.append("/responses", row.data(), 1);
   }
@@ -249,12 +251,14 @@ TEST_F(Record, CompareScoresRecordingsWithCeilingsAndReportsBadInput) {
   for (Eigen::Index k = 0; k < W.size(); ++k) W.data()[k] = g(rng);
   Eigen::MatrixXd signal = (h * W).colwise().reverse();
   std::reverse(ids.begin(), ids.end());
-  const double sd = std::sqrt((signal.rowwise() - signal.colwise().mean()).squaredNorm() / signal.size());
+  const double sd =
+      std::sqrt((signal.rowwise() - signal.colwise().mean()).squaredNorm() / signal.size());
   const std::string rec = dir / "rec.h5";
   write_recordings(rec, ids, signal, 4, 0.3 * sd, 2);
 
   const std::string csv = dir / "table.csv";
-  const auto r = run_cli("compare " + resp + " " + rec + " --layer all --metric rsa,cka,ridge --out " + csv);
+  const auto r =
+      run_cli("compare " + resp + " " + rec + " --layer all --metric rsa,cka,ridge --out " + csv);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "matched 200 stimuli by id")) << r.output;
   std::ifstream in(csv);
@@ -274,8 +278,8 @@ TEST_F(Record, CompareScoresRecordingsWithCeilingsAndReportsBadInput) {
   EXPECT_EQ(table.size(), 16u);  // 4 layers x (rsa, cka, cka_debiased, ridge)
   const auto& ridge = table["hidden2/ridge"];
   ASSERT_EQ(ridge.size(), 3u);
-  EXPECT_GT(ridge[0], 0.8);                     // the generating layer is predicted well
-  EXPECT_GT(ridge[1], 0.9);                     // noise 0.3 sd, 4 repetitions: reliability ~0.98
+  EXPECT_GT(ridge[0], 0.8);  // the generating layer is predicted well
+  EXPECT_GT(ridge[1], 0.9);  // noise 0.3 sd, 4 repetitions: reliability ~0.98
   EXPECT_NEAR(ridge[2], ridge[0] / ridge[1], 1e-4);
   EXPECT_GT(ridge[0], table["input/ridge"][0]);
   EXPECT_GT(table["hidden2/cka"][0], table["input/cka"][0]);
@@ -286,13 +290,16 @@ TEST_F(Record, CompareScoresRecordingsWithCeilingsAndReportsBadInput) {
   // The same layer of the same model: CKA and RSA 1.
   const auto self = run_cli("compare " + resp + " " + resp + " --layer hidden1 --metric cka,rsa");
   ASSERT_EQ(self.exit_code, 0) << self.output;
-  EXPECT_TRUE(contains(self.output, "hidden1      rsa_spearman                    1")) << self.output;
-  EXPECT_TRUE(contains(self.output, "hidden1      cka                             1")) << self.output;
+  EXPECT_TRUE(contains(self.output, "hidden1      rsa_spearman                    1"))
+      << self.output;
+  EXPECT_TRUE(contains(self.output, "hidden1      cka                             1"))
+      << self.output;
 
   // Bad input.
   const auto layer = run_cli("compare " + resp + " " + rec + " --layer hidden9 --metric cka");
   EXPECT_EQ(layer.exit_code, 2);
-  EXPECT_TRUE(contains(layer.output, "no such layer; it has input, hidden1, hidden2, output")) << layer.output;
+  EXPECT_TRUE(contains(layer.output, "no such layer; it has input, hidden1, hidden2, output"))
+      << layer.output;
   std::vector<long long> shifted = ids;
   for (auto& id : shifted) id += 150;  // 150 of 200 ids not recorded
   write_recordings(dir / "shifted.h5", shifted, signal, 2, 0.1, 3);
@@ -300,29 +307,34 @@ TEST_F(Record, CompareScoresRecordingsWithCeilingsAndReportsBadInput) {
   EXPECT_EQ(partial.exit_code, 1);
   EXPECT_TRUE(contains(partial.output, "150 of the 200 stimulus ids")) << partial.output;
   EXPECT_TRUE(contains(partial.output, "--allow-partial")) << partial.output;
-  const auto allowed = run_cli("compare " + resp + " " + (dir / "shifted.h5") + " --metric cka --allow-partial");
+  const auto allowed =
+      run_cli("compare " + resp + " " + (dir / "shifted.h5") + " --metric cka --allow-partial");
   EXPECT_EQ(allowed.exit_code, 0) << allowed.output;
   EXPECT_TRUE(contains(allowed.output, "comparing the 50 in common")) << allowed.output;
   for (auto& id : shifted) id += 100000;
   write_recordings(dir / "disjoint.h5", shifted, signal, 2, 0.1, 3);
-  const auto disjoint = run_cli("compare " + resp + " " + (dir / "disjoint.h5") + " --allow-partial");
+  const auto disjoint =
+      run_cli("compare " + resp + " " + (dir / "disjoint.h5") + " --allow-partial");
   EXPECT_EQ(disjoint.exit_code, 1);
   EXPECT_TRUE(contains(disjoint.output, "no stimulus id in common")) << disjoint.output;
 
   Eigen::MatrixXd odd = signal;
-  odd(5, 7) = NAN;          // one missing value: averaged out
+  odd(5, 7) = NAN;              // one missing value: averaged out
   odd.col(9).setConstant(2.0);  // a neuron with zero variance
   write_recordings(dir / "odd.h5", ids, odd, 1, 0.0, 4);
-  const auto nan = run_cli("compare " + resp + " " + (dir / "odd.h5") + " --layer hidden2 --metric ridge");
+  const auto nan =
+      run_cli("compare " + resp + " " + (dir / "odd.h5") + " --layer hidden2 --metric ridge");
   EXPECT_EQ(nan.exit_code, 0) << nan.output;
   EXPECT_TRUE(contains(nan.output, "1 NaN values in 1 neurons (7)")) << nan.output;
   EXPECT_TRUE(contains(nan.output, "left out: 7")) << nan.output;  // NaN in its only repetition
   EXPECT_TRUE(contains(nan.output, "zero variance")) << nan.output;
   EXPECT_TRUE(contains(nan.output, "28")) << nan.output;  // neurons used
-  const auto strict = run_cli("compare " + resp + " " + (dir / "odd.h5") + " --metric ridge --nan error");
+  const auto strict =
+      run_cli("compare " + resp + " " + (dir / "odd.h5") + " --metric ridge --nan error");
   EXPECT_EQ(strict.exit_code, 1);
   EXPECT_TRUE(contains(strict.output, "--nan error")) << strict.output;
-  const auto unwritable = run_cli("compare " + resp + " " + rec + " --metric cka --out /no/such/t.csv");
+  const auto unwritable =
+      run_cli("compare " + resp + " " + rec + " --metric cka --out /no/such/t.csv");
   EXPECT_EQ(unwritable.exit_code, 1);
   EXPECT_TRUE(contains(unwritable.output, "does not exist")) << unwritable.output;
 }
@@ -359,19 +371,22 @@ Eigen::MatrixXd time_slice(const std::string& file, const std::string& dataset, 
   H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
   h5::Handle mem(H5Screate_simple(3, count, nullptr), H5Sclose);
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> m(dims[1], dims[2]);
-  EXPECT_GE(H5Dread(d.get(), H5T_NATIVE_DOUBLE, mem.get(), space.get(), H5P_DEFAULT, m.data()), 0) << dataset;
+  EXPECT_GE(H5Dread(d.get(), H5T_NATIVE_DOUBLE, mem.get(), space.get(), H5P_DEFAULT, m.data()), 0)
+      << dataset;
   return m;
 }
 
 TEST_F(RecordTrajectories, ShapesNamesAndSettledValues) {
   const std::string out = dir / "traj.h5";
-  const auto r = run_cli(record("--targets --trajectories --chunk 16 --dtype float64 --out " + out));
+  const auto r =
+      run_cli(record("--targets --trajectories --chunk 16 --dtype float64 --out " + out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "with trajectories over 200 ms")) << r.output;  // 20 tau
   const h5::File f = h5::File::open_read(out);
   EXPECT_EQ(f.attr_int("/", "trajectories_recorded"), 1);
   EXPECT_DOUBLE_EQ(f.attr_double("/", "trajectory_ms"), 200.0);
-  const auto tf = f.read_vector<double>("/time_ms/free"), tt = f.read_vector<double>("/time_ms/target");
+  const auto tf = f.read_vector<double>("/time_ms/free"),
+             tt = f.read_vector<double>("/time_ms/target");
   ASSERT_EQ(tf.size(), 41u);  // Euler dt 5 ms: 0, 5, ..., 200
   EXPECT_EQ(tt, tf);
   EXPECT_DOUBLE_EQ(tf.back(), 200.0);
@@ -379,8 +394,10 @@ TEST_F(RecordTrajectories, ShapesNamesAndSettledValues) {
                         "target_converged", "target_time_ms", "free_residual", "target_residual"}) {
     EXPECT_EQ(f.shape(std::string("/trajectory_convergence/") + c), std::vector<hsize_t>{2}) << c;
   }
-  EXPECT_EQ(f.read_vector<long long>("/trajectory_convergence/chunk_start"), (std::vector<long long>{0, 16}));
-  for (const auto converged : f.read_vector<std::int8_t>("/trajectory_convergence/free_converged")) EXPECT_EQ(converged, 1);
+  EXPECT_EQ(f.read_vector<long long>("/trajectory_convergence/chunk_start"),
+            (std::vector<long long>{0, 16}));
+  for (const auto converged : f.read_vector<std::int8_t>("/trajectory_convergence/free_converged"))
+    EXPECT_EQ(converged, 1);
   for (const double t : f.read_vector<double>("/trajectory_convergence/target_time_ms")) {
     EXPECT_GT(t, 0.0);
     EXPECT_LT(t, 200.0);
@@ -388,10 +405,12 @@ TEST_F(RecordTrajectories, ShapesNamesAndSettledValues) {
   EXPECT_FALSE(f.exists("/layers/input/trajectory_free"));  // the input is clamped
   // docs/dynamics.md: |x - x*| <= L sqrt(#values) tol, #values of one chunk's state.
   const double bound = 3 * std::sqrt(16.0 * (32 + 24 + 16)) * 1e-6;
-  for (const auto& [name, width] : {std::pair{"hidden1", 32}, std::pair{"hidden2", 24}, std::pair{"output", 16}}) {
+  for (const auto& [name, width] :
+       {std::pair{"hidden1", 32}, std::pair{"hidden2", 24}, std::pair{"output", 16}}) {
     const std::string g = std::string("/layers/") + name;
     for (const char* d : {"/trajectory_free", "/trajectory_target", "/trajectory_target_delta"}) {
-      EXPECT_EQ(f.shape(g + d), (std::vector<hsize_t>{41, 30, static_cast<hsize_t>(width)})) << g + d;
+      EXPECT_EQ(f.shape(g + d), (std::vector<hsize_t>{41, 30, static_cast<hsize_t>(width)}))
+          << g + d;
     }
     const Eigen::MatrixXd rates = f.read_matrix<double>(g + "/rates");
     const Eigen::MatrixXd delta = f.read_matrix<double>(g + "/target_delta");
@@ -400,7 +419,8 @@ TEST_F(RecordTrajectories, ShapesNamesAndSettledValues) {
     EXPECT_LT((free_end - rates).cwiseAbs().maxCoeff(), bound) << name;
     EXPECT_LT((delta_end - delta).cwiseAbs().maxCoeff(), bound) << name;
     EXPECT_GT(delta.cwiseAbs().maxCoeff(), 100 * bound) << name;  // the check is not vacuous
-    EXPECT_EQ(time_slice(out, g + "/trajectory_free", 0).cwiseAbs().maxCoeff(), 0.0) << name;  // a = 0
+    EXPECT_EQ(time_slice(out, g + "/trajectory_free", 0).cwiseAbs().maxCoeff(), 0.0)
+        << name;  // a = 0
   }
 
   if (!have_h5py()) GTEST_SKIP() << kPython << " cannot import h5py";
@@ -432,16 +452,20 @@ print('ok')
 TEST_F(RecordTrajectories, BadOptionsFailClearly) {
   const std::string out = dir / "t.h5";
   for (const char* ms : {"0", "-5"}) {
-    const auto bad = run_cli(record("--trajectories --trajectory-ms " + std::string(ms) + " --out " + out));
+    const auto bad =
+        run_cli(record("--trajectories --trajectory-ms " + std::string(ms) + " --out " + out));
     EXPECT_EQ(bad.exit_code, 2) << bad.output;
-    EXPECT_TRUE(contains(bad.output, "--trajectory-ms " + std::string(ms) + ": expected a positive duration")) << bad.output;
+    EXPECT_TRUE(contains(bad.output,
+                         "--trajectory-ms " + std::string(ms) + ": expected a positive duration"))
+        << bad.output;
   }
   const auto alone = run_cli(record("--trajectory-ms 50 --out " + out));
   EXPECT_EQ(alone.exit_code, 2) << alone.output;
   EXPECT_TRUE(contains(alone.output, "it needs --trajectories")) << alone.output;
   const auto nwb = run_cli(record("--trajectories --format nwb --out " + out));
   EXPECT_EQ(nwb.exit_code, 2) << nwb.output;
-  EXPECT_TRUE(contains(nwb.output, "--trajectories is not supported with --format nwb")) << nwb.output;
+  EXPECT_TRUE(contains(nwb.output, "--trajectories is not supported with --format nwb"))
+      << nwb.output;
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 

@@ -35,7 +35,9 @@ inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-inline std::string source_dir() { return std::filesystem::path(GAITSIM_TEST_DATA_DIR).parent_path(); }
+inline std::string source_dir() {
+  return std::filesystem::path(GAITSIM_TEST_DATA_DIR).parent_path();
+}
 
 // A fresh folder removed on destruction.
 class ScratchDir {

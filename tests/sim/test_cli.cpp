@@ -5,8 +5,8 @@
 #include <fstream>
 
 #include "analysis/h5_file.hpp"
-#include "neurons/types.hpp"
 #include "cli_runner.hpp"
+#include "neurons/types.hpp"
 
 namespace gaitsim {
 namespace {
@@ -69,7 +69,8 @@ TEST_F(Cli, TrainWritesARunFileAndRefusesToOverwriteIt) {
 }
 
 Mat<double> final_weights(const std::string& run_file, int layer) {
-  return h5::File::open_read(run_file).read_matrix<double>("/weights/" + std::to_string(layer) + "/W");
+  return h5::File::open_read(run_file).read_matrix<double>("/weights/" + std::to_string(layer) +
+                                                           "/W");
 }
 
 TEST_F(Cli, ResumedRunEqualsUninterruptedRun) {
@@ -84,7 +85,8 @@ TEST_F(Cli, ResumedRunEqualsUninterruptedRun) {
     ASSERT_EQ(paused.exit_code, 0) << paused.output;
     EXPECT_TRUE(contains(paused.output, "paused after 13 steps")) << paused.output;
     EXPECT_EQ(h5::File::open_read(parts + "/run.h5").attr_string("/", "status"), "paused");
-    ASSERT_EQ(run_cli("train " + cfg + set + " --out " + parts + " --resume --max-steps 4").exit_code, 0);
+    ASSERT_EQ(
+        run_cli("train " + cfg + set + " --out " + parts + " --resume --max-steps 4").exit_code, 0);
     const auto done = run_cli("train " + cfg + set + " --out " + parts + " --resume");
     ASSERT_EQ(done.exit_code, 0) << done.output;
     for (int l = 1; l <= 3; ++l) {
@@ -92,8 +94,10 @@ TEST_F(Cli, ResumedRunEqualsUninterruptedRun) {
           << precision << " layer " << l;
     }
     h5::File a = h5::File::open_read(whole + "/run.h5"), b = h5::File::open_read(parts + "/run.h5");
-    EXPECT_EQ(a.read_vector<double>("/metrics/train_loss"), b.read_vector<double>("/metrics/train_loss"));
-    EXPECT_EQ(a.read_matrix<double>("/alignment/cosine"), b.read_matrix<double>("/alignment/cosine"));
+    EXPECT_EQ(a.read_vector<double>("/metrics/train_loss"),
+              b.read_vector<double>("/metrics/train_loss"));
+    EXPECT_EQ(a.read_matrix<double>("/alignment/cosine"),
+              b.read_matrix<double>("/alignment/cosine"));
   }
 }
 
@@ -101,10 +105,12 @@ TEST_F(Cli, ResumeRefusesAChangedConfig) {
   const std::string cfg = small_config(dir);
   const std::string out = dir / "run";
   ASSERT_EQ(run_cli("train " + cfg + " --out " + out + " --max-steps 2").exit_code, 0);
-  const auto changed = run_cli("train " + cfg + " --out " + out + " --resume --set learning.gamma=0.01");
+  const auto changed =
+      run_cli("train " + cfg + " --out " + out + " --resume --set learning.gamma=0.01");
   EXPECT_EQ(changed.exit_code, 2);
   EXPECT_TRUE(contains(changed.output, "different config")) << changed.output;
-  const auto more_epochs = run_cli("train " + cfg + " --out " + out + " --resume --set learning.epochs=3");
+  const auto more_epochs =
+      run_cli("train " + cfg + " --out " + out + " --resume --set learning.epochs=3");
   EXPECT_EQ(more_epochs.exit_code, 0) << more_epochs.output;
   EXPECT_TRUE(contains(more_epochs.output, "epoch 3/3")) << more_epochs.output;
 }
@@ -130,7 +136,8 @@ TEST_F(Cli, BadInputGetsAClearMessageAndNonZeroExit) {
   const auto typo = run_cli("train " + cfg + " --out " + (dir / "a") + " --set learning.gama=1");
   EXPECT_EQ(typo.exit_code, 2);
   EXPECT_TRUE(contains(typo.output, "did you mean 'learning.gamma'")) << typo.output;
-  const auto missing = run_cli("train " + cfg + " --out " + (dir / "b") + " --set data.path=/no/such");
+  const auto missing =
+      run_cli("train " + cfg + " --out " + (dir / "b") + " --set data.path=/no/such");
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_TRUE(contains(missing.output, "/no/such")) << missing.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "b")) << "nothing is created for a failed start";
@@ -158,7 +165,9 @@ TEST_F(Cli, HelpExplainsEveryCommand) {
   EXPECT_TRUE(contains(keys.output, "learning.ortho_mode")) << keys.output;
 }
 
-bool have_h5py() { return std::system("/usr/bin/python3 -c 'import h5py, torch' 2>/dev/null") == 0; }
+bool have_h5py() {
+  return std::system("/usr/bin/python3 -c 'import h5py, torch' 2>/dev/null") == 0;
+}
 
 // The dump is checked by tests/python/check_align_dump.py, an independent float64
 // re-implementation (torch autograd for BP, explicit targets for GAIT and TP).

@@ -22,7 +22,8 @@ bool has(const std::string& text, const std::string& part) {
 
 TEST(Config, DefaultsAndValuesFromYamlAndSet) {
   const Config c = parse_config(
-      "learning:\n  algorithm: bp\n  gamma: 1e-4\nnetwork:\n  kind: tower\n  widths: [784, 500, 10]\n",
+      "learning:\n  algorithm: bp\n  gamma: 1e-4\nnetwork:\n  kind: tower\n  widths: [784, 500, "
+      "10]\n",
       "cfg.yaml", {"learning.gamma=2e-5", "data.train_limit=100", "learning.adaptive_gamma=true"});
   EXPECT_EQ(c.learning.algorithm, "bp");
   EXPECT_DOUBLE_EQ(c.learning.gamma, 2e-5);
@@ -34,7 +35,8 @@ TEST(Config, DefaultsAndValuesFromYamlAndSet) {
 }
 
 TEST(Config, ResolvedYamlRoundTrips) {
-  const Config c = parse_config("network:\n  kind: dense\n  widths: [4, 4]\n", "a", {"learning.epochs=3"});
+  const Config c =
+      parse_config("network:\n  kind: dense\n  widths: [4, 4]\n", "a", {"learning.epochs=3"});
   const Config again = parse_config(c.to_yaml(), "b", {});
   EXPECT_EQ(again.to_yaml(), c.to_yaml());
   EXPECT_EQ(again.learning.epochs, 3);
@@ -57,7 +59,8 @@ TEST(Config, BadChoiceSuggestsTheNearest) {
 }
 
 TEST(Config, OutOfRangeValuesAreNamed) {
-  EXPECT_TRUE(has(error_of("learning:\n  gamma: -1e-3\n"), "learning.gamma = '-1e-3': expected a number > 0"));
+  EXPECT_TRUE(has(error_of("learning:\n  gamma: -1e-3\n"),
+                  "learning.gamma = '-1e-3': expected a number > 0"));
   EXPECT_TRUE(has(error_of("learning:\n  batch_size: 0\n"), "learning.batch_size"));
   EXPECT_TRUE(has(error_of("", {"learning.learning_rate=abc"}), "--set: learning.learning_rate"));
   EXPECT_TRUE(has(error_of("learning:\n  beta1: 1.0\n"), "< 1"));
@@ -89,14 +92,16 @@ TEST(NetworkShape, NonInvertibleWidthsAreRefusedForGaitAndTp) {
   c.network.widths = {784, 100, 200, 10};
   EXPECT_THROW(network_shape(c, 784, 10), ConfigError);
   c.network.widths = {784, 784, 5};
-  EXPECT_TRUE(has([&] {
-    try {
-      network_shape(c, 784, 10);
-    } catch (const ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  }(), "fewer than the 10 classes"));
+  EXPECT_TRUE(has(
+      [&] {
+        try {
+          network_shape(c, 784, 10);
+        } catch (const ConfigError& e) {
+          return std::string(e.what());
+        }
+        return std::string();
+      }(),
+      "fewer than the 10 classes"));
   c.network.widths = {100, 10};
   EXPECT_THROW(network_shape(c, 784, 10), ConfigError);
 }

@@ -60,8 +60,8 @@ inline Network<double> gaussian_net(const NetSpec& s) {
   std::mt19937_64 rng(s.seed + 200);
   for (auto& layer : net.layers) {
     std::normal_distribution<double> normal(0.0, 1.0 / std::sqrt(double(layer.in.W.rows())));
-    layer.in.W = Mat<double>::NullaryExpr(layer.in.W.rows(), layer.in.W.cols(),
-                                          [&] { return normal(rng); });
+    layer.in.W =
+        Mat<double>::NullaryExpr(layer.in.W.rows(), layer.in.W.cols(), [&] { return normal(rng); });
   }
   return net;
 }

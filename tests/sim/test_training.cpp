@@ -14,9 +14,11 @@ using testing::run_cli;
 double test_accuracy(const std::string& algorithm, const std::string& precision,
                      const testing::ScratchDir& dir) {
   const std::string out = dir / (algorithm + "-" + precision);
-  const auto r = run_cli("train " + testing::source_dir() + "/configs/quickstart.yaml --out " + out +
-                         std::string(" --set data.train_limit=6000 --set data.test_limit=2000"
-                         " --set output.progress=false --set learning.precision=") + precision);
+  const auto r =
+      run_cli("train " + testing::source_dir() + "/configs/quickstart.yaml --out " + out +
+              std::string(" --set data.train_limit=6000 --set data.test_limit=2000"
+                          " --set output.progress=false --set learning.precision=") +
+              precision);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   return h5::File::open_read(out + "/run.h5").read_vector<double>("/metrics/test_accuracy").back();
 }

@@ -44,7 +44,8 @@ inline std::string summary_core(const std::string& csv_path) {
     int commas = 0;
     std::size_t i = 0;
     for (; i < line.size(); ++i) {
-      if (line[i] == ',' && ++commas == 8) break;  // name,2 params,seed,status,epochs,diverged,final
+      if (line[i] == ',' && ++commas == 8)
+        break;  // name,2 params,seed,status,epochs,diverged,final
     }
     out += line.substr(0, i) + "\n";
   }

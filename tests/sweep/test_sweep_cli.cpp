@@ -38,11 +38,13 @@ TEST_F(SweepCli, LocalJobsRunEveryPointAndWriteTheSummary) {
   EXPECT_TRUE(has(r.output, "sweep 8/8 (0 diverged, 0 failed)")) << r.output;
   EXPECT_TRUE(has(r.output, "8 complete, 0 diverged, 0 unfinished")) << r.output;
   const std::string csv = read_file(out + "/summary.csv");
-  EXPECT_TRUE(has(csv, "name,learning.gamma,learning.learning_rate,seed,status,epochs,diverged,"
-                       "final_test_accuracy,best_test_accuracy"))
+  EXPECT_TRUE(has(csv,
+                  "name,learning.gamma,learning.learning_rate,seed,status,epochs,diverged,"
+                  "final_test_accuracy,best_test_accuracy"))
       << csv;
-  EXPECT_TRUE(has(csv, "learning.gamma=0.001__learning.learning_rate=0.01__seed=2,0.001,0.01,2,"
-                       "complete,2,0,"))
+  EXPECT_TRUE(has(csv,
+                  "learning.gamma=0.001__learning.learning_rate=0.01__seed=2,0.001,0.01,2,"
+                  "complete,2,0,"))
       << csv;
   EXPECT_TRUE(has(read_file(out + "/summary_aggregate.csv"),
                   "learning.gamma,learning.learning_rate,seeds,complete,diverged,unfinished,"
@@ -69,8 +71,8 @@ TEST_F(SweepCli, LocalJobsRunEveryPointAndWriteTheSummary) {
   EXPECT_TRUE(has(again.output, "8 already finished, 0 to run")) << again.output;
 
   // A different sweep in the same folder is refused unless --force.
-  const std::string other = write_file(dir, "other.yaml",
-                                       "base: tiny.yaml\naxes:\n  learning.gamma: [1e-2]\n");
+  const std::string other =
+      write_file(dir, "other.yaml", "base: tiny.yaml\naxes:\n  learning.gamma: [1e-2]\n");
   const auto refused = run_cli("sweep " + other + " --out " + out);
   EXPECT_EQ(refused.exit_code, 2) << refused.output;
   EXPECT_TRUE(has(refused.output, "holds a different sweep")) << refused.output;
@@ -81,31 +83,31 @@ TEST_F(SweepCli, LocalJobsRunEveryPointAndWriteTheSummary) {
 }
 
 TEST_F(SweepCli, BadSweepFilesRunNothing) {
-  const auto unknown = run_cli("sweep " +
-                               write_file(dir, "u.yaml", "base: tiny.yaml\naxes:\n  learning.lr: [1]\n") +
-                               " --out " + (dir / "u"));
+  const auto unknown =
+      run_cli("sweep " + write_file(dir, "u.yaml", "base: tiny.yaml\naxes:\n  learning.lr: [1]\n") +
+              " --out " + (dir / "u"));
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_TRUE(has(unknown.output, "learning.lr")) << unknown.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "u"));
-  const auto empty = run_cli("sweep " +
-                             write_file(dir, "e.yaml", "base: tiny.yaml\naxes:\n  learning.gamma: []\n") +
-                             " --out " + (dir / "e"));
+  const auto empty = run_cli(
+      "sweep " + write_file(dir, "e.yaml", "base: tiny.yaml\naxes:\n  learning.gamma: []\n") +
+      " --out " + (dir / "e"));
   EXPECT_EQ(empty.exit_code, 2);
   EXPECT_TRUE(has(empty.output, "the axis is empty")) << empty.output;
 }
 
 TEST_F(SweepCli, ADivergingPointIsRecordedAndTheSweepGoesOn) {
-  const std::string sweep = write_file(
-      dir, "div.yaml",
-      "base: tiny.yaml\nset: {learning.algorithm: bp, learning.optimizer: sgd}\n"
-      "axes:\n  learning.learning_rate: [0.1, 1000]\n");
+  const std::string sweep =
+      write_file(dir, "div.yaml",
+                 "base: tiny.yaml\nset: {learning.algorithm: bp, learning.optimizer: sgd}\n"
+                 "axes:\n  learning.learning_rate: [0.1, 1000]\n");
   const std::string out = dir / "out";
   const auto r = run_cli("sweep " + sweep + " --out " + out + " --jobs 2");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(has(r.output, "learning.learning_rate=1000__seed=1 DIVERGED")) << r.output;
   EXPECT_TRUE(has(r.output, "1 complete, 1 diverged, 0 unfinished")) << r.output;
-  EXPECT_TRUE(has(read_file(out + "/summary.csv"),
-                  "learning.learning_rate=1000__seed=1,1000,1,diverged,"));
+  EXPECT_TRUE(
+      has(read_file(out + "/summary.csv"), "learning.learning_rate=1000__seed=1,1000,1,diverged,"));
   h5::File f = h5::File::open_read(out + "/summary.h5");
   EXPECT_EQ(f.read_vector<long long>("/points/diverged"), (std::vector<long long>{0, 1}));
 }
@@ -125,11 +127,10 @@ pid_t start_sweep(const std::string& args) {
 
 TEST_F(SweepCli, AKilledSweepResumesToTheSameSummary) {
   tiny_config(dir, 30);  // ~1 s per point
-  const std::string sweep = write_file(dir, "grid.yaml",
-                                       "base: tiny.yaml\naxes:\n  learning.gamma: [1e-3, 1e-4]\n");
+  const std::string sweep =
+      write_file(dir, "grid.yaml", "base: tiny.yaml\naxes:\n  learning.gamma: [1e-3, 1e-4]\n");
   const std::string out = dir / "killed";
-  const std::string first =
-      out + "/points/learning.gamma=0.001__seed=1/run.h5";
+  const std::string first = out + "/points/learning.gamma=0.001__seed=1/run.h5";
   const pid_t pid = start_sweep("sweep " + sweep + " --out " + out + " --jobs 1 --threads 1");
   // Kill the sweep and its points once the first point has checkpointed an epoch or two.
   bool killed_mid_run = false;
@@ -154,7 +155,8 @@ TEST_F(SweepCli, AKilledSweepResumesToTheSameSummary) {
   EXPECT_EQ(summary.exit_code, 1) << summary.output;
   EXPECT_TRUE(has(summary.output, "unfinished points")) << summary.output;
   EXPECT_TRUE(has(summary.output, "learning.gamma=0.001__seed=1 (running)")) << summary.output;
-  EXPECT_TRUE(has(read_file(out + "/summary.csv"), "learning.gamma=0.001__seed=1,0.001,1,running,"));
+  EXPECT_TRUE(
+      has(read_file(out + "/summary.csv"), "learning.gamma=0.001__seed=1,0.001,1,running,"));
 
   const auto resumed = run_cli("sweep " + sweep + " --out " + out + " --jobs 2");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;

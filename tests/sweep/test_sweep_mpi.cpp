@@ -29,16 +29,16 @@ class SweepMpi : public ::testing::Test {
 };
 
 TEST_F(SweepMpi, TwoRanksGiveTheSummaryOfTheLocalSweep) {
-  const std::string sweep = write_file(
-      dir, "grid.yaml",
-      "base: tiny.yaml\naxes:\n  learning.gamma: [1e-3, 1e-4]\n"
-      "  learning.learning_rate: {log: [1e-3, 1e-2, 2]}\nseeds: [1, 2]\n");
+  const std::string sweep =
+      write_file(dir, "grid.yaml",
+                 "base: tiny.yaml\naxes:\n  learning.gamma: [1e-3, 1e-4]\n"
+                 "  learning.learning_rate: {log: [1e-3, 1e-2, 2]}\nseeds: [1, 2]\n");
   const auto local = run_cli("sweep " + sweep + " --out " + (dir / "local") + " --jobs 2");
   ASSERT_EQ(local.exit_code, 0) << local.output;
   const auto mpi = run_mpi("sweep " + sweep + " --out " + (dir / "mpi"));
   ASSERT_EQ(mpi.exit_code, 0) << mpi.output;
   EXPECT_TRUE(has(mpi.output, "on 2 processes")) << mpi.output;
-  EXPECT_TRUE(has(mpi.output, "on rank 1")) << mpi.output;   // both ranks took points
+  EXPECT_TRUE(has(mpi.output, "on rank 1")) << mpi.output;  // both ranks took points
   EXPECT_TRUE(has(mpi.output, "8 complete, 0 diverged, 0 unfinished")) << mpi.output;
   EXPECT_EQ(summary_core(dir / "local/summary.csv"), summary_core(dir / "mpi/summary.csv"));
   // Each point ran once: one "training" header per log.

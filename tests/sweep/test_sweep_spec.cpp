@@ -51,7 +51,8 @@ TEST_F(SweepSpecTest, LinearRangeIncludesItsEnd) {
 
 TEST_F(SweepSpecTest, RandomSamplesAreReproducibleFromTheirSeed) {
   const std::string body =
-      "axes:\n  learning.gamma: [1e-3, 1e-4]\n  learning.learning_rate: {log_uniform: [1e-5, 1e-3]}\n"
+      "axes:\n  learning.gamma: [1e-3, 1e-4]\n  learning.learning_rate: {log_uniform: [1e-5, "
+      "1e-3]}\n"
       "  learning.ortho_reg: {uniform: [0, 1]}\nsamples: 5\nseeds: [1, 2]\n";
   const auto a = expand_sweep(parse(body + "sample_seed: 7\n"));
   const auto b = expand_sweep(parse(body + "sample_seed: 7\n"));
