@@ -1,5 +1,5 @@
 // gaitsim-viewer [FILE|SWEEP_DIR] [--view network|settling|training|weights|sweep] [--screenshot
-// OUT.png|.pdf]
+// OUT.png|.svg|.pdf]
 //                [--size WxH] [--stimulus N] [--layer L] [--units 0-5] [--compare RUN.h5]...
 //                [--follow]
 // With --screenshot it renders one view of FILE and exits (used by `gaitsim plot`; run it with
@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   const QCommandLineOption view(
       QString("view"), "view to show: network, settling, training, weights, sweep", "VIEW");
   const QCommandLineOption shot(QString("screenshot"),
-                                "render the view to OUT (.png, or .pdf) and exit", "OUT");
+                                "render the view to OUT (.png, .svg or .pdf) and exit", "OUT");
   const QCommandLineOption size(QString("size"),
                                 "size of the rendered view for --screenshot (default 1400x900)",
                                 "WxH", "1400x900");

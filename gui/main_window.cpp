@@ -18,6 +18,7 @@
 #include <QRegularExpression>
 #include <QSettings>
 #include <QStatusBar>
+#include <QSvgGenerator>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -122,8 +123,9 @@ void MainWindow::build_menus() {
   });
   file->addSeparator();
   file->addAction("&Export view...", QKeySequence("Ctrl+E"), this, [this] {
-    const QString p = QFileDialog::getSaveFileName(this, "Export the current view", "view.png",
-                                                   "PNG image (*.png);;PDF (vector) (*.pdf)");
+    const QString p = QFileDialog::getSaveFileName(
+        this, "Export the current view", "view.png",
+        "PNG image (*.png);;SVG (vector) (*.svg);;PDF (vector) (*.pdf)");
     if (p.isEmpty()) return;
     QString err;
     if (!export_view(p, &err)) show_problem(err, true);
@@ -405,9 +407,14 @@ bool MainWindow::export_view(const QString& path, QString* error) {
     w->render(&p);
     p.end();
   } else if (path.endsWith(".svg", Qt::CaseInsensitive)) {
-    if (error)
-      *error = "SVG export needs Qt SVG, which Debian 12 does not ship for Qt 6: export PNG or PDF";
-    return false;
+    QSvgGenerator svg;
+    svg.setFileName(path);
+    svg.setSize(w->size());
+    svg.setViewBox(QRect(QPoint(0, 0), w->size()));
+    svg.setTitle(tabs_->tabText(tabs_->currentIndex()));
+    QPainter p(&svg);
+    w->render(&p);
+    p.end();
   } else {
     const QPixmap pm = w->grab();
     if (!pm.save(path, "PNG")) {

@@ -38,7 +38,8 @@ class MainWindow : public QMainWindow {
   // Starts `gaitsim train CONFIG --out DIR` and follows DIR/run.h5.
   void start_run(const QString& config, const QString& out_dir);
   void cancel_run();
-  // Writes the current view as PNG (any other suffix: .pdf via QPdfWriter). Returns success.
+  // Writes the current view as PNG, or as vector graphics by suffix: .svg (QSvgGenerator) or
+  // .pdf (QPdfWriter). Returns success.
   bool export_view(const QString& path, QString* error = nullptr);
   void show_view(View v);
 

@@ -49,7 +49,7 @@ class PlotCommand : public Command {
                     "its summary.h5")
         ->required()
         ->check(CLI::ExistingPath);
-    cmd->add_option("--out", out_, "output image: .png, or .pdf (vector)")->required();
+    cmd->add_option("--out", out_, "output image: .png, or .svg / .pdf (vector)")->required();
     cmd->add_option("--view", view_,
                     "network (layer heatmaps), settling, training (curves), weights, sweep; "
                     "default: the file's natural view")

@@ -331,7 +331,7 @@ class ViewerTest : public QObject {
     QVERIFY(read_training(path("cancelled/run.h5").toStdString()).status != "complete");
   }
 
-  void exportWritesAPngOfTheViewSize() {
+  void exportWritesPngSvgAndPdfOfTheViewSize() {
     MainWindow w;
     w.resize(1100, 750);
     w.show();
@@ -349,8 +349,14 @@ class ViewerTest : public QObject {
     QString err;
     QVERIFY(w.export_view(path("view.pdf"), &err));
     QVERIFY(QFileInfo(path("view.pdf")).size() > 500);
-    QVERIFY(!w.export_view(path("view.svg"), &err));
-    QVERIFY(err.contains("SVG"));
+    QVERIFY2(w.export_view(path("view.svg"), &err), qPrintable(err));
+    QFile svg(path("view.svg"));
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const QByteArray text = svg.readAll();
+    QVERIFY(text.contains("<svg"));
+    const QSize size = w.current_view()->size();
+    QVERIFY(text.contains(
+        QString("viewBox=\"0 0 %1 %2\"").arg(size.width()).arg(size.height()).toUtf8()));
   }
 
   void sweepModelMatchesTheSummary() {
