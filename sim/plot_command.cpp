@@ -42,7 +42,7 @@ class PlotCommand : public Command {
         "plot",
         "render a chart of a run file (training curves, weights), a responses file (layer "
         "heatmaps), a trajectories file (settling) or a sweep folder (accuracy against each "
-        "swept parameter) to PNG or PDF, without a display");
+        "swept parameter) to PNG, SVG or PDF, without a display");
     cmd->add_option("FILE", file_,
                     "run.h5, a responses file (gaitsim record), a trajectories "
                     "file (gaitsim settle), or a sweep folder (gaitsim sweep) or "
