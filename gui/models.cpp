@@ -369,8 +369,7 @@ std::unique_ptr<NetworkSource> compute_from_run(const fs::path& run_file, long l
     yaml = f.attr_string("/", "config");
   }
   const Config c = parse_config(yaml, run_file.string(), {});
-  const fs::path dir =
-      c.data.path.empty() ? fs::path("data") / c.data.dataset : fs::path(c.data.path);
+  const fs::path dir = c.data.folder();
   const auto data =
       datasets::load_dataset(c.data.dataset, dir, 1, static_cast<std::size_t>(stimuli));
   Network<double> net = build_network(c, static_cast<int>(data.train.x.cols()), data.train.classes);

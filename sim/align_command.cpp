@@ -81,8 +81,7 @@ int align(const Config& c, const AlignOptions& o) {
   if (!o.dump.empty() && fs::exists(o.dump) && !o.force) {
     throw ConfigError(o.dump.string() + " exists; use --force to overwrite it");
   }
-  const fs::path dir =
-      c.data.path.empty() ? fs::path("data") / c.data.dataset : fs::path(c.data.path);
+  const fs::path dir = c.data.folder();
   const auto data = datasets::load_dataset(c.data.dataset, dir, c.learning.batch_size, 1);
   if (c.learning.precision == "float32") return run_align<float>(c, o, data.train);
   return run_align<double>(c, o, data.train);

@@ -402,6 +402,10 @@ Config load_config(const std::filesystem::path& file, const std::vector<std::str
   return config;
 }
 
+std::filesystem::path DataConfig::folder() const {
+  return path.empty() ? std::filesystem::path("data") / dataset : std::filesystem::path(path);
+}
+
 std::string Config::to_yaml() const {
   YAML::Node root;
   for (const auto& spec : schema()) {

@@ -13,6 +13,9 @@ struct DataConfig {
   std::string path;               // folder with the files; "" = data/<dataset>
   long long train_limit = 0;      // first N training examples, 0 = all [count]
   long long test_limit = 0;       // first N test examples, 0 = all [count]
+
+  // The folder the files are read from: path, or data/<dataset> when path is empty.
+  std::filesystem::path folder() const;
 };
 
 struct NetworkConfig {

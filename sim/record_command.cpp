@@ -670,7 +670,7 @@ int record(const Config& c, const RecordOptions& options) {
   }
   if (classes == 0) {
     throw std::runtime_error("cannot tell the number of classes: the dataset " + c.data.dataset +
-                             " is not readable from " + dataset_dir(c) +
+                             " is not readable from " + c.data.folder().string() +
                              " and no --checkpoint was given");
   }
   Network<double> net = build_network(c, static_cast<int>(s.x.cols()), classes);

@@ -125,8 +125,7 @@ int settle(const Config& c, const SettleOptions& o) {
     throw ConfigError(o.out.string() + " exists; use --force to overwrite it");
   }
   if (o.stimuli < 1) throw ConfigError("--stimuli must be at least 1");
-  const fs::path dir =
-      c.data.path.empty() ? fs::path("data") / c.data.dataset : fs::path(c.data.path);
+  const fs::path dir = c.data.folder();
   const auto data =
       datasets::load_dataset(c.data.dataset, dir, 1, static_cast<std::size_t>(o.stimuli));
   if (c.learning.precision == "float32") return run_settle<float>(c, o, data);

@@ -123,10 +123,6 @@ StimulusSet from_idx(const fs::path& file) {
 
 }  // namespace
 
-std::string dataset_dir(const Config& c) {
-  return c.data.path.empty() ? (fs::path("data") / c.data.dataset).string() : c.data.path;
-}
-
 StimulusSet load_stimuli(const std::string& spec, const Config& c) {
   const std::regex split_re("^(train|test)(?::(.*))?$");
   std::smatch m;
@@ -137,7 +133,7 @@ StimulusSet load_stimuli(const std::string& spec, const Config& c) {
     // The dataset gives classes and the input width when it is there; the file stands alone.
     int classes = 0, width = 0;
     try {
-      const auto meta = datasets::load_dataset(c.data.dataset, dataset_dir(c), 1, 1);
+      const auto meta = datasets::load_dataset(c.data.dataset, c.data.folder(), 1, 1);
       classes = meta.train.classes;
       width = static_cast<int>(meta.train.x.cols());
     } catch (const std::exception&) {
@@ -168,7 +164,7 @@ StimulusSet load_stimuli(const std::string& spec, const Config& c) {
   // Load only as much of the split as the selection needs (1 example of the other split).
   const std::size_t need = last >= 0 ? static_cast<std::size_t>(last + 1) : 0;
   const auto data =
-      datasets::load_dataset(c.data.dataset, dataset_dir(c), train ? need : 1, train ? 1 : need);
+      datasets::load_dataset(c.data.dataset, c.data.folder(), train ? need : 1, train ? 1 : need);
   const datasets::Dataset& set = train ? data.train : data.test;
   const auto size = static_cast<long long>(set.size());
   StimulusSet s;

@@ -28,7 +28,4 @@ struct StimulusSet {
 // std::runtime_error for files that cannot be read. input_width > 0 checks file stimuli.
 StimulusSet load_stimuli(const std::string& spec, const Config& config);
 
-// The config's dataset folder (data.path, else data/<dataset>).
-std::string dataset_dir(const Config& config);
-
 }  // namespace gaitsim

@@ -21,8 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 
 datasets::DataSplit load_data(const Config& c) {
-  const fs::path dir =
-      c.data.path.empty() ? fs::path("data") / c.data.dataset : fs::path(c.data.path);
+  const fs::path dir = c.data.folder();
   return datasets::load_dataset(c.data.dataset, dir, static_cast<std::size_t>(c.data.train_limit),
                                 static_cast<std::size_t>(c.data.test_limit));
 }
