@@ -1,6 +1,7 @@
 #pragma once
-// A progress bar on stderr: batches done, ETA, running loss and accuracy. On a terminal it
-// redraws one line; elsewhere (logs, CI) it prints a line every 10%.
+// A progress bar on stderr: items done of a total, ETA, and a status text (e.g. the running loss
+// and accuracy). On a terminal it redraws one line; elsewhere (logs, CI) it prints a line every
+// 10%.
 #include <chrono>
 #include <string>
 
@@ -8,16 +9,18 @@ namespace gaitsim {
 
 class ProgressBar {
  public:
-  ProgressBar(std::string label, long long total, bool enabled);
-  // done: batches finished in the epoch so far; the ETA counts only this session's pace.
-  void update(long long done, double loss, double accuracy);
+  // already_done: items finished before this session (a resumed epoch); the ETA counts only this
+  // session's pace.
+  ProgressBar(std::string label, long long total, bool enabled, long long already_done = 0);
+  // done: items finished so far, counted from the start (not from already_done).
+  void update(long long done, const std::string& status);
   void finish();
 
  private:
-  std::string render(long long done, double loss, double accuracy) const;
+  std::string render(long long done, const std::string& status) const;
 
   std::string label_;
-  long long total_, first_ = -1;
+  long long total_, first_;
   bool enabled_, tty_;
   int last_decile_ = -1;
   std::chrono::steady_clock::time_point start_, last_draw_;

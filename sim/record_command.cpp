@@ -17,6 +17,7 @@
 #include "sim/command.hpp"
 #include "sim/engine.hpp"
 #include "sim/network_builder.hpp"
+#include "sim/progress_bar.hpp"
 #include "sim/run_record.hpp"
 #include "sim/settling_phases.hpp"
 #include "sim/stimulus_spec.hpp"
@@ -513,35 +514,6 @@ class ResponseWriter {
   PhaseStats free_summary_, target_summary_;
 };
 
-class Progress {
- public:
-  Progress(long long total, bool enabled)
-      : total_(total), enabled_(enabled), tty_(isatty(STDERR_FILENO)) {}
-  void update(long long done) {
-    if (!enabled_) return;
-    const double s = seconds();
-    const double eta = done > 0 ? s / double(done) * double(total_ - done) : 0;
-    const int decile = static_cast<int>(10 * done / std::max(1LL, total_));
-    if (!tty_ && decile == last_decile_ && done < total_) return;
-    last_decile_ = decile;
-    std::fprintf(stderr, "%srecord: %lld/%lld stimuli (%3.0f%%), %.1f s, ETA %.1f s%s",
-                 tty_ ? "\r" : "", done, total_,
-                 100.0 * double(done) / double(std::max(1LL, total_)), s, eta,
-                 tty_ ? "\x1b[K" : "\n");
-    if (tty_ && done >= total_) std::fputc('\n', stderr);
-    std::fflush(stderr);
-  }
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-
- private:
-  long long total_;
-  bool enabled_, tty_;
-  int last_decile_ = -1;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
-
 std::vector<LayerInfo> layer_infos(const Network<double>& net) {
   std::vector<LayerInfo> out;
   for (int l = 0; l <= net.depth(); ++l) {
@@ -560,7 +532,7 @@ void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& 
   Engine<T> engine(net.template cast<T>(), c.learning,
                    static_cast<std::uint64_t>(c.network.seed) + 1);
   const auto N = static_cast<long long>(s.ids.size());
-  Progress progress(N, !o.quiet);
+  ProgressBar progress("record", N, !o.quiet);
   Activity<T> act;
   Gradients<T> grads;
   // --trajectories: both phases settled by the configured dynamics for exactly trajectory_ms
@@ -609,8 +581,9 @@ void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& 
                             phases->target_trajectory());
     }
     ++chunks;
-    progress.update(end);
+    progress.update(end, "stimuli");
   }
+  progress.finish();
 }
 
 // Bytes of one stimulus's trajectories held in memory: free rates, target rates and deltas of

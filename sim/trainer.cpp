@@ -185,7 +185,7 @@ void Trainer<T>::epoch(int e) {
   const Eigen::Index batches = (N + B - 1) / B;
   const auto order = epoch_order(N, static_cast<std::uint64_t>(c_.network.seed), e);
   ProgressBar bar("epoch " + std::to_string(e + 1) + "/" + std::to_string(c_.learning.epochs),
-                  batches, c_.output.progress);
+                  batches, c_.output.progress, p.batch);
   const auto t0 = std::chrono::steady_clock::now();
   engine_->phases().reset_stats();
   Mat<T> x;
@@ -208,7 +208,10 @@ void Trainer<T>::epoch(int e) {
     ++p.step;
     ++p.batch;
     ++session_steps_;
-    bar.update(p.batch, p.loss_sum / double(p.seen), double(p.correct) / double(p.seen));
+    char status[64];
+    std::snprintf(status, sizeof status, "loss %.4f acc %.4f", p.loss_sum / double(p.seen),
+                  double(p.correct) / double(p.seen));
+    bar.update(p.batch, status);
     if (p.batch == batches) break;
     if (o_.max_steps > 0 && session_steps_ >= o_.max_steps) {
       paused_ = true;
