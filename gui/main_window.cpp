@@ -363,11 +363,10 @@ void MainWindow::start_run(const QString& config, const QString& out_dir) {
     const QString text = QString::fromLocal8Bit(process_->readAll());
     // the progress bar rewrites its line with \r: keep the last state of each line
     for (const QString& part : text.split(QRegularExpression("[\r\n]"), Qt::SkipEmptyParts)) {
-      static const QRegularExpression pct("(\\d+)%");
-      const auto m = pct.match(part);
-      if (m.hasMatch()) {
+      const int percent = progress_percent(part.toStdString());
+      if (percent >= 0) {
         run_progress_->setRange(0, 100);
-        run_progress_->setValue(m.captured(1).toInt());
+        run_progress_->setValue(percent);
       }
       if (!part.contains('\r')) run_log_->appendPlainText(part);
     }

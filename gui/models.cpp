@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -711,6 +712,14 @@ Document load_document(const fs::path& given, long long network_stimuli) {
     d.sweep.reset();
   }
   return d;
+}
+
+int progress_percent(const std::string& line) {
+  static const std::regex done_of_total(R"((\d+)/(\d+) ETA)");
+  std::smatch m;
+  if (!std::regex_search(line, m, done_of_total)) return -1;
+  const double total = std::stod(m[2]);
+  return total > 0 ? static_cast<int>(100.0 * std::stod(m[1]) / total) : -1;
 }
 
 }  // namespace gaitsim::gui

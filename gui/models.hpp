@@ -171,4 +171,8 @@ struct Document {
 // (computes rates).
 Document load_document(const fs::path& path, long long network_stimuli = 100);
 
+// Percent done from one line of gaitsim's progress bar ("... [==>  ] 200/1000 ETA ..."), or -1
+// when the line is not one.
+int progress_percent(const std::string& line);
+
 }  // namespace gaitsim::gui

@@ -331,6 +331,23 @@ class ViewerTest : public QObject {
     QVERIFY(read_training(path("cancelled/run.h5").toStdString()).status != "complete");
   }
 
+  // Regression: the live run's progress bar looked for "NN%", which the trainer never prints.
+  void trainerProgressLinesGivePercentages() {
+    const Cli r = run_gaitsim({"train", config_, "--out", path("progress"), "--threads", "1",
+                               "--set", "output.progress=true", "--set", "learning.epochs=1"});
+    QCOMPARE(r.code, 0);
+    std::vector<int> percents;
+    for (const QString& line : r.output.split('\n')) {
+      const int p = progress_percent(line.toStdString());
+      if (p >= 0) percents.push_back(p);
+    }
+    QVERIFY2(!percents.empty(), qPrintable(r.output));
+    QVERIFY(std::is_sorted(percents.begin(), percents.end()));
+    QCOMPARE(percents.back(), 100);
+    QCOMPARE(progress_percent("epoch 1/1 [=====>    ] 250/1000 ETA 0:12 loss 0.1 acc 0.9"), 25);
+    QCOMPARE(progress_percent("epoch 1/1: train loss 0.2 acc 0.9 | test loss 0.1 acc 0.9"), -1);
+  }
+
   void exportWritesPngSvgAndPdfOfTheViewSize() {
     MainWindow w;
     w.resize(1100, 750);
