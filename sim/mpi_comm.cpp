@@ -1,6 +1,7 @@
 #include "sim/mpi_comm.hpp"
 
 #include <cstdlib>
+#include <list>
 #include <vector>
 
 #ifdef GAITSIM_HAVE_MPI
@@ -28,14 +29,28 @@ int launcher_size() {
 }
 
 #ifdef GAITSIM_HAVE_MPI
-bool g_active = false;
+bool g_active = false, g_abandoned = false;
 int g_rank = 0, g_size = 1;
 std::vector<MPI_Request> g_requests;
+MPI_Comm g_pairs = MPI_COMM_NULL;  // the communicator of send_pair / try_recv_pair
 
+// A send_pair not yet complete; a list keeps each buffer in place until then.
+struct PendingPair {
+  MPI_Request request = MPI_REQUEST_NULL;
+  long long buf[2] = {0, 0};
+};
+std::list<PendingPair> g_pending;
+
+// Finalises at exit. Sends still pending are released first (MPI_Finalize completes them);
+// their buffers, in g_pending, are destroyed after this object.
 struct Finaliser {
   ~Finaliser() {
     int done = 0;
-    if (g_active && (MPI_Finalized(&done), !done)) MPI_Finalize();
+    if (!g_active || g_abandoned || (MPI_Finalized(&done), done)) return;
+    for (auto& p : g_pending) {
+      if (p.request != MPI_REQUEST_NULL) MPI_Request_free(&p.request);
+    }
+    MPI_Finalize();
   }
 } g_finaliser;
 #endif
@@ -70,6 +85,8 @@ void init() {
   g_active = true;
   MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
   MPI_Comm_size(MPI_COMM_WORLD, &g_size);
+  MPI_Comm_dup(MPI_COMM_WORLD, &g_pairs);
+  MPI_Comm_set_errhandler(g_pairs, MPI_ERRORS_RETURN);
 }
 bool active() { return g_active; }
 int rank() { return g_rank; }
@@ -106,23 +123,30 @@ void wait_all() {
   g_requests.clear();
 }
 void send_pair(int dest, int tag, long long a, long long b) {
-  long long buf[2] = {a, b};
-  MPI_Send(buf, 2, MPI_LONG_LONG, dest, tag, MPI_COMM_WORLD);
+  if (!g_active) return;
+  // A send that failed (its peer is gone) counts as complete: nobody waits for it.
+  g_pending.remove_if([](PendingPair& p) {
+    int done = 0;
+    return MPI_Test(&p.request, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS || done != 0;
+  });
+  PendingPair& p = g_pending.emplace_back();
+  p.buf[0] = a;
+  p.buf[1] = b;
+  MPI_Isend(p.buf, 2, MPI_LONG_LONG, dest, tag, g_pairs, &p.request);
 }
-int recv_pair(int source, int tag, long long& a, long long& b) {
-  long long buf[2];
+int try_recv_pair(int source, int tag, long long& a, long long& b) {
+  if (!g_active) return -1;
+  int flag = 0;
   MPI_Status status;
-  MPI_Recv(buf, 2, MPI_LONG_LONG, source < 0 ? MPI_ANY_SOURCE : source, tag, MPI_COMM_WORLD,
-           &status);
+  MPI_Iprobe(source < 0 ? MPI_ANY_SOURCE : source, tag, g_pairs, &flag, &status);
+  if (!flag) return -1;
+  long long buf[2];
+  MPI_Recv(buf, 2, MPI_LONG_LONG, status.MPI_SOURCE, tag, g_pairs, MPI_STATUS_IGNORE);
   a = buf[0];
   b = buf[1];
   return status.MPI_SOURCE;
 }
-bool probe(int tag) {
-  int flag = 0;
-  MPI_Iprobe(MPI_ANY_SOURCE, tag, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
-  return flag != 0;
-}
+void abandon() { g_abandoned = true; }
 
 #else  // serial fallback
 
@@ -139,8 +163,8 @@ void iallreduce_sum(double*, std::size_t) {}
 void iallreduce_sum(float*, std::size_t) {}
 void wait_all() {}
 void send_pair(int, int, long long, long long) {}
-int recv_pair(int, int, long long&, long long&) { return 0; }
-bool probe(int) { return false; }
+int try_recv_pair(int, int, long long&, long long&) { return -1; }
+void abandon() {}
 
 #endif
 

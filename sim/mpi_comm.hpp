@@ -35,12 +35,18 @@ void iallreduce_sum(double* data, std::size_t n);
 void iallreduce_sum(float* data, std::size_t n);
 void wait_all();
 
-// Point-to-point for the sweep dispatcher: pairs of integers.
+// Point-to-point for the sweep dispatcher: pairs of integers, on a communicator of their own
+// whose errors are returned, not fatal, so that a dead peer cannot end or hang this process.
+// Sends never block: the pair is buffered until it is delivered (or the process exits).
 void send_pair(int dest, int tag, long long a, long long b);
-// Receives from any source when `source` < 0; returns the source rank.
-int recv_pair(int source, int tag, long long& a, long long& b);
-// True when a message with `tag` is waiting (from any source).
-bool probe(int tag);
+// Receives a waiting pair with `tag` from `source` (any when < 0); returns the source rank, or
+// -1 when none is waiting.
+int try_recv_pair(int source, int tag, long long& a, long long& b);
+
+// Skips MPI_Finalize at exit: a peer died or stopped answering, and Finalize waits for every
+// process of the job that is still alive. Under `mpirun --enable-recovery` the exit is clean;
+// without it mpirun ends the remaining processes (as it would have when the peer died).
+void abandon();
 
 // The environment variables of the MPI launcher, to strip from child processes.
 bool is_launcher_variable(const std::string& name);

@@ -61,6 +61,10 @@ class SweepCommand : public Command {
     cmd->add_option("--threads", options_.threads,
                     "threads per point (default: cores / (jobs x processes on the node))")
         ->check(CLI::PositiveNumber);
+    cmd->add_option("--rank-timeout", options_.rank_timeout,
+                    "under MPI: seconds of silence after which a rank is declared lost; its "
+                    "point is recorded as lost and the other ranks finish the rest (default 60)")
+        ->check(CLI::PositiveNumber);
     cmd->add_flag("--force", force_, "replace a different sweep in the sweep folder");
     cmd->add_flag("--dry-run", dry_run_, "list the points and check them, run nothing");
     cmd->add_flag("--summary", summary_only_,
@@ -68,10 +72,12 @@ class SweepCommand : public Command {
     cmd->footer(
         "Each point runs `gaitsim train BASE --set key=value... --out DIR/points/<name>`.\n"
         "Re-running a sweep skips finished points and resumes unfinished ones. Under\n"
-        "`mpirun -n K` rank 0 hands out points to all K ranks. Writes DIR/summary.csv,\n"
+        "`mpirun -n K` rank 0 hands out points to all K ranks; with `mpirun --enable-recovery`\n"
+        "a rank that dies loses only its point (docs/cluster.md). Writes DIR/summary.csv,\n"
         "DIR/summary_aggregate.csv (mean, sd over seeds) and DIR/summary.h5.\n"
         "Exit codes: 0 every point finished (diverged ones included), 1 some did not,\n"
-        "2 bad sweep file or usage.");
+        "2 bad sweep file or usage (mpirun --enable-recovery always exits 0: check with\n"
+        "--summary).");
     return cmd;
   }
 
@@ -106,22 +112,26 @@ class SweepCommand : public Command {
     if (failed) return kUsage;
     if (dry_run_) return kOk;
 
+    // No barrier afterwards: rank 0 returns once every living rank has reported, and a barrier
+    // would wait for a lost one.
     const SweepRunStats stats =
         summary_only_ ? SweepRunStats{} : run_sweep_points(spec, points, options_);
-    mpi::barrier();
     if (mpi::rank() != 0) return kOk;
     const SweepSummary summary = write_sweep_summary(spec, points, options_.dir);
     std::printf(
-        "sweep finished: %d complete, %d diverged, %d unfinished of %zu points "
+        "sweep finished: %d complete, %d diverged, %d unfinished (%d lost) of %zu points "
         "(%d run now, %d already done)\nsummary: %s\n",
-        summary.complete, summary.diverged, summary.unfinished, points.size(), stats.ran,
-        stats.skipped, (options_.dir / "summary.csv").c_str());
+        summary.complete, summary.diverged, summary.unfinished, summary.lost, points.size(),
+        stats.ran, stats.skipped, (options_.dir / "summary.csv").c_str());
     if (summary.unfinished > 0) {
       std::printf("unfinished points (run the sweep again to resume them):\n");
       for (std::size_t i = 0; i < points.size(); ++i) {
-        const auto& st = summary.points[i].status;
-        if (st != "complete" && st != "diverged") {
-          std::printf("  %s (%s)\n", points[i].name.c_str(), st.c_str());
+        const auto& r = summary.points[i];
+        if (r.status == "lost") {
+          std::printf("  %s (lost: rank %d stopped answering)\n", points[i].name.c_str(),
+                      r.lost_on_rank);
+        } else if (r.status != "complete" && r.status != "diverged") {
+          std::printf("  %s (%s)\n", points[i].name.c_str(), r.status.c_str());
         }
       }
       return kFailure;

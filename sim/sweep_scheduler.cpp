@@ -2,19 +2,24 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "analysis/h5_file.hpp"
 #include "sim/mpi_comm.hpp"
 #include "sim/progress_bar.hpp"
+#include "sim/sweep_summary.hpp"
 
 extern char** environ;
 
@@ -24,13 +29,30 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kTagRequest = 701;  // worker -> rank 0: (finished index or -1, its exit code)
-constexpr int kTagAssign = 702;   // rank 0 -> worker: (index to run or -1 = stop, 0)
+// Rank 0 and a worker exchange pairs of integers, one tag per direction.
+constexpr int kTagToRoot = 701;    // worker -> 0: (kAsk or kBeat, 0) | (finished index, exit code)
+constexpr int kTagToWorker = 702;  // 0 -> worker: (index, PointAction) | (one of the below, arg)
+constexpr long long kAsk = -1;     // give me a point
+constexpr long long kBeat = -2;    // I am alive
+constexpr long long kAlive = -1;   // the answer to a heartbeat
+constexpr long long kNoMore = -2;  // no point left: keep beating until kStop
+constexpr long long kStop = -3;    // stop (ending a running point); arg 1: skip MPI_Finalize
+constexpr long long kLost = -4;    // you were declared lost: stop your point and exit
 
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
 using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g s", s);
+  return buf;
+}
 
 int default_threads(const SweepRunOptions& o) {
   if (o.threads > 0) return o.threads;
@@ -38,7 +60,14 @@ int default_threads(const SweepRunOptions& o) {
   return std::max(1, cores / std::max(1, o.jobs * mpi::local_size()));
 }
 
-// Starts `gaitsim train` for a point; returns its pid (or -1 when skipped).
+std::string host_name() {
+  char buf[256] = {};
+  gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+// Starts `gaitsim train` for a point; returns its pid. Its log gets a first line naming the
+// process (and rank) that started it.
 pid_t spawn_point(const SweepSpec& spec, const SweepPoint& p, const SweepRunOptions& o,
                   PointAction action) {
   const fs::path out = o.dir / "points" / p.name;
@@ -65,22 +94,39 @@ pid_t spawn_point(const SweepSpec& spec, const SweepPoint& p, const SweepRunOpti
   argv.push_back(nullptr);
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
-  const std::string log = (o.dir / "logs" / (p.name + ".log")).string();
+  const fs::path log = o.dir / "logs" / (p.name + ".log");
+  const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const pid_t parent = getpid();
+  if (fd >= 0) {
+    dprintf(fd, "gaitsim sweep: point started by pid %d on %s (rank %d of %d)\n", int(parent),
+            host_name().c_str(), mpi::rank(), mpi::size());
+  }
   std::fflush(stdout);
   std::fflush(stderr);
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
   if (pid == 0) {
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    // The point dies with the process that started it (a rank SIGKILLed, a node lost), so no
+    // orphan goes on writing a point that rank 0 records as lost; getppid catches a parent
+    // that died before prctl.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(127);
     if (fd >= 0) {
       dup2(fd, 1);
       dup2(fd, 2);
-      close(fd);
     }
     execve("/proc/self/exe", argv.data(), envp.data());
     _exit(127);
   }
+  if (fd >= 0) close(fd);
   return pid;
+}
+
+// Ends a point's process and waits for it; its last checkpoint stays resumable.
+void stop_point(pid_t pid) {
+  kill(pid, SIGTERM);
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
 }
 
 int exit_code_of(int status) {
@@ -91,122 +137,308 @@ int exit_code_of(int status) {
 // Counts and prints outcomes (rank 0).
 class Tracker {
  public:
-  Tracker(const std::vector<SweepPoint>& points, int total, int skipped)
-      : points_(points), total_(total), stats_{skipped, 0, 0, 0}, t0_(Clock::now()) {}
+  Tracker(const std::vector<SweepPoint>& points, int skipped)
+      : points_(points), stats_{skipped, 0, 0, 0, 0}, t0_(Clock::now()) {}
 
-  void finished(long long index, int code, int where) {
+  void finished(long long index, int code, int rank) {
     ++stats_.ran;
     if (code == 3) ++stats_.diverged;
     if (code != 0 && code != 3) ++stats_.failed;
-    const int done = stats_.skipped + stats_.ran;
-    const double elapsed = std::chrono::duration<double>(Clock::now() - t0_).count();
-    const int todo = total_ - done;
-    const double eta = stats_.ran > 0 ? elapsed / stats_.ran * todo : 0.0;
-    const char* what = code == 0 ? "done" : code == 3 ? "DIVERGED" : "FAILED";
-    std::printf("sweep %d/%d (%d diverged, %d failed) | %s %s", done, total_, stats_.diverged,
-                stats_.failed, points_[index].name.c_str(), what);
+    const std::string& name = points_[index].name;
+    std::string what = name + (code == 0 ? " done" : code == 3 ? " DIVERGED" : " FAILED");
     if (code != 0 && code != 3)
-      std::printf(" (exit %d, see logs/%s.log)", code, points_[index].name.c_str());
-    if (mpi::size() > 1) std::printf(" on rank %d", where);
-    std::printf(" | %s elapsed, ETA %s\n", format_duration(elapsed).c_str(),
-                format_duration(eta).c_str());
-    std::fflush(stdout);
+      what += " (exit " + std::to_string(code) + ", see logs/" + name + ".log)";
+    if (mpi::size() > 1) what += " on rank " + std::to_string(rank);
+    report(what);
+  }
+  void lost(long long index, int rank, double silence) {
+    ++stats_.lost;
+    report(points_[index].name + " LOST: rank " + std::to_string(rank) + " sent nothing for " +
+           seconds_text(silence));
   }
   const SweepRunStats& stats() const { return stats_; }
 
  private:
+  // One line: progress, what happened, elapsed time and ETA.
+  void report(const std::string& what) {
+    const int lost = stats_.lost;
+    const int total = static_cast<int>(points_.size());
+    const int done = stats_.skipped + stats_.ran + lost;
+    const double elapsed = seconds_since(t0_);
+    const double eta = stats_.ran > 0 ? elapsed / stats_.ran * (total - done) : 0.0;
+    const std::string lost_text = lost > 0 ? ", " + std::to_string(lost) + " lost" : "";
+    std::printf("sweep %d/%d (%d diverged, %d failed%s) | %s | %s elapsed, ETA %s\n", done, total,
+                stats_.diverged, stats_.failed, lost_text.c_str(), what.c_str(),
+                format_duration(elapsed).c_str(), format_duration(eta).c_str());
+    std::fflush(stdout);
+  }
+
   const std::vector<SweepPoint>& points_;
-  int total_;
   SweepRunStats stats_;
   Clock::time_point t0_;
 };
 
-// Rank 0 (or the only process): runs up to `jobs` points locally and hands out the rest to
-// the workers as they ask.
-SweepRunStats dispatch(const SweepSpec& spec, const std::vector<SweepPoint>& points,
-                       const SweepRunOptions& o) {
+// The points to run, in order, and how (from their run files).
+struct Plan {
   std::vector<long long> queue;
-  int skipped = 0;
-  std::map<long long, PointAction> actions;
+  std::vector<PointAction> actions;  // per point
+  int skipped = 0, resumed = 0;
+};
+
+Plan make_plan(const std::vector<SweepPoint>& points, const fs::path& dir) {
+  Plan plan;
   for (std::size_t i = 0; i < points.size(); ++i) {
-    const PointAction a = point_action(o.dir / "points" / points[i].name);
-    if (a == PointAction::kSkip) {
-      ++skipped;
+    plan.actions.push_back(point_action(dir / "points" / points[i].name));
+    if (plan.actions.back() == PointAction::kSkip) {
+      ++plan.skipped;
     } else {
-      queue.push_back(static_cast<long long>(i));
-      actions[static_cast<long long>(i)] = a;
+      plan.queue.push_back(static_cast<long long>(i));
+      plan.resumed += plan.actions.back() == PointAction::kResume;
     }
   }
-  std::printf(
-      "sweep: %zu points, %d already finished, %zu to run (%zu resumed) on %d process%s x "
-      "%d job%s, %d thread%s each\n",
-      points.size(), skipped, queue.size(),
-      static_cast<std::size_t>(
-          std::count_if(actions.begin(), actions.end(),
-                        [](auto& kv) { return kv.second == PointAction::kResume; })),
-      mpi::size(), mpi::size() == 1 ? "" : "es", o.jobs, o.jobs == 1 ? "" : "s", default_threads(o),
-      default_threads(o) == 1 ? "" : "s");
-  std::fflush(stdout);
-  Tracker tracker(points, static_cast<int>(points.size()), skipped);
-  std::size_t next = 0;
-  std::map<pid_t, long long> running;
-  int workers = mpi::size() - 1;
-  while (next < queue.size() || !running.empty() || workers > 0) {
-    bool busy = false;
-    if (g_stop) {
-      for (const auto& [pid, index] : running) kill(pid, SIGTERM);
-      for (const auto& [pid, index] : running) waitpid(pid, nullptr, 0);
-      throw std::runtime_error("sweep interrupted; run it again to resume");
-    }
-    // Finished local points.
-    int status = 0;
-    pid_t pid;
-    while (!running.empty() && (pid = waitpid(-1, &status, WNOHANG)) > 0) {
-      auto it = running.find(pid);
-      if (it == running.end()) continue;
-      tracker.finished(it->second, exit_code_of(status), 0);
-      running.erase(it);
-      busy = true;
-    }
-    // Requests from workers.
-    while (workers > 0 && mpi::probe(kTagRequest)) {
-      long long prev = 0, code = 0;
-      const int source = mpi::recv_pair(-1, kTagRequest, prev, code);
-      if (prev >= 0) tracker.finished(prev, static_cast<int>(code), source);
-      const long long give = next < queue.size() ? queue[next++] : -1;
-      mpi::send_pair(source, kTagAssign, give,
-                     give >= 0 ? static_cast<long long>(actions[give]) : 0);
-      if (give < 0) --workers;
-      busy = true;
-    }
-    // Local slots.
-    while (running.size() < std::size_t(o.jobs) && next < queue.size()) {
-      const long long i = queue[next++];
-      running[spawn_point(spec, points[i], o, actions[i])] = i;
-      busy = true;
-    }
-    if (!busy) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return tracker.stats();
+  return plan;
 }
 
-// Ranks > 0: ask rank 0 for a point, run it, report, until told to stop.
-void work(const SweepSpec& spec, const std::vector<SweepPoint>& points, const SweepRunOptions& o) {
-  long long prev = -1, code = 0;
-  while (true) {
-    mpi::send_pair(0, kTagRequest, prev, code);
-    long long index = -1, action = 0;
-    mpi::recv_pair(0, kTagAssign, index, action);
-    if (index < 0) return;
-    const pid_t pid = spawn_point(spec, points[index], o, static_cast<PointAction>(action));
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-      if (g_stop) kill(pid, SIGTERM);
+// Rank 0 (or the only process): runs up to `jobs` points itself and hands out the others to
+// the worker ranks as they ask, answering their heartbeats and declaring lost those that fall
+// silent.
+class Dispatcher {
+ public:
+  Dispatcher(const SweepSpec& spec, const std::vector<SweepPoint>& points, const SweepRunOptions& o)
+      : spec_(spec),
+        points_(points),
+        o_(o),
+        plan_(make_plan(points, o.dir)),
+        tracker_(points, plan_.skipped),
+        workers_(static_cast<std::size_t>(mpi::size())) {}
+
+  SweepRunStats run() {
+    print_header();
+    for (auto& w : workers_) w.heard = Clock::now();
+    while (next_ < plan_.queue.size() || !running_.empty() || workers_busy()) {
+      if (g_stop) interrupt();
+      bool busy = reap_local();
+      busy = answer_workers() || busy;
+      busy = start_local() || busy;
+      declare_silent_workers_lost();
+      if (!busy) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    prev = index;
-    code = exit_code_of(status);
+    stop_workers();
+    return tracker_.stats();
   }
-}
+
+ private:
+  // A worker rank as rank 0 sees it.
+  struct Worker {
+    enum class State { kStarting, kRunning, kIdle, kLost } state = State::kStarting;
+    long long point = -1;     // the point it runs
+    Clock::time_point heard;  // its last message
+  };
+
+  void print_header() const {
+    const int n = mpi::size(), threads = default_threads(o_);
+    std::printf(
+        "sweep: %zu points, %d already finished, %zu to run (%d resumed) on %d process%s x "
+        "%d job%s, %d thread%s each",
+        points_.size(), plan_.skipped, plan_.queue.size(), plan_.resumed, n, n == 1 ? "" : "es",
+        o_.jobs, o_.jobs == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
+    if (n > 1) std::printf("; a rank silent for %s is lost", seconds_text(o_.rank_timeout).c_str());
+    std::printf("\n");
+    std::fflush(stdout);
+  }
+
+  bool workers_busy() const {
+    return std::any_of(workers_.begin() + 1, workers_.end(), [](const Worker& w) {
+      return w.state == Worker::State::kStarting || w.state == Worker::State::kRunning;
+    });
+  }
+
+  // Finished local points.
+  bool reap_local() {
+    bool busy = false;
+    int status = 0;
+    pid_t pid;
+    while (!running_.empty() && (pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      auto it = running_.find(pid);
+      if (it == running_.end()) continue;
+      tracker_.finished(it->second, exit_code_of(status), 0);
+      running_.erase(it);
+      busy = true;
+    }
+    return busy;
+  }
+
+  bool start_local() {
+    bool busy = false;
+    while (running_.size() < std::size_t(o_.jobs) && next_ < plan_.queue.size()) {
+      const long long i = plan_.queue[next_++];
+      running_[spawn_point(spec_, points_[i], o_, plan_.actions[i])] = i;
+      busy = true;
+    }
+    return busy;
+  }
+
+  // Heartbeats, results and requests of the workers.
+  bool answer_workers() {
+    bool busy = false;
+    long long a = 0, b = 0;
+    int rank;
+    while ((rank = mpi::try_recv_pair(-1, kTagToRoot, a, b)) > 0) {
+      busy = true;
+      Worker& w = workers_[rank];
+      if (w.state == Worker::State::kLost) {  // it was only slow; its point stays lost
+        mpi::send_pair(rank, kTagToWorker, kLost, 0);
+        continue;
+      }
+      w.heard = Clock::now();
+      if (a == kBeat) {
+        mpi::send_pair(rank, kTagToWorker, kAlive, 0);
+        continue;
+      }
+      if (a >= 0) tracker_.finished(a, static_cast<int>(b), rank);
+      if (next_ < plan_.queue.size()) {
+        w.point = plan_.queue[next_++];
+        w.state = Worker::State::kRunning;
+        mpi::send_pair(rank, kTagToWorker, w.point, static_cast<long long>(plan_.actions[w.point]));
+      } else {
+        w.point = -1;
+        w.state = Worker::State::kIdle;
+        mpi::send_pair(rank, kTagToWorker, kNoMore, 0);
+      }
+    }
+    return busy;
+  }
+
+  // A worker silent for rank_timeout is lost. Its point is recorded as lost and not handed out
+  // again in this run: the rank may only hang, with its point still running.
+  void declare_silent_workers_lost() {
+    for (std::size_t r = 1; r < workers_.size(); ++r) {
+      Worker& w = workers_[r];
+      const double silence = seconds_since(w.heard);
+      if (w.state == Worker::State::kLost || silence < o_.rank_timeout) continue;
+      w.state = Worker::State::kLost;
+      if (w.point < 0) {
+        std::printf("sweep: rank %zu sent nothing for %s; it gets no more points\n", r,
+                    seconds_text(silence).c_str());
+        std::fflush(stdout);
+        continue;
+      }
+      tracker_.lost(w.point, static_cast<int>(r), silence);
+      std::ofstream(o_.dir / "logs" / (points_[w.point].name + ".log"), std::ios::app)
+          << lost_note(static_cast<int>(r), silence);
+    }
+  }
+
+  // Ends every living worker (and its point, if it runs one). After a lost rank no process
+  // calls MPI_Finalize, which would wait for that rank while it is alive.
+  void stop_workers() {
+    const bool lost = std::any_of(workers_.begin() + 1, workers_.end(),
+                                  [](const Worker& w) { return w.state == Worker::State::kLost; });
+    for (std::size_t r = 1; r < workers_.size(); ++r) {
+      if (workers_[r].state != Worker::State::kLost)
+        mpi::send_pair(static_cast<int>(r), kTagToWorker, kStop, lost ? 1 : 0);
+    }
+    if (lost) mpi::abandon();
+  }
+
+  [[noreturn]] void interrupt() {
+    for (const auto& [pid, index] : running_) stop_point(pid);
+    stop_workers();
+    throw std::runtime_error("sweep interrupted; run it again to resume");
+  }
+
+  const SweepSpec& spec_;
+  const std::vector<SweepPoint>& points_;
+  const SweepRunOptions& o_;
+  const Plan plan_;
+  Tracker tracker_;
+  std::vector<Worker> workers_;         // by rank; [0] is rank 0 itself, unused
+  std::size_t next_ = 0;                // the next entry of plan_.queue to run
+  std::map<pid_t, long long> running_;  // local points by pid
+};
+
+// Ranks > 0: asks rank 0 for points and runs them one at a time, beating every
+// rank_timeout / 4, until told to stop. Throws, after stopping its point, when rank 0 falls
+// silent or declares this rank lost.
+class WorkerRank {
+ public:
+  WorkerRank(const SweepSpec& spec, const std::vector<SweepPoint>& points, const SweepRunOptions& o)
+      : spec_(spec),
+        points_(points),
+        o_(o),
+        beat_interval_(std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(o.rank_timeout / 4))) {}
+
+  void run() {
+    mpi::send_pair(0, kTagToRoot, kAsk, 0);
+    while (!answer_rank0()) {
+      if (g_stop) give_up("interrupted");
+      report_finished_point();
+      if (heard_ && seconds_since(*heard_) > o_.rank_timeout) {
+        give_up("rank 0 (the dispatcher) sent nothing for " + seconds_text(seconds_since(*heard_)) +
+                ": it died or hangs");
+      }
+      if (Clock::now() >= next_beat_) {
+        mpi::send_pair(0, kTagToRoot, kBeat, 0);
+        next_beat_ = Clock::now() + beat_interval_;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+ private:
+  // Rank 0's messages; true when told to stop.
+  bool answer_rank0() {
+    long long a = 0, b = 0;
+    while (mpi::try_recv_pair(0, kTagToWorker, a, b) == 0) {
+      heard_ = Clock::now();
+      if (a >= 0) {
+        point_ = a;
+        child_ = spawn_point(spec_, points_[a], o_, static_cast<PointAction>(b));
+      } else if (a == kStop) {
+        if (child_ > 0) stop_point(child_);
+        if (b != 0) mpi::abandon();
+        return true;
+      } else if (a == kLost) {
+        give_up("rank 0 declared this rank lost after hearing nothing from it for " +
+                seconds_text(o_.rank_timeout));
+      }
+    }
+    return false;
+  }
+
+  void report_finished_point() {
+    int status = 0;
+    if (child_ > 0 && waitpid(child_, &status, WNOHANG) == child_) {
+      mpi::send_pair(0, kTagToRoot, point_, exit_code_of(status));
+      child_ = -1;
+      point_ = -1;
+    }
+  }
+
+  // Stops this rank's point and leaves without MPI_Finalize (a peer is gone).
+  [[noreturn]] void give_up(const std::string& why) {
+    if (child_ > 0) stop_point(child_);
+    mpi::abandon();
+    std::string what = "rank " + std::to_string(mpi::rank()) + ": " + why;
+    if (point_ >= 0) {
+      what += "; its point " + points_[point_].name +
+              " was stopped at its last checkpoint (run the sweep again to resume it)";
+    }
+    throw std::runtime_error(what);
+  }
+
+  const SweepSpec& spec_;
+  const std::vector<SweepPoint>& points_;
+  const SweepRunOptions& o_;
+  const Clock::duration beat_interval_;
+  Clock::time_point next_beat_ = Clock::now();
+  // Rank 0's last message. Its silence counts from its first answer: before, it checks the
+  // sweep and reads every run file, which can take long.
+  std::optional<Clock::time_point> heard_;
+  pid_t child_ = -1;      // the running point's process
+  long long point_ = -1;  // and its index
+};
 
 }  // namespace
 
@@ -230,8 +462,8 @@ SweepRunStats run_sweep_points(const SweepSpec& spec, const std::vector<SweepPoi
   sa.sa_handler = on_signal;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-  if (mpi::rank() == 0) return dispatch(spec, points, o);
-  work(spec, points, o);
+  if (mpi::rank() == 0) return Dispatcher(spec, points, o).run();
+  WorkerRank(spec, points, o).run();
   return {};
 }
 

@@ -3,6 +3,13 @@
 // N at a time on this machine, or handed out one at a time by rank 0 to every MPI rank. A
 // point whose run file is complete or diverged is skipped, one that is running or paused is
 // resumed from its checkpoint, so a killed sweep re-run continues where it stopped.
+//
+// Under MPI every worker rank sends rank 0 a heartbeat every rank_timeout / 4 and rank 0
+// answers each. A worker rank silent for rank_timeout is declared lost: its point is recorded
+// as lost (never handed to another rank in the same run, so nothing runs twice) and the living
+// ranks finish the rest. A worker that hears nothing from rank 0 for rank_timeout stops its
+// point and exits with an error. A child `gaitsim train` dies with the rank that started it
+// (PR_SET_PDEATHSIG), so no orphan keeps writing a lost point.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -15,6 +22,7 @@ struct SweepRunOptions {
   std::filesystem::path dir;  // the sweep folder
   int jobs = 1;               // points at a time per process (per MPI rank)
   int threads = 0;            // threads per point; 0 = cores / (jobs x ranks on this node)
+  double rank_timeout = 60;   // a rank silent this long is declared lost [s]
 };
 
 // What to do with a point, from its run file.
@@ -23,10 +31,12 @@ PointAction point_action(const std::filesystem::path& point_dir);
 
 struct SweepRunStats {
   int skipped = 0, ran = 0, diverged = 0, failed = 0;
+  int lost = 0;  // points whose rank was declared lost
 };
 
 // Runs every unfinished point (under MPI: over all ranks; every rank calls it). Returns what
-// this process's dispatcher saw (rank 0; the others return zeros).
+// this process's dispatcher saw (rank 0; the others return zeros). A worker rank that loses
+// rank 0, or is told it was declared lost, throws std::runtime_error.
 SweepRunStats run_sweep_points(const SweepSpec& spec, const std::vector<SweepPoint>& points,
                                const SweepRunOptions& options);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -16,6 +17,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr const char* kSweepLine = "gaitsim sweep: ";  // how the sweep's lines in a log start
 
 bool parse_number(const std::string& s, double& v) {
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -68,13 +70,43 @@ PointResult read_point(const fs::path& run_file) {
   return r;
 }
 
+std::string lost_note(int rank, double silence) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                "%srank %d sent nothing for %.3g s; the point is recorded as lost (run the sweep "
+                "again to resume it)\n",
+                kSweepLine, rank, silence);
+  return buf;
+}
+
+int lost_rank_in_log(const fs::path& log) {
+  std::ifstream in(log);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (line.rfind(kSweepLine, 0) == 0) last = line;
+  }
+  int rank = -1;
+  const std::string pattern = std::string(kSweepLine) + "rank %d sent nothing";
+  if (std::sscanf(last.c_str(), pattern.c_str(), &rank) == 1 &&
+      last.find("recorded as lost") != std::string::npos) {
+    return rank;
+  }
+  return -1;
+}
+
 SweepSummary write_sweep_summary(const SweepSpec& spec, const std::vector<SweepPoint>& points,
                                  const fs::path& dir) {
   SweepSummary s;
   for (const auto& p : points) {
-    s.points.push_back(read_point(dir / "points" / p.name / "run.h5"));
-    const auto& st = s.points.back().status;
-    st == "complete" ? ++s.complete : st == "diverged" ? ++s.diverged : ++s.unfinished;
+    PointResult& r = s.points.emplace_back(read_point(dir / "points" / p.name / "run.h5"));
+    if (r.status != "complete" && r.status != "diverged") {
+      r.lost_on_rank = lost_rank_in_log(dir / "logs" / (p.name + ".log"));
+      if (r.lost_on_rank >= 0) {
+        r.status = "lost";
+        ++s.lost;
+      }
+    }
+    r.status == "complete" ? ++s.complete : r.status == "diverged" ? ++s.diverged : ++s.unfinished;
   }
   const auto keys = spec.keys();
   const std::vector<std::string> metrics = {"final_test_accuracy", "best_test_accuracy",
@@ -87,8 +119,8 @@ SweepSummary write_sweep_summary(const SweepSpec& spec, const std::vector<SweepP
   };
 
   // One row per point.
-  std::string csv =
-      "name," + join(keys, ",") + ",seed,status,epochs,diverged," + join(metrics, ",") + "\n";
+  std::string csv = "name," + join(keys, ",") + ",seed,status,epochs,diverged," +
+                    join(metrics, ",") + ",lost_on_rank\n";
   for (std::size_t i = 0; i < points.size(); ++i) {
     const auto& p = points[i];
     const auto& r = s.points[i];
@@ -97,7 +129,7 @@ SweepSummary write_sweep_summary(const SweepSpec& spec, const std::vector<SweepP
     csv += "," + std::to_string(p.seed) + "," + r.status + "," + std::to_string(r.epochs) + "," +
            (r.status == "diverged" ? "1" : "0");
     for (std::size_t m = 0; m < metrics.size(); ++m) csv += "," + csv_number(metric(r, m));
-    csv += "\n";
+    csv += "," + (r.lost_on_rank >= 0 ? std::to_string(r.lost_on_rank) : std::string()) + "\n";
   }
   write_text_atomic(dir / "summary.csv", csv);
 
@@ -174,6 +206,7 @@ SweepSummary write_sweep_summary(const SweepSpec& spec, const std::vector<SweepP
     f.set_attr("/", "complete", static_cast<long long>(s.complete));
     f.set_attr("/", "diverged", static_cast<long long>(s.diverged));
     f.set_attr("/", "unfinished", static_cast<long long>(s.unfinished));
+    f.set_attr("/", "lost", static_cast<long long>(s.lost));
     std::vector<std::string> names, statuses, missing;
     for (std::size_t i = 0; i < points.size(); ++i) {
       names.push_back(points[i].name);
@@ -209,16 +242,18 @@ SweepSummary write_sweep_summary(const SweepSpec& spec, const std::vector<SweepP
     };
     std::vector<std::size_t> all(points.size());
     for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-    std::vector<long long> seed, epochs, diverged;
+    std::vector<long long> seed, epochs, diverged, lost_on_rank;
     for (std::size_t i = 0; i < points.size(); ++i) {
       seed.push_back(points[i].seed);
       epochs.push_back(s.points[i].epochs);
       diverged.push_back(s.points[i].status == "diverged");
+      lost_on_rank.push_back(s.points[i].lost_on_rank);
     }
     f.write_vector("/points/seed", seed);
     for (std::size_t k = 0; k < keys.size(); ++k) param_column("/points", all, k);
     f.write_vector("/points/epochs", epochs);
     f.write_vector("/points/diverged", diverged);
+    f.write_vector("/points/lost_on_rank", lost_on_rank);
     for (std::size_t m = 0; m < metrics.size(); ++m) {
       std::vector<double> v;
       for (const auto& r : s.points) v.push_back(metric(r, m));

@@ -11,8 +11,10 @@
 namespace gaitsim {
 
 struct PointResult {
-  std::string status = "missing";  // complete | diverged | running | paused | missing | unreadable
-  int epochs = 0;                  // epochs completed
+  // complete | diverged | running | paused | missing | unreadable | lost (its rank died)
+  std::string status = "missing";
+  int epochs = 0;         // epochs completed
+  int lost_on_rank = -1;  // status lost: the MPI rank that was lost while running it
   double final_test_accuracy = 0, best_test_accuracy = 0, final_test_loss = 0,
          final_train_accuracy = 0, wall_seconds = 0;  // NaN when no epoch completed
 };
@@ -23,11 +25,21 @@ PointResult read_point(const std::filesystem::path& run_file);
 struct SweepSummary {
   std::vector<PointResult> points;  // in expansion order
   int complete = 0, diverged = 0,
-      unfinished = 0;  // unfinished: running, paused, missing, unreadable
+      unfinished = 0;  // unfinished: running, paused, missing, unreadable, lost
+  int lost = 0;        // of the unfinished, those whose rank was lost
 };
 
-// Reads every point and writes the summary files; returns what it found.
+// Reads every point and writes the summary files; returns what it found. A point whose run file
+// is not complete or diverged and whose log ends (in its `gaitsim sweep:` lines) with the lost
+// note has status lost.
 SweepSummary write_sweep_summary(const SweepSpec& spec, const std::vector<SweepPoint>& points,
                                  const std::filesystem::path& dir);
+
+// The line rank 0 appends to a point's log (DIR/logs/<name>.log) when the rank running it has
+// been silent for `silence` seconds. The log is where it lasts: `--summary` finds it there, and
+// the next start of the point appends a later `gaitsim sweep:` line.
+std::string lost_note(int rank, double silence);
+// The rank of the lost note when it is the log's last `gaitsim sweep:` line; else -1.
+int lost_rank_in_log(const std::filesystem::path& log);
 
 }  // namespace gaitsim

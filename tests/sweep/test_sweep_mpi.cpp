@@ -1,7 +1,16 @@
 // Under `mpirun -n 2 --oversubscribe`: a sweep spread over two ranks gives the summary of the
-// local sweep, and data-parallel training equals the single-process run.
+// local sweep, and data-parallel training equals the single-process run. Under `mpirun -n 3
+// --enable-recovery`: a SIGKILLed worker rank loses only its point, a SIGKILLed rank 0 stops the
+// workers, and a re-run finishes every point from its checkpoint.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <thread>
 
 #include "analysis/h5_file.hpp"
 #include "neurons/types.hpp"
@@ -17,6 +26,154 @@ CliResult run_mpi(const std::string& args) {
   const std::string root = geteuid() == 0 ? " --allow-run-as-root" : "";
   return run_command(std::string(GAITSIM_MPIEXEC) + " -n 2 --oversubscribe" + root +
                      " -x OMP_NUM_THREADS=1 " + GAITSIM_BINARY + " " + args);
+}
+
+// mpirun with 3 processes that survives the death of one (docs/cluster.md, rank failure).
+std::string recoverable_mpirun() {
+  const std::string root = geteuid() == 0 ? " --allow-run-as-root" : "";
+  return std::string(GAITSIM_MPIEXEC) + " -n 3 --oversubscribe --enable-recovery" + root +
+         " -x OMP_NUM_THREADS=1 " + GAITSIM_BINARY;
+}
+
+// Starts a shell command in its own process group, output to `log`; returns its pid.
+pid_t start_background(const std::string& command, const std::string& log) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    execl("/bin/sh", "sh", "-c", ("exec " + command + " >" + log + " 2>&1").c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  return pid;
+}
+
+// Waits up to `limit` for `pid`; false (and the process group killed) when it did not end.
+bool ended_within(pid_t pid, std::chrono::seconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (waitpid(pid, nullptr, WNOHANG) == pid) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(-pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  return false;
+}
+
+// The /proc/<pid> entries: (pid, parent pid, command line with spaces).
+struct ProcessInfo {
+  pid_t pid = 0, ppid = 0;
+  char state = '?';
+  std::string cmdline;
+};
+std::vector<ProcessInfo> processes() {
+  std::vector<ProcessInfo> out;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string stat = read_file(e.path() / "stat");
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos || close + 4 > stat.size()) continue;
+    ProcessInfo p;
+    p.pid = std::stoi(name);
+    p.state = stat[close + 2];
+    p.ppid = std::atoi(stat.c_str() + close + 4);
+    p.cmdline = read_file(e.path() / "cmdline");
+    for (char& c : p.cmdline) c = c == '\0' ? ' ' : c;
+    out.push_back(p);
+  }
+  return out;
+}
+
+// The `gaitsim train` processes of a sweep folder that are alive (not zombies).
+std::vector<pid_t> live_points(const std::string& out) {
+  std::vector<pid_t> pids;
+  for (const auto& p : processes()) {
+    if (p.state != 'Z' && has(p.cmdline, " train ") && has(p.cmdline, out + "/points/"))
+      pids.push_back(p.pid);
+  }
+  return pids;
+}
+
+// The `gaitsim train` child of a process (0 when none).
+pid_t point_child(pid_t parent) {
+  for (const auto& p : processes()) {
+    if (p.ppid == parent && has(p.cmdline, " train ")) return p.pid;
+  }
+  return 0;
+}
+
+// Waits (up to 5 s) for a process to end (a zombie has ended).
+bool ends(pid_t pid) {
+  for (int i = 0; i < 100; ++i) {
+    const auto all = processes();
+    if (std::none_of(all.begin(), all.end(),
+                     [&](const ProcessInfo& p) { return p.pid == pid && p.state != 'Z'; }))
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// Waits (up to 20 s) until no point process of the sweep is left.
+bool no_live_points(const std::string& out) {
+  for (int i = 0; i < 200 && !live_points(out).empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  return live_points(out).empty();
+}
+
+// A point being trained, from the first line its log gets: "point started by pid P on HOST
+// (rank R of K)".
+struct RunningPoint {
+  std::string name;
+  int rank = -1;
+  pid_t rank_pid = 0;  // the rank's process
+};
+std::vector<RunningPoint> started_points(const std::string& out) {
+  std::vector<RunningPoint> found;
+  if (!std::filesystem::exists(out + "/logs")) return found;
+  for (const auto& e : std::filesystem::directory_iterator(out + "/logs")) {
+    const std::string log = read_file(e.path());
+    const auto at = log.find("point started by pid ");
+    if (at == std::string::npos) continue;
+    RunningPoint p;
+    p.name = e.path().stem();
+    p.rank_pid = std::atoi(log.c_str() + at + 21);
+    const auto rank = log.find("(rank ", at);
+    if (rank == std::string::npos) continue;
+    p.rank = std::atoi(log.c_str() + rank + 6);
+    found.push_back(p);
+  }
+  return found;
+}
+
+// Epochs checkpointed in a point's run file while it is still running (0 otherwise).
+std::size_t running_epochs(const std::string& out, const std::string& name) {
+  try {
+    const auto f = h5::File::open_read(out + "/points/" + name + "/run.h5");
+    if (f.attr_string("/", "status") != "running") return 0;
+    return f.read_vector<double>("/metrics/test_accuracy").size();
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+// Waits (up to 120 s) for a point run by a rank that `pick` accepts to checkpoint 2 epochs.
+std::optional<RunningPoint> wait_for_running(const std::string& out,
+                                             bool (*pick)(const RunningPoint&)) {
+  for (int i = 0; i < 12000; ++i) {
+    for (const auto& p : started_points(out)) {
+      if (pick(p) && running_epochs(out, p.name) >= 2) return p;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return std::nullopt;
+}
+
+int count(const std::string& text, const std::string& part) {
+  int n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
 }
 
 class SweepMpi : public ::testing::Test {
@@ -76,6 +233,120 @@ TEST_F(SweepMpi, DataParallelTrainingEqualsOneProcess) {
     EXPECT_EQ(fa.read_vector<double>("/metrics/test_accuracy"),
               fb.read_vector<double>("/metrics/test_accuracy"));
   }
+}
+
+const char* kFourPoints = "base: tiny.yaml\naxes:\n  learning.gamma: [1e-3, 1e-4]\nseeds: [1, 2]\n";
+
+TEST_F(SweepMpi, ADeadWorkerRankLosesOnlyItsPointAndARerunFinishesIt) {
+  tiny_config(dir, 40);  // a few seconds per point
+  const std::string sweep = write_file(dir, "grid.yaml", kFourPoints);
+  const std::string out = dir / "died";
+  const std::string command =
+      recoverable_mpirun() + " sweep " + sweep + " --out " + out + " --threads 1 --rank-timeout 4";
+  const pid_t mpirun = start_background(command, dir / "first.txt");
+  const auto victim = wait_for_running(out, [](const RunningPoint& p) { return p.rank > 0; });
+  const pid_t child = victim ? point_child(victim->rank_pid) : 0;
+  if (victim) kill(victim->rank_pid, SIGKILL);
+  // The point's `gaitsim train` dies with its rank (long before it could finish).
+  const bool child_ended = child > 0 && ends(child);
+  const bool ended = ended_within(mpirun, std::chrono::seconds(180));
+  const std::string first = read_file(dir / "first.txt");
+  ASSERT_TRUE(victim) << "no worker rank checkpointed a point\n" << first;
+  ASSERT_TRUE(ended) << "the sweep hung after rank " << victim->rank << " died\n" << first;
+  const std::string rank = std::to_string(victim->rank);
+  EXPECT_GT(child, 0) << "rank " << rank << " had no train child";
+  EXPECT_TRUE(child_ended) << "the point process " << child << " outlived its rank";
+
+  // The other three points finished; the victim's point is reported lost, with its rank.
+  EXPECT_TRUE(has(first, victim->name + " LOST: rank " + rank + " sent nothing for")) << first;
+  EXPECT_TRUE(has(first, "3 complete, 0 diverged, 1 unfinished (1 lost) of 4 points")) << first;
+  EXPECT_TRUE(has(first, "  " + victim->name + " (lost: rank " + rank + " stopped answering)"))
+      << first;
+  const std::string csv = read_file(out + "/summary.csv");
+  const auto row = csv.find(victim->name + ",");
+  ASSERT_NE(row, std::string::npos) << csv;
+  const std::string line = csv.substr(row, csv.find('\n', row) - row);
+  EXPECT_TRUE(has(line, ",lost,")) << line;
+  EXPECT_EQ(line.substr(line.rfind(',') + 1), rank) << line;  // column lost_on_rank
+  EXPECT_EQ(count(csv, ",complete,"), 3) << csv;
+  {
+    h5::File f = h5::File::open_read(out + "/summary.h5");
+    EXPECT_EQ(f.attr_int("/", "lost"), 1);
+    EXPECT_EQ(f.attr_string("/", "missing"), victim->name);
+    const auto lost_on = f.read_vector<long long>("/points/lost_on_rank");
+    EXPECT_EQ(std::count(lost_on.begin(), lost_on.end(), victim->rank), 1);
+    EXPECT_EQ(std::count(lost_on.begin(), lost_on.end(), -1), 3);
+  }
+  EXPECT_TRUE(no_live_points(out)) << "orphaned point processes remain";
+  // Each point was started once (the lost one was not handed to another rank).
+  for (const auto& e : std::filesystem::directory_iterator(out + "/logs")) {
+    EXPECT_EQ(count(read_file(e.path()), "training gait"), 1) << e.path();
+  }
+  // Rebuilt from the files alone, the summary still says why the point is missing.
+  const auto summary = run_cli("sweep " + sweep + " --out " + out + " --summary");
+  EXPECT_EQ(summary.exit_code, 1) << summary.output;
+  EXPECT_TRUE(has(summary.output, victim->name + " (lost: rank " + rank + " stopped answering)"))
+      << summary.output;
+
+  // A re-run resumes the lost point from its checkpoint and runs nothing else.
+  const auto second = run_command(command);
+  EXPECT_TRUE(has(second.output, "3 already finished, 1 to run (1 resumed)")) << second.output;
+  EXPECT_TRUE(has(second.output, "4 complete, 0 diverged, 0 unfinished (0 lost)")) << second.output;
+  for (const auto& e : std::filesystem::directory_iterator(out + "/logs")) {
+    const std::string log = read_file(e.path());
+    if (e.path().stem() != victim->name) {
+      EXPECT_EQ(count(log, "training gait"), 1) << e.path();
+      continue;
+    }
+    ASSERT_EQ(count(log, "training gait"), 2) << log;
+    const std::string resumed = log.substr(log.rfind("training gait"));
+    EXPECT_FALSE(has(resumed, "epoch 1/40:")) << log;  // continued, not restarted
+    EXPECT_TRUE(has(resumed, "epoch 40/40:")) << log;
+  }
+  const auto check = run_cli("sweep " + sweep + " --out " + out + " --summary");
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+
+  // The same summary as an uninterrupted sweep (resuming equals running through).
+  const auto local =
+      run_cli("sweep " + sweep + " --out " + (dir / "local") + " --jobs 2 --threads 1");
+  ASSERT_EQ(local.exit_code, 0) << local.output;
+  EXPECT_EQ(summary_core(dir / "local/summary.csv"), summary_core(out + "/summary.csv"));
+}
+
+TEST_F(SweepMpi, ADeadRankZeroStopsTheWorkersAndARerunFinishes) {
+  tiny_config(dir, 100);  // long enough to be running when the workers notice
+  const std::string sweep = write_file(dir, "grid.yaml", kFourPoints);
+  const std::string out = dir / "died";
+  const std::string command =
+      recoverable_mpirun() + " sweep " + sweep + " --out " + out + " --threads 1 --rank-timeout 3";
+  const pid_t mpirun = start_background(command, dir / "first.txt");
+  // Once a worker's point has checkpointed, kill rank 0 (known from its own point's log).
+  const auto worker = wait_for_running(out, [](const RunningPoint& p) { return p.rank > 0; });
+  std::optional<RunningPoint> root;
+  for (const auto& p : started_points(out)) {
+    if (p.rank == 0) root = p;
+  }
+  if (root) kill(root->rank_pid, SIGKILL);
+  const bool ended = ended_within(mpirun, std::chrono::seconds(180));
+  const std::string first = read_file(dir / "first.txt");
+  ASSERT_TRUE(worker && root) << "no worker point or no rank 0 point started\n" << first;
+  ASSERT_TRUE(ended) << "the workers hung after rank 0 died\n" << first;
+  EXPECT_TRUE(has(
+      first, "rank " + std::to_string(worker->rank) + ": rank 0 (the dispatcher) sent nothing for"))
+      << first;
+  EXPECT_TRUE(has(first, "its point " + worker->name + " was stopped at its last checkpoint"))
+      << first;
+  EXPECT_TRUE(no_live_points(out)) << "orphaned point processes remain";
+  EXPECT_GE(running_epochs(out, worker->name), 2u);  // its checkpoint is kept
+
+  // A re-run finishes every point; the worker's continues from its checkpoint.
+  const auto second = run_command(command);
+  EXPECT_TRUE(has(second.output, "4 complete, 0 diverged, 0 unfinished")) << second.output;
+  const std::string log = read_file(out + "/logs/" + worker->name + ".log");
+  ASSERT_EQ(count(log, "training gait"), 2) << log;
+  const std::string resumed = log.substr(log.rfind("training gait"));
+  EXPECT_FALSE(has(resumed, "epoch 1/100:")) << log;
+  EXPECT_TRUE(has(resumed, "epoch 100/100:")) << log;
 }
 
 }  // namespace
