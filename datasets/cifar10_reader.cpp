@@ -20,9 +20,14 @@ std::size_t record_count(const std::filesystem::path& file) {
     throw DataError(file, "file not found (expected a CIFAR-10 binary batch)");
   }
   const std::uintmax_t size = std::filesystem::file_size(file);
+  const std::string expected = std::to_string(kRecord) +
+                               " (1 label + 3072 pixel bytes per record; a standard batch has "
+                               "10000 records, " +
+                               std::to_string(10000 * kRecord) + " bytes)";
+  if (size == 0) throw DataError(file, "empty file: expected a multiple of " + expected);
   if (size % kRecord != 0) {
-    throw DataError(file, "size " + std::to_string(size) + " bytes is not a multiple of " +
-                              std::to_string(kRecord) + " (1 label + 3072 pixel bytes per record)");
+    throw DataError(file,
+                    "size " + std::to_string(size) + " bytes is not a multiple of " + expected);
   }
   return size / kRecord;
 }

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 namespace gaitsim::datasets {
@@ -13,9 +14,11 @@ class DataError : public std::runtime_error {
   DataError(const std::filesystem::path& file, std::string_view problem);
 
   const std::filesystem::path& file() const { return file_; }
+  const std::string& problem() const { return problem_; }  // the message without the file
 
  private:
   std::filesystem::path file_;
+  std::string problem_;
 };
 
 }  // namespace gaitsim::datasets

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "datasets/batch_source.hpp"
 #include "datasets/dataset.hpp"
 
 namespace gaitsim::datasets {
@@ -15,6 +16,11 @@ namespace gaitsim::datasets {
 // listing the valid ones.
 DataSplit load_dataset(const std::string& name, const std::filesystem::path& dir,
                        std::size_t train_limit = 0, std::size_t test_limit = 0);
+
+// The same examples as a source of batches, for training: datasets too large for memory
+// (imagenet) are read from disk as batches are asked for, the others are loaded whole.
+SourceSplit open_dataset(const std::string& name, const std::filesystem::path& dir,
+                         std::size_t train_limit = 0, std::size_t test_limit = 0);
 
 // Registered names, sorted; for validating configs before any loading starts.
 std::vector<std::string> dataset_names();

@@ -1,9 +1,12 @@
 #pragma once
 // Mini-batches: the order of an epoch is a permutation drawn from (seed, epoch) alone, so a
-// resumed run visits the same examples in the same order as an uninterrupted one.
+// resumed run visits the same examples in the same order as an uninterrupted one. Training
+// reads them through datasets::BatchStream; gather() reads one batch directly.
 #include <cstdint>
+#include <span>
 #include <vector>
 
+#include "datasets/batch_source.hpp"
 #include "datasets/dataset.hpp"
 #include "neurons/types.hpp"
 
@@ -11,16 +14,13 @@ namespace gaitsim {
 
 std::vector<Eigen::Index> epoch_order(Eigen::Index examples, std::uint64_t seed, int epoch);
 
-// Rows order[begin..end) of the dataset, in precision T.
+// Examples order[begin..end) of a batch source, in precision T.
 template <class T>
-void gather(const datasets::Dataset& data, const std::vector<Eigen::Index>& order,
+void gather(const datasets::BatchSource& source, const std::vector<Eigen::Index>& order,
             Eigen::Index begin, Eigen::Index end, Mat<T>& x, Eigen::VectorXi& y) {
-  x.resize(end - begin, data.x.cols());
-  y.resize(end - begin);
-  for (Eigen::Index i = begin; i < end; ++i) {
-    x.row(i - begin) = data.x.row(order[i]).template cast<T>();
-    y(i - begin) = data.y(order[i]);
-  }
+  datasets::Features features;
+  source.read(std::span(order).subspan(std::size_t(begin), std::size_t(end - begin)), features, y);
+  x = features.template cast<T>();
 }
 
 // The first n rows, in order.

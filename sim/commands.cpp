@@ -12,6 +12,7 @@ std::unique_ptr<Command> make_compare_command();
 std::unique_ptr<Command> make_settle_command();
 std::unique_ptr<Command> make_plot_command();
 std::unique_ptr<Command> make_sweep_command();
+std::unique_ptr<Command> make_cache_command();
 
 // The one place a subcommand is added.
 std::vector<std::unique_ptr<Command>> make_commands() {
@@ -24,6 +25,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
   commands.push_back(make_compare_command());
   commands.push_back(make_plot_command());
   commands.push_back(make_sweep_command());
+  commands.push_back(make_cache_command());
   return commands;
 }
 

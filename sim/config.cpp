@@ -185,11 +185,15 @@ const std::vector<KeySpec>& schema() {
       choice("data.dataset", Field<D, std::string>{&Config::data, &D::dataset},
              datasets::dataset_names(), "which dataset (idx: any folder of MNIST-format files)"),
       text("data.path", Field<D, std::string>{&Config::data, &D::path},
-           "folder holding the dataset files; empty: data/<dataset>"),
+           "folder holding the dataset files (imagenet: train.h5 and test.h5 from `gaitsim "
+           "cache`); empty: data/<dataset>"),
       integer("data.train_limit", Field<D, long long>{&Config::data, &D::train_limit}, 0,
               "use the first N training examples (0 = all)"),
       integer("data.test_limit", Field<D, long long>{&Config::data, &D::test_limit}, 0,
               "use the first N test examples (0 = all)"),
+      integer("data.resolution", Field<D, int>{&Config::data, &D::resolution}, 0,
+              "required image height and width in pixels, checked against the data (imagenet: "
+              "the size the cache was built at); 0 = as stored"),
       choice("network.kind", Field<N, std::string>{&Config::network, &N::kind},
              {"square", "tower", "dense"},
              "square: input-wide layers; tower: narrowing with auxiliary units; dense: "

@@ -9,10 +9,11 @@
 namespace gaitsim {
 
 struct DataConfig {
-  std::string dataset = "mnist";  // mnist | fashion-mnist | kmnist | cifar10 | idx
+  std::string dataset = "mnist";  // mnist | fashion-mnist | kmnist | cifar10 | idx | imagenet
   std::string path;               // folder with the files; "" = data/<dataset>
   long long train_limit = 0;      // first N training examples, 0 = all [count]
   long long test_limit = 0;       // first N test examples, 0 = all [count]
+  int resolution = 0;             // required image height and width, 0 = as stored [pixels]
 
   // The folder the files are read from: path, or data/<dataset> when path is empty.
   std::filesystem::path folder() const;

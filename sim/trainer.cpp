@@ -1,10 +1,12 @@
 #include "sim/trainer.hpp"
 
+#include <cassert>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <numeric>
 
+#include "datasets/batch_stream.hpp"
 #include "datasets/dataset_registry.hpp"
 #include "sim/alignment.hpp"
 #include "sim/batches.hpp"
@@ -20,10 +22,25 @@ namespace fs = std::filesystem;
 
 namespace {
 
-datasets::DataSplit load_data(const Config& c) {
-  const fs::path dir = c.data.folder();
-  return datasets::load_dataset(c.data.dataset, dir, static_cast<std::size_t>(c.data.train_limit),
-                                static_cast<std::size_t>(c.data.test_limit));
+// Training reads through batch sources: in memory for small datasets, streamed from disk for
+// image caches.
+datasets::SourceSplit open_data(const Config& c) {
+  datasets::SourceSplit data = datasets::open_dataset(c.data.dataset, c.data.folder(),
+                                                      static_cast<std::size_t>(c.data.train_limit),
+                                                      static_cast<std::size_t>(c.data.test_limit));
+  const std::array<int, 3> shape = data.train->shape();
+  const int r = c.data.resolution;
+  if (r > 0 && (shape[1] != r || shape[2] != r)) {
+    throw datasets::DataError(data.train->origin(),
+                              "holds " + std::to_string(shape[1]) + "x" + std::to_string(shape[2]) +
+                                  " images but data.resolution = " + std::to_string(r) +
+                                  " asks for " + std::to_string(r) + "x" + std::to_string(r) +
+                                  (c.data.dataset == "imagenet"
+                                       ? "; build a cache at that size (gaitsim cache ... --size " +
+                                             std::to_string(r) + ")"
+                                       : ""));
+  }
+  return data;
 }
 
 // Keys that may change between a run and its resumption.
@@ -68,7 +85,7 @@ class MpiReducer : public StepReducer<T> {
 template <class T>
 class Trainer {
  public:
-  Trainer(const Config& c, const TrainOptions& o, const datasets::DataSplit& data)
+  Trainer(const Config& c, const TrainOptions& o, const datasets::SourceSplit& data)
       : c_(c), o_(o), data_(data), file_(o.out_dir / "run.h5") {}
 
   int run();
@@ -80,12 +97,12 @@ class Trainer {
   void sample_alignment(const Mat<T>& x, const Eigen::VectorXi& y);
   EpochRecord finish_epoch(int e, double seconds);
   void record_settling(int e);
-  BatchResult evaluate(const datasets::Dataset& set);
+  BatchResult evaluate(const datasets::BatchSource& set);
   int diverged(const Divergence& d);
 
   const Config& c_;
   const TrainOptions& o_;
-  const datasets::DataSplit& data_;
+  const datasets::SourceSplit& data_;
   fs::path file_;
   RunRecord run_;
   std::unique_ptr<Engine<T>> engine_;
@@ -97,8 +114,8 @@ class Trainer {
 
 template <class T>
 void Trainer<T>::start() {
-  const int input = static_cast<int>(data_.train.x.cols());
-  Network<double> net = build_network(c_, input, data_.train.classes);
+  const int input = static_cast<int>(data_.train->features());
+  Network<double> net = build_network(c_, input, data_.train->classes());
   if (o_.resume) {
     run_ = read_run_file(file_);
     check_resumable(c_, run_, file_);
@@ -139,15 +156,22 @@ void Trainer<T>::sample_alignment(const Mat<T>& x, const Eigen::VectorXi& y) {
 }
 
 template <class T>
-BatchResult Trainer<T>::evaluate(const datasets::Dataset& set) {
+BatchResult Trainer<T>::evaluate(const datasets::BatchSource& set) {
   constexpr Eigen::Index kChunk = 1000;
-  BatchResult total;
-  Mat<T> x;
-  Eigen::VectorXi y;
+  const auto n = static_cast<Eigen::Index>(set.size());
   std::vector<Eigen::Index> order(set.size());
   std::iota(order.begin(), order.end(), Eigen::Index(0));
-  for (Eigen::Index begin = 0; begin < Eigen::Index(set.size()); begin += kChunk) {
-    gather(set, order, begin, std::min<Eigen::Index>(begin + kChunk, set.size()), x, y);
+  std::vector<datasets::RowRange> chunks;
+  for (Eigen::Index begin = 0; begin < n; begin += kChunk) {
+    chunks.push_back({begin, std::min(begin + kChunk, n)});
+  }
+  datasets::BatchStream stream(set, std::move(order), std::move(chunks));
+  BatchResult total;
+  datasets::Features features;
+  Mat<T> x;
+  Eigen::VectorXi y;
+  while (stream.next(features, y)) {
+    x = features.cast<T>();
     const BatchResult r = engine_->evaluate(x, y);
     total.loss_sum += r.loss_sum;
     total.correct += r.correct;
@@ -160,7 +184,7 @@ BatchResult Trainer<T>::evaluate(const datasets::Dataset& set) {
 template <class T>
 EpochRecord Trainer<T>::finish_epoch(int e, double seconds) {
   const auto& p = run_.progress;
-  const BatchResult test = evaluate(data_.test);
+  const BatchResult test = evaluate(*data_.test);
   const double n = double(std::max<long long>(test.samples, 1));
   EpochRecord rec{e + 1,
                   p.loss_sum / double(p.seen),
@@ -180,27 +204,36 @@ EpochRecord Trainer<T>::finish_epoch(int e, double seconds) {
 template <class T>
 void Trainer<T>::epoch(int e) {
   auto& p = run_.progress;
-  const auto N = static_cast<Eigen::Index>(data_.train.size());
+  const auto N = static_cast<Eigen::Index>(data_.train->size());
   const Eigen::Index B = c_.learning.batch_size;
   const Eigen::Index batches = (N + B - 1) / B;
   const auto order = epoch_order(N, static_cast<std::uint64_t>(c_.network.seed), e);
+  // This process's part of every remaining batch, read ahead on a background thread.
+  std::vector<datasets::RowRange> parts;
+  for (Eigen::Index b = p.batch; b < batches; ++b) {
+    const Eigen::Index begin = b * B, n = std::min<Eigen::Index>(N, (b + 1) * B) - begin;
+    parts.push_back({begin + n * rank_ / ranks_, begin + n * (rank_ + 1) / ranks_});
+  }
+  datasets::BatchStream stream(*data_.train, order, std::move(parts));
   ProgressBar bar("epoch " + std::to_string(e + 1) + "/" + std::to_string(c_.learning.epochs),
                   batches, c_.output.progress, p.batch);
   const auto t0 = std::chrono::steady_clock::now();
   engine_->phases().reset_stats();
+  datasets::Features features;
   Mat<T> x;
   Eigen::VectorXi y;
   while (p.batch < batches) {
     const Eigen::Index begin = p.batch * B, end = std::min<Eigen::Index>(N, (p.batch + 1) * B);
     const bool align = c_.output.align_every > 0 && p.step % c_.output.align_every == 0;
-    if (ranks_ == 1 || (align && rank_ == 0)) gather(data_.train, order, begin, end, x, y);
-    if (align && rank_ == 0) sample_alignment(x, y);  // on the whole global batch
-    if (ranks_ > 1) {
-      // This process's slice of the global batch (same epoch order on every process).
-      const Eigen::Index n = end - begin;
-      gather(data_.train, order, begin + n * rank_ / ranks_, begin + n * (rank_ + 1) / ranks_, x,
-             y);
+    if (align && rank_ == 0 && ranks_ > 1) {
+      // The angle is measured on the whole global batch, not this process's slice.
+      gather(*data_.train, order, begin, end, x, y);
+      sample_alignment(x, y);
     }
+    [[maybe_unused]] const bool delivered = stream.next(features, y);  // this process's slice
+    assert(delivered);
+    x = features.cast<T>();
+    if (align && ranks_ == 1) sample_alignment(x, y);
     const BatchResult r = engine_->step(x, y);
     p.loss_sum += r.loss_sum;
     p.correct += r.correct;
@@ -354,14 +387,14 @@ int train(const Config& given, const TrainOptions& options) {
     config.output.progress = false;
     if (!std::freopen("/dev/null", "w", stdout)) return kFailure;
   }
-  const datasets::DataSplit data = load_data(config);
-  network_shape(config, static_cast<int>(data.train.x.cols()), data.train.classes);
-  check_data_parallel(config, data.train.size());
+  const datasets::SourceSplit data = open_data(config);
+  network_shape(config, static_cast<int>(data.train->features()), data.train->classes());
+  check_data_parallel(config, data.train->size());
   prepare_run_dir(options);
   mpi::barrier();
   std::printf("training %s on %s (%zu train, %zu test examples), %s, run folder %s\n",
-              config.learning.algorithm.c_str(), config.data.dataset.c_str(), data.train.size(),
-              data.test.size(), config.learning.precision.c_str(), options.out_dir.c_str());
+              config.learning.algorithm.c_str(), config.data.dataset.c_str(), data.train->size(),
+              data.test->size(), config.learning.precision.c_str(), options.out_dir.c_str());
   if (mpi::size() > 1) {
     std::printf("data-parallel on %d processes: each takes 1/%d of every batch of %d\n",
                 mpi::size(), mpi::size(), config.learning.batch_size);

@@ -93,6 +93,15 @@ TEST_F(Cifar10ReaderTest, WrongSizeSaysSizeAndRecordLength) {
       testing::data_error_message([&] { read_cifar10_batches({dir_ / "batch.bin"}); });
   EXPECT_TRUE(testing::contains(message, (dir_ / "batch.bin").string()));
   EXPECT_TRUE(testing::contains(message, "size 6151 bytes is not a multiple of 3073"));
+  EXPECT_TRUE(testing::contains(message, "a standard batch has 10000 records, 30730000 bytes"));
+}
+
+TEST_F(Cifar10ReaderTest, EmptyFileIsRefused) {
+  testing::write_file(dir_ / "batch.bin", {});
+  const std::string message =
+      testing::data_error_message([&] { read_cifar10_batches({dir_ / "batch.bin"}); });
+  EXPECT_TRUE(testing::contains(message, (dir_ / "batch.bin").string()));
+  EXPECT_TRUE(testing::contains(message, "empty file: expected a multiple of 3073"));
 }
 
 TEST_F(Cifar10ReaderTest, LabelAboveNineIsReported) {

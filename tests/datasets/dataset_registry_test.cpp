@@ -8,8 +8,8 @@ namespace gaitsim::datasets {
 namespace {
 
 TEST(DatasetRegistryTest, ListsEveryRegisteredName) {
-  EXPECT_EQ(dataset_names(),
-            (std::vector<std::string>{"cifar10", "fashion-mnist", "idx", "kmnist", "mnist"}));
+  EXPECT_EQ(dataset_names(), (std::vector<std::string>{"cifar10", "fashion-mnist", "idx",
+                                                       "imagenet", "kmnist", "mnist"}));
 }
 
 TEST(DatasetRegistryTest, UnknownNameListsValidNames) {
@@ -17,7 +17,7 @@ TEST(DatasetRegistryTest, UnknownNameListsValidNames) {
       testing::data_error_message([] { load_dataset("mnist2", "data/mnist2", 0, 0); });
   EXPECT_TRUE(testing::contains(message, "data/mnist2"));
   EXPECT_TRUE(testing::contains(message, "unknown dataset 'mnist2'"));
-  EXPECT_TRUE(testing::contains(message, "cifar10, fashion-mnist, idx, kmnist, mnist"));
+  EXPECT_TRUE(testing::contains(message, "cifar10, fashion-mnist, idx, imagenet, kmnist, mnist"));
 }
 
 TEST(DatasetRegistryTest, DispatchesToTheIdxLoader) {

@@ -4,6 +4,14 @@
 #include <unistd.h>
 #include <zlib.h>
 
+// jpeglib.h needs FILE and size_t declared first.
+#include <cstddef>
+#include <cstdio>
+// clang-format off
+#include <jpeglib.h>
+// clang-format on
+#include <png.h>
+
 #include <atomic>
 #include <fstream>
 #include <string>
@@ -50,6 +58,55 @@ Bytes idx_images(std::uint32_t count, std::uint32_t rows, std::uint32_t cols, co
   Bytes out;
   for (std::uint32_t v : {0x00000803u, count, rows, cols}) append_u32_be(out, v);
   out.insert(out.end(), pixels.begin(), pixels.end());
+  return out;
+}
+
+void write_jpeg(const std::filesystem::path& file, int width, int height, int channels,
+                const Bytes& pixels) {
+  ASSERT_EQ(pixels.size(), std::size_t(width) * height * channels);
+  FILE* out = std::fopen(file.c_str(), "wb");
+  ASSERT_NE(out, nullptr) << "cannot write " << file;
+  jpeg_compress_struct cinfo{};
+  jpeg_error_mgr errors{};
+  cinfo.err = jpeg_std_error(&errors);
+  jpeg_create_compress(&cinfo);
+  jpeg_stdio_dest(&cinfo, out);
+  cinfo.image_width = static_cast<JDIMENSION>(width);
+  cinfo.image_height = static_cast<JDIMENSION>(height);
+  cinfo.input_components = channels;
+  cinfo.in_color_space = channels == 1 ? JCS_GRAYSCALE : channels == 3 ? JCS_RGB : JCS_CMYK;
+  jpeg_set_defaults(&cinfo);
+  jpeg_set_quality(&cinfo, 100, TRUE);
+  for (int c = 0; c < cinfo.num_components; ++c) {
+    cinfo.comp_info[c].h_samp_factor = 1;
+    cinfo.comp_info[c].v_samp_factor = 1;
+  }
+  jpeg_start_compress(&cinfo, TRUE);
+  while (cinfo.next_scanline < cinfo.image_height) {
+    JSAMPROW row = const_cast<std::uint8_t*>(pixels.data()) +
+                   std::size_t(cinfo.next_scanline) * width * channels;
+    jpeg_write_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_compress(&cinfo);
+  jpeg_destroy_compress(&cinfo);
+  std::fclose(out);
+}
+
+void write_png(const std::filesystem::path& file, int width, int height, int channels,
+               const Bytes& pixels) {
+  ASSERT_EQ(pixels.size(), std::size_t(width) * height * channels);
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  image.width = static_cast<png_uint_32>(width);
+  image.height = static_cast<png_uint_32>(height);
+  image.format = channels == 1 ? PNG_FORMAT_GRAY : channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_RGBA;
+  ASSERT_TRUE(png_image_write_to_file(&image, file.c_str(), 0, pixels.data(), 0, nullptr))
+      << image.message;
+}
+
+Bytes flat_pixels(int width, int height, const Bytes& colour) {
+  Bytes out;
+  for (int i = 0; i < width * height; ++i) out.insert(out.end(), colour.begin(), colour.end());
   return out;
 }
 

@@ -35,6 +35,17 @@ void write_gzip(const std::filesystem::path& file, const Bytes& bytes);
 Bytes idx_images(std::uint32_t count, std::uint32_t rows, std::uint32_t cols, const Bytes& pixels);
 Bytes idx_labels(const Bytes& labels);
 
+// Image files for the decoder and cache tests. pixels: height rows of width pixels, each of
+// `channels` interleaved bytes. JPEG: 1 grey, 3 RGB (quality 100, no chroma subsampling, so
+// that flat colours survive within +-2), 4 CMYK (with Adobe marker: stored inverted, as
+// Photoshop does). PNG: 1 grey, 3 RGB, 4 RGBA.
+void write_jpeg(const std::filesystem::path& file, int width, int height, int channels,
+                const Bytes& pixels);
+void write_png(const std::filesystem::path& file, int width, int height, int channels,
+               const Bytes& pixels);
+// width x height pixels all of one value per channel.
+Bytes flat_pixels(int width, int height, const Bytes& colour);
+
 // Substring check that prints both strings on failure (gmock is not a project dependency).
 ::testing::AssertionResult contains(const std::string& text, const std::string& part);
 
