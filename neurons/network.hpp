@@ -1,11 +1,11 @@
 #pragma once
-// A feed-forward stack of rate populations joined by dense projections: population 0 is the
-// input (clamped), populations 1..L are driven by the projection below them.
+// A feed-forward stack of rate populations joined by projections (dense or conv): population 0 is
+// the input (clamped), populations 1..L are driven by the projection below them.
 #include <memory>
 #include <vector>
 
-#include "neurons/dense_projection.hpp"
 #include "neurons/population.hpp"
+#include "neurons/projection.hpp"
 
 namespace gaitsim {
 
@@ -13,7 +13,7 @@ template <class T>
 struct Layer {
   PopulationParams pop;
   std::shared_ptr<const Transfer> f;  // the population's transfer function
-  DenseProjection<T> in;              // the projection driving this population
+  Projection<T> in;                   // the projection driving this population
 };
 
 // Forward activity of one batch, indexed by population l = 0..L (index 0: the input).
@@ -54,7 +54,9 @@ Network<U> Network<T>::cast() const {
   out.classes = classes;
   for (const auto& layer : layers) {
     out.layers.push_back(
-        {layer.pop, layer.f, {layer.in.W.template cast<U>(), layer.in.b.template cast<U>()}});
+        {layer.pop,
+         layer.f,
+         {layer.in.W.template cast<U>(), layer.in.b.template cast<U>(), layer.in.wiring}});
   }
   return out;
 }

@@ -8,14 +8,16 @@ namespace gaitsim {
 
 namespace {
 
-// D_{l-1}[:, :k] = e_l F^T with e_l = D_l * d_l; the auxiliary units of l-1 get D = 0.
-// F = W_l for BP, B_l for FA.
+// D_{l-1}[:, :k] = e_l F^T with e_l = D_l * d_l (through the wiring: a transposed convolution
+// for a conv layer); the auxiliary units of l-1 get D = 0. F = W_l for BP, B_l for FA.
 template <class T>
-void carry_down(const Activity<T>& act, ErrorSignals<T>& sig, int l, const Mat<T>& F) {
+void carry_down(const Network<T>& net, const Activity<T>& act, ErrorSignals<T>& sig, int l,
+                const Mat<T>& F) {
   const Mat<T> e = sig.D[l].cwiseProduct(act.d[l]);
   Mat<T>& below = sig.D[l - 1];
   below.setZero(act.h[l - 1].rows(), act.h[l - 1].cols());
-  below.leftCols(F.rows()).noalias() = e * F.transpose();
+  net.layer(l).in.pull_back(
+      e, [&](const Mat<T>& rows, Mat<T>& out) { out.noalias() = rows * F.transpose(); }, below);
   sig.mult[l - 1] = ColVec<T>::Ones(act.batch());
 }
 
@@ -24,7 +26,7 @@ void carry_down(const Activity<T>& act, ErrorSignals<T>& sig, int l, const Mat<T
 template <class T>
 void BpRule<T>::propagate(const Network<T>& net, const Activity<T>& act,
                           ErrorSignals<T>& sig) const {
-  for (int l = net.depth(); l >= 2; --l) carry_down(act, sig, l, net.layer(l).in.W);
+  for (int l = net.depth(); l >= 2; --l) carry_down(net, act, sig, l, net.layer(l).in.W);
 }
 
 template <class T>
@@ -40,7 +42,7 @@ void FaRule<T>::prepare(const Network<T>& net) {
 template <class T>
 void FaRule<T>::propagate(const Network<T>& net, const Activity<T>& act,
                           ErrorSignals<T>& sig) const {
-  for (int l = net.depth(); l >= 2; --l) carry_down(act, sig, l, B_[l]);
+  for (int l = net.depth(); l >= 2; --l) carry_down(net, act, sig, l, B_[l]);
 }
 
 template class BpRule<double>;

@@ -6,12 +6,20 @@ namespace gaitsim {
 
 namespace {
 
-// D_{l-1}[:, :k] = r_l W_l^-1; auxiliary units of l-1 keep their forward activity as target.
+// D_{l-1}[:, :k] = r_l W_l^-1 (for a conv layer: every patch recovered, put back by a
+// transposed convolution, overlaps summed); auxiliary units of l-1 keep their forward activity
+// as target.
 template <class T>
-void invert_down(const LayerInverse<T>& inverse, const Activity<T>& act, const Mat<T>& r, int l,
-                 Mat<T>& below) {
+void invert_down(const Network<T>& net, const LayerInverse<T>& inverse, const Activity<T>& act,
+                 const Mat<T>& r, int l, Mat<T>& below) {
   below.setZero(act.h[l - 1].rows(), act.h[l - 1].cols());
-  inverse.solve(l, r, below.leftCols(r.cols()));
+  net.layer(l).in.pull_back(
+      r,
+      [&](const Mat<T>& rows, Mat<T>& out) {
+        out.resize(rows.rows(), rows.cols());
+        inverse.solve(l, rows, out);
+      },
+      below);
 }
 
 }  // namespace
@@ -43,7 +51,7 @@ void GaitRule<T>::propagate(const Network<T>& net, const Activity<T>& act,
     const ColVec<T> q = sig.gamma[l].cwiseQuotient(sig.mult[l]);
     s = (q.asDiagonal() * d.cwiseProduct(d).cwiseProduct(D));
     net.layer(l).f->inverse_difference(act.h[l], s, q, r);
-    invert_down(inverse_, act, r, l, sig.D[l - 1]);
+    invert_down(net, inverse_, act, r, l, sig.D[l - 1]);
     sig.mult[l - 1] = sig.mult[l].cwiseQuotient(sig.gamma[l]);
   }
 }
@@ -57,7 +65,7 @@ void TpRule<T>::propagate(const Network<T>& net, const Activity<T>& act,
   for (int l = net.depth(); l >= 2; --l) {
     // r_l = f^-1(h_l) - f^-1(t_l), t_l = h_l - D_l
     net.layer(l).f->inverse_difference(act.h[l], sig.D[l], one, r);
-    invert_down(inverse_, act, r, l, sig.D[l - 1]);
+    invert_down(net, inverse_, act, r, l, sig.D[l - 1]);
     sig.mult[l - 1] = one;
   }
 }

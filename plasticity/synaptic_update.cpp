@@ -8,14 +8,11 @@ void synaptic_update(const Network<T>& net, const Activity<T>& act, const ErrorS
   const int L = net.depth();
   grads.dW.resize(L + 1);
   grads.db.resize(L + 1);
-  const T inv_n = T(1) / T(act.batch());
   Mat<T> e;
   for (int l = 1; l <= L; ++l) {
     // e_l = D_l * d_l
     e = sig.D[l].cwiseProduct(act.d[l]);
-    const auto k = net.layer(l).in.pre_units();
-    grads.dW[l].noalias() = inv_n * (act.h[l - 1].leftCols(k).transpose() * e);
-    grads.db[l] = inv_n * e.colwise().sum();
+    net.layer(l).in.weight_gradient(act.h[l - 1], e, grads.dW[l], grads.db[l]);
     if (layer_done) layer_done(l);
   }
 }

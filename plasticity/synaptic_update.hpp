@@ -1,7 +1,8 @@
 #pragma once
 // The local plasticity rule shared by every learning rule: each synapse changes by its
 // pre-synaptic rate times the post-synaptic error e_l = D_l * d_l = mult_l (h_l - t_l) f'(a_l):
-//   dW_l = mean_n h_{l-1}[:, :k]^T e_l,   db_l = mean_n e_l.
+//   dW_l = mean_n h_{l-1}[:, :k]^T e_l,   db_l = mean_n e_l
+// (a conv kernel sums this over the output positions p: dW_l = mean_n sum_p P_p^T e_{l,p}).
 // Updates have the sign of a gradient: the optimiser subtracts them.
 #include <functional>
 #include <vector>

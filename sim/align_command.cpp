@@ -30,7 +30,8 @@ void write_dump(const fs::path& path, const Config& c, const Network<T>& net, co
   f.set_attr("/", "precision", c.learning.precision);
   f.set_attr("/", "config", c.to_yaml());
   f.set_attr("/", "convention",
-             "h_l = f(h_{l-1}[:, :rows(W)] W + b); updates have gradient sign and exclude the "
+             "h_l = f(h_{l-1}[:, :rows(W)] W + b) (wiring conv: at every position, W the D x D "
+             "kernel matrix, docs/file-formats.md); updates have gradient sign and exclude the "
              "orthogonality term");
   f.write_matrix("/x", x.template cast<double>());
   f.write_vector("/y", y);
@@ -46,6 +47,7 @@ void write_dump(const fs::path& path, const Config& c, const Network<T>& net, co
     f.set_attr(g, "activation", layer.pop.transfer.kind);
     f.set_attr(g, "slope", layer.pop.transfer.slope);
     f.set_attr(g, "name", layer.pop.name);
+    write_wiring(f, g, layer.in.wiring.get());
   }
   writer.commit();
 }

@@ -167,6 +167,90 @@ KeySpec int_list(std::string key, Field<S, std::vector<int>> f, std::string help
           }};
 }
 
+// A positive integer field of a network.layers entry.
+int layer_field(const YAML::Node& entry, const std::string& field, int fallback, const Where& w) {
+  const YAML::Node n = entry[field];
+  if (!n) {
+    if (fallback > 0) return fallback;
+    throw ConfigError(w.str() + ": missing '" + field + "' (a positive integer)");
+  }
+  const auto v = scalar_as<long long>(n, {w.source, w.key + "." + field}, "a positive integer");
+  if (v < 1 || v > std::numeric_limits<int>::max()) {
+    bad_value({w.source, w.key + "." + field}, n, "a positive integer");
+  }
+  return static_cast<int>(v);
+}
+
+// One network.layers entry: a map with one key, conv or dense, holding its fields.
+LayerSpec layer_spec(const YAML::Node& item, const Where& w) {
+  static const std::vector<std::string> kinds = {"conv", "dense"};
+  static const std::vector<std::string> conv_fields = {"filters", "kernel", "stride"};
+  static const std::vector<std::string> dense_fields = {"units"};
+  const std::string expected = "{conv: {filters: F, kernel: K, stride: S}} or {dense: {units: U}}";
+  if (!item.IsMap() || item.size() != 1) bad_value(w, item, expected);
+  const std::string kind = item.begin()->first.as<std::string>();
+  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
+    throw ConfigError(w.str() + ": unknown layer kind '" + kind + "' (did you mean '" +
+                      nearest(kind, kinds) + "'?); expected " + expected);
+  }
+  const YAML::Node fields = item.begin()->second;
+  const Where at{w.source, w.key + "." + kind};
+  if (!fields.IsMap())
+    bad_value(at, fields, "a map of " + join(kind == "conv" ? conv_fields : dense_fields, ", "));
+  const auto& allowed = kind == "conv" ? conv_fields : dense_fields;
+  for (const auto& f : fields) {
+    const std::string name = f.first.as<std::string>();
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      throw ConfigError(at.str() + ": unknown field '" + name + "' (did you mean '" +
+                        nearest(name, allowed) + "'?)");
+    }
+  }
+  LayerSpec spec;
+  spec.kind = kind;
+  if (kind == "conv") {
+    spec.filters = layer_field(fields, "filters", 0, at);
+    spec.kernel = layer_field(fields, "kernel", 0, at);
+    spec.stride = layer_field(fields, "stride", 1, at);
+  } else {
+    spec.units = layer_field(fields, "units", 0, at);
+  }
+  return spec;
+}
+
+template <class S>
+KeySpec layer_list(std::string key, Field<S, std::vector<LayerSpec>> f, std::string help) {
+  const std::string allowed =
+      "a list of {conv: {filters, kernel, stride}} and {dense: {units}} entries";
+  return {key, allowed, std::move(help),
+          [=](Config& c, const YAML::Node& n, const Where& w) {
+            if (!n.IsSequence()) bad_value(w, n, allowed);
+            std::vector<LayerSpec> v;
+            for (std::size_t i = 0; i < n.size(); ++i) {
+              v.push_back(layer_spec(n[i], {w.source, w.key + "[" + std::to_string(i) + "]"}));
+            }
+            f(c) = v;
+          },
+          [f](const Config& c) {
+            YAML::Node n(YAML::NodeType::Sequence);
+            for (const LayerSpec& spec : f(c)) {
+              YAML::Node fields(YAML::NodeType::Map);
+              if (spec.kind == "conv") {
+                fields["filters"] = spec.filters;
+                fields["kernel"] = spec.kernel;
+                fields["stride"] = spec.stride;
+              } else {
+                fields["units"] = spec.units;
+              }
+              fields.SetStyle(YAML::EmitterStyle::Flow);
+              YAML::Node entry(YAML::NodeType::Map);
+              entry[spec.kind] = fields;
+              entry.SetStyle(YAML::EmitterStyle::Flow);
+              n.push_back(entry);
+            }
+            return n;
+          }};
+}
+
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 std::vector<std::string> with(std::vector<std::string> names, const std::string& extra) {
@@ -195,11 +279,17 @@ const std::vector<KeySpec>& schema() {
               "required image height and width in pixels, checked against the data (imagenet: "
               "the size the cache was built at); 0 = as stored"),
       choice("network.kind", Field<N, std::string>{&Config::network, &N::kind},
-             {"square", "tower", "dense"},
+             {"square", "tower", "dense", "cnn"},
              "square: input-wide layers; tower: narrowing with auxiliary units; dense: "
-             "all-to-all"),
+             "all-to-all; cnn: network.layers on an image of shape network.input"),
       int_list("network.widths", Field<N, std::vector<int>>{&Config::network, &N::widths},
                "tower/dense: population widths from input to output"),
+      int_list("network.input", Field<N, std::vector<int>>{&Config::network, &N::input},
+               "cnn: input image [channels, height, width] (the data's C x H x W order)"),
+      layer_list("network.layers", Field<N, std::vector<LayerSpec>>{&Config::network, &N::layers},
+                 "cnn: layers from the input up, e.g. [{conv: {filters: 24, kernel: 3, stride: "
+                 "2}}, {dense: {units: 10}}]; every layer above the first is square (auxiliary "
+                 "channels/units)"),
       integer("network.hidden_layers", Field<N, int>{&Config::network, &N::hidden_layers}, 0,
               "square: number of hidden layers"),
       choice("network.activation", Field<N, std::string>{&Config::network, &N::activation},

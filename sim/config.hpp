@@ -19,9 +19,20 @@ struct DataConfig {
   std::filesystem::path folder() const;
 };
 
+// One entry of network.layers (kind cnn): {conv: {filters, kernel, stride}} or {dense: {units}}.
+struct LayerSpec {
+  std::string kind = "conv";  // conv | dense
+  int filters = 0;            // conv: channels passed on to the layer above [count]
+  int kernel = 3;             // conv: side of the square receptive field [pixels]
+  int stride = 1;             // conv: step between receptive fields [pixels]
+  int units = 0;              // dense: units passed on (the output layer: the classes) [count]
+};
+
 struct NetworkConfig {
-  std::string kind = "square";             // square | tower | dense
+  std::string kind = "square";             // square | tower | dense | cnn
   std::vector<int> widths;                 // tower/dense: widths incl. input [count]
+  std::vector<int> input;                  // cnn: input image [channels, height, width]
+  std::vector<LayerSpec> layers;           // cnn: layers from the input up
   int hidden_layers = 4;                   // square: hidden layers k [count]
   std::string activation = "leaky_relu";   // hidden transfer function
   double slope = 0.1;                      // leaky-ReLU slope alpha [1]

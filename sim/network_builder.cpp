@@ -33,6 +33,113 @@ std::vector<int> widths_of(const Config& c, int input_width) {
   return net.widths;
 }
 
+// Layer l of a cnn (1-based) as named in messages: "network.layers[i] (conv)".
+std::string layer_key(const Config& c, int l) {
+  return c.source + ": network.layers[" + std::to_string(l - 1) + "] (" +
+         c.network.layers[l - 1].kind + ", layer " + std::to_string(l) + ")";
+}
+
+// The image the first layer of a cnn sees, checked against the data.
+ConvParams input_image(const Config& c, int input_width) {
+  const auto& in = c.network.input;
+  if (in.size() != 3) {
+    throw ConfigError(c.source + ": network.input = " + list(in) +
+                      ": expected [channels, height, width] for network.kind cnn");
+  }
+  if (static_cast<long long>(in[0]) * in[1] * in[2] != input_width) {
+    throw ConfigError(c.source + ": network.input = " + list(in) + " holds " +
+                      std::to_string(static_cast<long long>(in[0]) * in[1] * in[2]) +
+                      " values, but each example of " + c.data.dataset + " has " +
+                      std::to_string(input_width));
+  }
+  ConvParams p;
+  p.in_channels = in[0];
+  p.in_height = in[1];
+  p.in_width = in[2];
+  p.in_layout = ImageLayout::kPlanar;
+  return p;
+}
+
+// A conv layer reading `image`: the first is a plain convolution with `filters` channels; the
+// ones above are square (D = c_in k k channels, the first `filters` passed on).
+ConvParams conv_layer(const Config& c, int l, ConvParams image, const LayerSpec& spec) {
+  image.kernel = spec.kernel;
+  image.stride = spec.stride;
+  const int D = image.in_channels * spec.kernel * spec.kernel;
+  if (l >= 2 && spec.filters > D) {
+    throw ConfigError(
+        layer_key(c, l) + ": filters = " + std::to_string(spec.filters) +
+        " but an invertible conv layer has D = c_in*k*k = " + std::to_string(image.in_channels) +
+        "*" + std::to_string(spec.kernel) + "*" + std::to_string(spec.kernel) + " = " +
+        std::to_string(D) + " channels and can pass on at most D");
+  }
+  if (l >= 2 && spec.stride > spec.kernel) {
+    throw ConfigError(layer_key(c, l) + ": stride " + std::to_string(spec.stride) + " > kernel " +
+                      std::to_string(spec.kernel) +
+                      " leaves pixels outside every receptive field, so its inverse cannot "
+                      "recover them; use stride <= kernel");
+  }
+  image.channels = l == 1 ? spec.filters : D;
+  image.passed_on = spec.filters;
+  return image;
+}
+
+NetworkShape cnn_shape(const Config& c, int input_width, int classes) {
+  const auto& specs = c.network.layers;
+  if (specs.empty() || specs.back().kind != "dense") {
+    throw ConfigError(c.source +
+                      ": network.layers must end with the dense output layer, e.g. {dense: "
+                      "{units: " +
+                      std::to_string(classes) + "}}");
+  }
+  if (specs.back().units != classes) {
+    throw ConfigError(layer_key(c, int(specs.size())) +
+                      ": units = " + std::to_string(specs.back().units) +
+                      ": the output layer has one unit per "
+                      "class of " +
+                      c.data.dataset + ", " + std::to_string(classes));
+  }
+  const int L = static_cast<int>(specs.size());
+  NetworkShape shape;
+  shape.widths.assign(L + 1, 0);
+  shape.reads.assign(L + 1, 0);
+  shape.passed.assign(L + 1, 0);
+  shape.conv.assign(L + 1, std::nullopt);
+  ConvParams image = input_image(c, input_width);
+  shape.widths[0] = shape.passed[0] = input_width;
+  bool flat = false;  // a dense layer has come: no conv above it
+  for (int l = 1; l <= L; ++l) {
+    const LayerSpec& spec = specs[l - 1];
+    const int k = shape.passed[l - 1];
+    shape.reads[l] = k;
+    if (spec.kind == "conv") {
+      if (flat) {
+        throw ConfigError(layer_key(c, l) + ": a conv layer cannot follow a dense layer");
+      }
+      const ConvParams p = conv_layer(c, l, image, spec);
+      const ConvWiring wiring(p);
+      shape.conv[l] = p;
+      shape.widths[l] = static_cast<int>(wiring.post_units());
+      shape.passed[l] = wiring.geometry().positions * p.passed_on;
+      image = {p.passed_on, wiring.geometry().out_height, wiring.geometry().out_width,
+               ImageLayout::kInterleaved};
+    } else {
+      flat = true;
+      if (l >= 2 && spec.units > k) {
+        throw ConfigError(layer_key(c, l) + ": units = " + std::to_string(spec.units) +
+                          " but it reads only the " + std::to_string(k) +
+                          " units passed on by layer " + std::to_string(l - 1) +
+                          "; layers above the first are square (inverted by gait/tp), so "
+                          "units must be <= " +
+                          std::to_string(k));
+      }
+      shape.widths[l] = l == 1 ? spec.units : k;
+      shape.passed[l] = spec.units;
+    }
+  }
+  return shape;
+}
+
 bool rule_inverts(const std::string& algorithm) {
   return make_learning_rule<double>({algorithm, 1e-3, false, 1})->inverts_layers();
 }
@@ -40,7 +147,15 @@ bool rule_inverts(const std::string& algorithm) {
 }  // namespace
 
 NetworkShape network_shape(const Config& c, int input_width, int classes) {
-  NetworkShape shape{widths_of(c, input_width), {}};
+  if (c.network.kind == "cnn") {
+    if (c.dynamics.mode != "algebraic") {
+      throw ConfigError(c.source + ": dynamics.mode = " + c.dynamics.mode +
+                        ": settling dynamics are implemented for dense networks; network.kind "
+                        "cnn uses dynamics.mode algebraic");
+    }
+    return cnn_shape(c, input_width, classes);
+  }
+  NetworkShape shape{widths_of(c, input_width), {}, {}, {}};
   const auto& w = shape.widths;
   const int L = static_cast<int>(w.size()) - 1;
   const bool inverts = rule_inverts(c.learning.algorithm);
@@ -61,6 +176,10 @@ NetworkShape network_shape(const Config& c, int input_width, int classes) {
                               : "; tower widths must not increase"));
     }
   }
+  shape.passed.assign(L + 1, 0);
+  shape.conv.assign(L + 1, std::nullopt);
+  for (int l = 0; l < L; ++l) shape.passed[l] = shape.reads[l + 1];
+  shape.passed[L] = classes;
   if (w[L] < classes) {
     throw ConfigError(c.source + ": the output population has " + std::to_string(w[L]) +
                       " units, fewer than the " + std::to_string(classes) + " classes of " +
@@ -75,18 +194,29 @@ Network<double> build_network(const Config& c, int input_width, int classes) {
   std::mt19937_64 rng(static_cast<std::uint64_t>(c.network.seed));
   Network<double> net;
   net.classes = classes;
-  net.input = {"input", shape.widths[0], shape.reads[1], {"linear", 1.0}};
+  net.input = {"input", shape.widths[0], shape.passed[0], {"linear", 1.0}};
   const std::string out_kind =
       c.network.output_activation == "same" ? c.network.activation : c.network.output_activation;
   for (int l = 1; l <= L; ++l) {
     const bool output = l == L;
-    PopulationParams pop{output ? "output" : "hidden" + std::to_string(l),
+    const std::string name = (output          ? "output"
+                              : shape.conv[l] ? "conv" + std::to_string(l)
+                                              : "hidden" + std::to_string(l));
+    PopulationParams pop{name,
                          shape.widths[l],
-                         output ? classes : shape.reads[l + 1],
+                         shape.passed[l],
                          {output ? out_kind : c.network.activation, c.network.slope}};
-    DenseProjection<double> in{
-        initial_weights(c.network.init, shape.reads[l], shape.widths[l], rng),
-        RowVec<double>::Zero(shape.widths[l])};
+    Projection<double> in;
+    if (shape.conv[l]) {
+      const ConvParams& p = *shape.conv[l];
+      in.wiring = std::make_shared<ConvWiring>(p);
+      in.W = initial_weights(c.network.init, Eigen::Index(p.in_channels) * p.kernel * p.kernel,
+                             p.channels, rng);
+      in.b = RowVec<double>::Zero(p.channels);
+    } else {
+      in.W = initial_weights(c.network.init, shape.reads[l], shape.widths[l], rng);
+      in.b = RowVec<double>::Zero(shape.widths[l]);
+    }
     net.layers.push_back({pop, make_transfer(pop.transfer), std::move(in)});
   }
   return net;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "analysis/atomic_file.hpp"
+#include "neurons/conv_wiring.hpp"
 
 namespace gaitsim {
 
@@ -114,6 +115,25 @@ std::vector<SettlingRecord> read_settling(const h5::File& f) {
   return out;
 }
 
+std::shared_ptr<const Wiring> read_wiring(const h5::File& f, const std::string& path,
+                                          int passed_on) {
+  if (!f.has_attr(path, "wiring") || f.attr_string(path, "wiring") != "conv") return nullptr;
+  ConvParams p;
+  for (const auto& [name, member] :
+       {std::pair{"in_channels", &ConvParams::in_channels},
+        std::pair{"in_height", &ConvParams::in_height},
+        std::pair{"in_width", &ConvParams::in_width}, std::pair{"kernel", &ConvParams::kernel},
+        std::pair{"stride", &ConvParams::stride}, std::pair{"channels", &ConvParams::channels}}) {
+    p.*member = static_cast<int>(f.attr_int(path, name));
+  }
+  p.in_layout = f.attr_string(path, "in_layout") == "planar" ? ImageLayout::kPlanar
+                                                             : ImageLayout::kInterleaved;
+  // The population stores passed_on = positions x channels passed on.
+  p.passed_on = 1;
+  p.passed_on = passed_on / ConvWiring(p).geometry().positions;
+  return std::make_shared<ConvWiring>(p);
+}
+
 void write_weights(h5::File& f, const Network<double>& net) {
   for (int l = 1; l <= net.depth(); ++l) {
     const auto& layer = net.layer(l);
@@ -123,6 +143,8 @@ void write_weights(h5::File& f, const Network<double>& net) {
     f.set_attr(layer_path(l), "activation", layer.pop.transfer.kind);
     f.set_attr(layer_path(l), "slope", layer.pop.transfer.slope);
     f.set_attr(layer_path(l), "passed_on", static_cast<long long>(layer.pop.passed_on));
+    f.set_attr(layer_path(l), "width", static_cast<long long>(layer.pop.width));
+    write_wiring(f, layer_path(l), layer.in.wiring.get());
   }
   f.set_attr("/weights", "input_width", static_cast<long long>(net.input.width));
   f.set_attr("/weights", "classes", static_cast<long long>(net.classes));
@@ -151,15 +173,19 @@ Network<double> read_weights(const h5::File& f) {
     TransferParams transfer{f.attr_string(p, "activation"), f.attr_double(p, "slope")};
     Mat<double> W = f.read_matrix<double>(p + "/W");
     const auto b = f.read_vector<double>(p + "/b");
-    PopulationParams pop{f.attr_string(p, "name"), static_cast<int>(W.cols()),
-                         static_cast<int>(f.attr_int(p, "passed_on")), transfer};
-    net.layers.push_back({pop,
-                          make_transfer(transfer),
-                          {std::move(W), Eigen::Map<const RowVec<double>>(b.data(), b.size())}});
+    const int width =
+        f.has_attr(p, "width") ? static_cast<int>(f.attr_int(p, "width")) : int(W.cols());
+    const int passed_on = static_cast<int>(f.attr_int(p, "passed_on"));
+    PopulationParams pop{f.attr_string(p, "name"), width, passed_on, transfer};
+    auto wiring = read_wiring(f, p, passed_on);
+    net.layers.push_back(
+        {pop,
+         make_transfer(transfer),
+         {std::move(W), Eigen::Map<const RowVec<double>>(b.data(), b.size()), std::move(wiring)}});
   }
   net.input = {"input",
                input_width,
-               L > 0 ? static_cast<int>(net.layer(1).in.W.rows()) : 0,
+               L > 0 ? static_cast<int>(net.layer(1).in.pre_units()) : 0,
                {"linear", 1.0}};
   return net;
 }
@@ -225,6 +251,20 @@ void require_run_file(const h5::File& f) {
 
 }  // namespace
 
+void write_wiring(h5::File& f, const std::string& path, const Wiring* wiring) {
+  const auto* conv = dynamic_cast<const ConvWiring*>(wiring);
+  f.set_attr(path, "wiring", conv ? "conv" : "dense");
+  if (!conv) return;
+  const ConvParams& p = conv->params();
+  for (const auto& [name, value] :
+       {std::pair{"in_channels", p.in_channels}, std::pair{"in_height", p.in_height},
+        std::pair{"in_width", p.in_width}, std::pair{"kernel", p.kernel},
+        std::pair{"stride", p.stride}, std::pair{"channels", p.channels}}) {
+    f.set_attr(path, name, static_cast<long long>(value));
+  }
+  f.set_attr(path, "in_layout", p.in_layout == ImageLayout::kPlanar ? "planar" : "interleaved");
+}
+
 void write_run_file(const std::filesystem::path& path, const RunRecord& run) {
   h5::AtomicWriter writer(path);
   h5::File& f = writer.file();
@@ -277,7 +317,8 @@ void load_weights(const std::filesystem::path& path, Network<double>& net) {
                                std::to_string(mine.W.rows()) + " x " +
                                std::to_string(mine.W.cols()));
     }
-    mine = theirs;
+    mine.W = theirs.W;  // the wiring stays the configured one
+    mine.b = theirs.b;
   }
 }
 

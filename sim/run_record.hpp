@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/h5_file.hpp"
 #include "neurons/network.hpp"
 #include "plasticity/optimizer.hpp"
 
@@ -66,6 +67,10 @@ RunRecord read_run_file(const std::filesystem::path& path);
 // Loads the weights of a run file or checkpoint into `net`; throws std::runtime_error naming the
 // file and layer when shapes differ.
 void load_weights(const std::filesystem::path& path, Network<double>& net);
+
+// Attributes of a layer group saying how its W connects: wiring = "dense", or "conv" with
+// in_channels, in_height, in_width, in_layout, kernel, stride, channels (conv_wiring.hpp).
+void write_wiring(h5::File& f, const std::string& path, const Wiring* wiring);
 
 // Marks an existing run file's status in place (e.g. "diverged"), keeping its content.
 void mark_run_file(const std::filesystem::path& path, const std::string& status,

@@ -189,6 +189,13 @@ void SettlingPhases<T>::check(const RelaxReport& rep, const std::string& phase,
 template <class T>
 void SettlingPhases<T>::free(const Network<T>& net, const Mat<T>& x, Activity<T>& act) {
   const int L = net.depth();
+  for (int l = 1; l <= L; ++l) {
+    if (!net.layer(l).in.dense()) {
+      throw ConfigError("layer " + std::to_string(l) + " (" + net.layer(l).pop.name +
+                        ") is convolutional: the settling dynamics are implemented for dense "
+                        "networks; use dynamics.mode algebraic");
+    }
+  }
   FreeDynamics<T> sys(net, x, params_.tau_ms);
   const auto& layout = sys.layout();
   std::vector<T> a(static_cast<std::size_t>(layout.size()), T(0));

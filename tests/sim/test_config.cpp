@@ -106,5 +106,82 @@ TEST(NetworkShape, NonInvertibleWidthsAreRefusedForGaitAndTp) {
   EXPECT_THROW(network_shape(c, 784, 10), ConfigError);
 }
 
+// ---------------------------------------------------------------- network.kind cnn
+const char* kCnn =
+    "network:\n  kind: cnn\n  input: [3, 8, 8]\n  layers:\n"
+    "    - conv: {filters: 4, kernel: 3, stride: 1}\n"
+    "    - conv: {filters: 8, kernel: 3, stride: 2}\n"
+    "    - dense: {units: 10}\n";
+
+std::string shape_error(const Config& c, int input_width = 192, int classes = 10) {
+  try {
+    network_shape(c, input_width, classes);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(CnnConfig, LayersParseAndRoundTripThroughYaml) {
+  const Config c = parse_config(kCnn, "cnn.yaml", {});
+  ASSERT_EQ(c.network.layers.size(), 3u);
+  EXPECT_EQ(c.network.layers[1].kind, "conv");
+  EXPECT_EQ(c.network.layers[1].filters, 8);
+  EXPECT_EQ(c.network.layers[1].stride, 2);
+  EXPECT_EQ(c.network.layers[2].units, 10);
+  EXPECT_EQ(c.network.input, (std::vector<int>{3, 8, 8}));
+  const Config again = parse_config(c.to_yaml(), "again.yaml", {});
+  ASSERT_EQ(again.network.layers.size(), 3u);
+  EXPECT_EQ(again.network.layers[0].kernel, 3);
+  const Config set = parse_config(kCnn, "cnn.yaml",
+                                  {"network.layers=[{conv: {filters: 2, kernel: 5}}, {dense: "
+                                   "{units: 10}}]"});
+  ASSERT_EQ(set.network.layers.size(), 2u);
+  EXPECT_EQ(set.network.layers[0].stride, 1);  // the default
+  const NetworkShape shape = network_shape(c, 192, 10);
+  // 8x8x4, then 4x4 positions x D = 4*3*3 = 36 channels (8 passed on), then 4*4*8 = 128 wide.
+  EXPECT_EQ(shape.widths, (std::vector<int>{192, 256, 576, 128}));
+  EXPECT_EQ(shape.passed, (std::vector<int>{192, 256, 128, 10}));
+}
+
+TEST(CnnConfig, BadLayerEntriesAreNamed) {
+  const std::string kind = error_of(
+      "network:\n  layers:\n    - conv: {filters: 4, kernel: 3}\n    - dens: {units: 10}\n");
+  EXPECT_TRUE(has(kind, "network.layers[1]")) << kind;
+  EXPECT_TRUE(has(kind, "did you mean 'dense'")) << kind;
+  const std::string field = error_of("network:\n  layers:\n    - conv: {filter: 4, kernel: 3}\n");
+  EXPECT_TRUE(has(field, "network.layers[0].conv")) << field;
+  EXPECT_TRUE(has(field, "did you mean 'filters'")) << field;
+  const std::string missing = error_of("network:\n  layers:\n    - conv: {filters: 4}\n");
+  EXPECT_TRUE(has(missing, "missing 'kernel'")) << missing;
+  const std::string zero = error_of("network:\n  layers:\n    - dense: {units: 0}\n");
+  EXPECT_TRUE(has(zero, "network.layers[0].dense.units")) << zero;
+}
+
+TEST(CnnConfig, ShapesThatCannotBeInvertedAreRefusedAtStart) {
+  Config c = parse_config(kCnn, "cnn.yaml", {});
+  EXPECT_EQ(shape_error(c), "");
+  EXPECT_TRUE(has(shape_error(c, 784), "network.input")) << shape_error(c, 784);
+  c.network.layers[1].filters = 40;  // D = 36
+  EXPECT_TRUE(has(shape_error(c), "at most D")) << shape_error(c);
+  EXPECT_TRUE(has(shape_error(c), "network.layers[1]")) << shape_error(c);
+  c.network.layers[1].filters = 8;
+  c.network.layers[1].stride = 4;
+  EXPECT_TRUE(has(shape_error(c), "outside every receptive field")) << shape_error(c);
+  c.network.layers[1].stride = 2;
+  c.network.layers[2].units = 5;
+  EXPECT_TRUE(has(shape_error(c), "one unit per class")) << shape_error(c);
+  c.network.layers[2].units = 10;
+  c.network.layers[1].filters = 1;  // 4 x 4 x 1 = 16 passed on: enough for 10 classes
+  EXPECT_EQ(shape_error(c), "");
+  c.network.layers.insert(c.network.layers.begin() + 2, LayerSpec{"dense", 0, 3, 1, 20});
+  EXPECT_TRUE(has(shape_error(c), "units must be <= 16")) << shape_error(c);
+  c.network.layers[2].units = 12;
+  c.network.layers.insert(c.network.layers.begin() + 3, LayerSpec{"conv", 2, 3, 1, 0});
+  EXPECT_TRUE(has(shape_error(c), "cannot follow a dense layer")) << shape_error(c);
+  Config settle = parse_config(kCnn, "cnn.yaml", {"dynamics.mode=settle"});
+  EXPECT_TRUE(has(shape_error(settle), "dynamics.mode")) << shape_error(settle);
+}
+
 }  // namespace
 }  // namespace gaitsim

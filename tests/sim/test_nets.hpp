@@ -10,10 +10,12 @@
 namespace gaitsim::testing {
 
 struct NetSpec {
-  std::string kind = "square";  // square | tower | dense
-  std::vector<int> widths;      // tower/dense
-  int input = 32;               // square: width
-  int hidden = 2;               // square: hidden layers
+  std::string kind = "square";    // square | tower | dense | cnn
+  std::vector<int> widths;        // tower/dense
+  std::vector<int> image;         // cnn: [channels, height, width]
+  std::vector<LayerSpec> layers;  // cnn
+  int input = 32;                 // square: width
+  int hidden = 2;                 // square: hidden layers
   std::string activation = "leaky_relu";
   std::string output_activation = "same";
   std::string algorithm = "gait";
@@ -29,6 +31,8 @@ inline Config config_of(const NetSpec& s) {
   c.source = "<test>";
   c.network.kind = s.kind;
   c.network.widths = s.widths;
+  c.network.input = s.image;
+  c.network.layers = s.layers;
   c.network.hidden_layers = s.hidden;
   c.network.activation = s.activation;
   c.network.output_activation = s.output_activation;
@@ -41,7 +45,10 @@ inline Config config_of(const NetSpec& s) {
   return c;
 }
 
-inline int input_width(const NetSpec& s) { return s.kind == "square" ? s.input : s.widths[0]; }
+inline int input_width(const NetSpec& s) {
+  if (s.kind == "cnn") return s.image[0] * s.image[1] * s.image[2];
+  return s.kind == "square" ? s.input : s.widths[0];
+}
 
 // Network with orthogonal weights, biases small and random so that units sit on both pieces.
 inline Network<double> orthogonal_net(const NetSpec& s) {

@@ -1,0 +1,47 @@
+#pragma once
+// The synapses driving a population: weights W and bias b, and the wiring (wiring.hpp) that says
+// which presynaptic units each row of W reads (all-to-all or convolutional).
+#include <memory>
+
+#include "neurons/wiring.hpp"
+
+namespace gaitsim {
+
+template <class T>
+struct Projection {
+  Mat<T> W;     // synaptic weights (dense: k x n; conv: kernel) [1]
+  RowVec<T> b;  // bias (tonic drive), per column of W [rate]
+  std::shared_ptr<const Wiring> wiring = nullptr;  // null: dense from the first W.rows() below
+
+  Eigen::Index pre_units() const {
+    return with_wiring([](const Wiring& w) { return w.pre_units(); });
+  }
+  Eigen::Index post_units() const {
+    return with_wiring([](const Wiring& w) { return w.post_units(); });
+  }
+  bool square() const { return W.rows() == W.cols(); }
+  bool dense() const { return !wiring || wiring->kind() == "dense"; }
+
+  // a = h_pre W + b (convolved for a conv wiring)
+  void drive(const Mat<T>& h_pre, Mat<T>& a) const {
+    with_wiring([&](const Wiring& w) { w.drive(W, b, h_pre, a); });
+  }
+  // pre[:, :k] = scatter(map(rows(E))): a signal E on this population carried to the one below
+  void pull_back(const Mat<T>& E, const RowMap<T>& map, Mat<T>& pre) const {
+    with_wiring([&](const Wiring& w) { w.pull_back(E, map, pre); });
+  }
+  // dW = mean_n patches(h_pre)^T rows(E), db = mean_n colsum(rows(E))
+  void weight_gradient(const Mat<T>& h_pre, const Mat<T>& E, Mat<T>& dW, RowVec<T>& db) const {
+    with_wiring([&](const Wiring& w) { w.weight_gradient(h_pre, E, dW, db); });
+  }
+
+ private:
+  template <class F>
+  auto with_wiring(F&& f) const {
+    if (wiring) return f(*wiring);
+    const DenseWiring dense(W.rows(), W.cols());
+    return f(static_cast<const Wiring&>(dense));
+  }
+};
+
+}  // namespace gaitsim
