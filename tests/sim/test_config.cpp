@@ -1,6 +1,8 @@
 // Config parsing: every key through YAML and --set, and each kind of bad input named clearly.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "sim/config.hpp"
 #include "sim/network_builder.hpp"
 
@@ -181,6 +183,27 @@ TEST(CnnConfig, ShapesThatCannotBeInvertedAreRefusedAtStart) {
   EXPECT_TRUE(has(shape_error(c), "cannot follow a dense layer")) << shape_error(c);
   Config settle = parse_config(kCnn, "cnn.yaml", {"dynamics.mode=settle"});
   EXPECT_TRUE(has(shape_error(settle), "dynamics.mode")) << shape_error(settle);
+}
+
+
+// Every config in configs/ is runnable as is: it parses and its network fits its dataset's
+// shape (input width and classes of each dataset, an ImageNet example being network.input).
+TEST(ShippedConfigs, EveryOneParsesAndBuildsItsNetwork) {
+  const auto dir = std::filesystem::path(GAITSIM_TEST_DATA_DIR).parent_path() / "configs";
+  int checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".yaml") continue;
+    const Config c = load_config(entry.path(), {});
+    int input = c.data.dataset == "cifar10" ? 3072 : 784, classes = 10;
+    if (c.data.dataset == "imagenet") {
+      input = c.network.input.at(0) * c.network.input.at(1) * c.network.input.at(2);
+      classes = 1000;
+      EXPECT_EQ(c.data.resolution, c.network.input.at(1)) << entry.path();
+    }
+    EXPECT_EQ(shape_error(c, input, classes), "") << entry.path();
+    ++checked;
+  }
+  EXPECT_GE(checked, 27);
 }
 
 }  // namespace
