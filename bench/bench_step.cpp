@@ -4,15 +4,35 @@
 #include <benchmark/benchmark.h>
 
 #include <random>
+#include <string>
 
 #include "neurons/weight_init.hpp"
 #include "sim/config.hpp"
 #include "sim/engine.hpp"
 #include "sim/network_builder.hpp"
 
+#ifdef EIGEN_USE_BLAS
+extern "C" char* openblas_get_config();
+extern "C" int openblas_get_parallel();
+#endif
+
 namespace {
 
 using namespace gaitsim;
+
+// Which BLAS the products ran on, for the JSON context: with GAITSIM_BLAS the OpenMP build of
+// OpenBLAS must be the one loaded (docs/performance.md), not the pthread build the SONAME
+// resolves to through the alternatives.
+std::string blas_description() {
+#ifdef EIGEN_USE_BLAS
+  const int parallel = openblas_get_parallel();  // 0 sequential, 1 pthreads, 2 OpenMP
+  return std::string(openblas_get_config()) + (parallel == 2   ? " (OpenMP build)"
+                                               : parallel == 1 ? " (pthread build!)"
+                                                               : " (serial)");
+#else
+  return "Eigen's own kernels";
+#endif
+}
 
 constexpr int kWidth = 784, kHidden = 4, kBatch = 60, kClasses = 10;
 
@@ -90,6 +110,7 @@ void register_all() {
 
 int main(int argc, char** argv) {
   register_all();
+  benchmark::AddCustomContext("blas", blas_description());
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -15,7 +15,8 @@ ours=("$root/build/bench/bench_step" --benchmark_repetitions=3
       --benchmark_report_aggregates_only=true --benchmark_out="$out/ours.json"
       --benchmark_out_format=json)
 torch=(/usr/bin/python3 "$root/bench/torch_peer.py" --algorithms bp,gait,tp,fa
-       --dtype float64,float32 --ortho on,off --threads "$threads" --gemm --repeats 10
+       --dtype float64,float32 --ortho on,off --gait-form lu-delta,published
+       --threads "$threads" --gemm --repeats 10
        --json "$out/torch.json")
 
 # Another process on the cores makes both timings meaningless; the load is reported with them.

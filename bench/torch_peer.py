@@ -2,8 +2,14 @@
 """PyTorch peer of one gaitsim training step, for timing against the C++ simulator.
 
 One step = forward + every layer's update (bp | gait | tp | fa) + optional orthogonality
-term + Adam on all W and b.  See /work/shared/docs/gait-prop.md; GAIT uses the delta form
-("Numerics") with one LU factorisation per inverted layer per step.
+term + Adam on all W and b.  See /work/shared/docs/gait-prop.md.  GAIT and TP come in two forms
+(--gait-form):
+  lu-delta   gaitsim's algorithm: the delta form ("Numerics"), one LU factorisation per
+             inverted layer per step and triangular solves;
+  published  the reference implementation's: absolute targets
+             t_{l-1} = (f^-1(m_l) - b_l) W_l^-1 ("Targets for lower layers", TP: m_l = t_l)
+             through an explicit inverse torch.linalg.inv(W_l) of every inverted layer, anew
+             on every batch.
 
 Importable:  from torch_peer import make_state, step, compute_updates
 Run with the Debian interpreter (/usr/bin/python3), which has python3-torch.
@@ -37,6 +43,7 @@ import time
 import torch
 
 ALGORITHMS = ("bp", "gait", "tp", "fa")
+GAIT_FORMS = ("lu-delta", "published")  # how GAIT and TP invert a layer (module docstring)
 BP_IMPL = "hand"  # measured faster than autograd on this machine (see report / --bp-impl)
 
 
@@ -62,10 +69,14 @@ def layer_rows(widths):
 def make_state(width=784, hidden_layers=4, batch=60, dtype=torch.float64, seed=0,
                widths=None, classes=10, loss="mse", slope=0.1, output_activation="leaky_relu",
                gamma=1e-3, adaptive_gamma=False, weight_noise=0.0, bias_scale=0.0,
-               lr=1e-4, betas=(0.9, 0.999), eps=1e-8, ortho_lambda=0.1, bp_impl=None):
+               lr=1e-4, betas=(0.9, 0.999), eps=1e-8, ortho_lambda=0.1, bp_impl=None,
+               gait_form="lu-delta"):
     """Builds weights (orthogonal, optionally perturbed by weight_noise * Gaussian / sqrt(n)),
     biases (0 or bias_scale * Gaussian), random inputs in [0,1], labels, FA feedback matrices,
-    Adam state and every work buffer a step needs."""
+    Adam state and every work buffer a step needs. gait_form: how GAIT and TP invert a layer
+    (GAIT_FORMS)."""
+    if gait_form not in GAIT_FORMS:
+        raise ValueError("unknown gait_form %r, expected one of %s" % (gait_form, ", ".join(GAIT_FORMS)))
     if widths is None:
         widths = [width] * (hidden_layers + 2)
     widths = list(widths)
@@ -93,7 +104,7 @@ def make_state(width=784, hidden_layers=4, batch=60, dtype=torch.float64, seed=0
         L=L, widths=widths, rows=rows, N=batch, dtype=dtype, classes=classes, loss=loss,
         slopes=slopes, output_activation=output_activation, gamma=gamma,
         adaptive_gamma=bool(adaptive_gamma), lr=lr, betas=betas, eps=eps,
-        ortho_lambda=ortho_lambda, bp_impl=bp_impl or BP_IMPL, seed=seed,
+        ortho_lambda=ortho_lambda, bp_impl=bp_impl or BP_IMPL, seed=seed, gait_form=gait_form,
         W=W, b=b, B=B, x=x, y=y, onehot=onehot,
         # work buffers (index 0 of h is the input)
         a=[None] + [z(batch, widths[l]) for l in range(1, L + 1)],
@@ -109,6 +120,9 @@ def make_state(width=784, hidden_layers=4, batch=60, dtype=torch.float64, seed=0
         LU=[None] + [z(rows[l - 1], widths[l]) for l in range(1, L + 1)],
         piv=[None] + [torch.zeros(min(rows[l - 1], widths[l]), dtype=torch.int32) for l in range(1, L + 1)],
         G=[None] + [z(rows[l - 1], rows[l - 1]) for l in range(1, L + 1)],
+        # published form: absolute targets t_l and explicit inverses W_l^-1
+        tgt=[None] + [z(batch, widths[l]) for l in range(1, L + 1)],
+        Winv=[None] + [z(widths[l], rows[l - 1]) for l in range(1, L + 1)],
         dW=[None] + [z(rows[l - 1], widths[l]) for l in range(1, L + 1)],
         db=[None] + [z(widths[l]) for l in range(1, L + 1)],
         mW=[None] + [z(rows[l - 1], widths[l]) for l in range(1, L + 1)],
@@ -258,6 +272,51 @@ def _target_deltas(st, algorithm):
         mult = new_mult
 
 
+@torch.no_grad()
+def _published_targets(st, algorithm):
+    """GAIT or TP as the reference implementation computes them: absolute targets through an
+    explicit inverse of each inverted layer, computed anew on every batch.
+        g_l = gamma_l d_l^2,  m_l = (1 - g_l) h_l + g_l t_l  (TP: m_l = t_l)
+        t_{l-1} = (f^-1(m_l) - b_l) W_l^-1,  mult_{l-1} = mult_l / gamma_l  (TP: 1)
+        e_l = mult_l (h_l - t_l) d_l
+    t_L = h_L - D_L comes from _top_delta; auxiliary units keep t = h."""
+    L, W, b, h, d, e = st["L"], st["W"], st["b"], st["h"], st["d"], st["e"]
+    t, m = st["tgt"], st["tmp"]
+    gamma, adaptive = st["gamma"], st["adaptive_gamma"]
+    torch.sub(h[L], st["D"][L], out=t[L])
+    mult = 1.0  # scalar (fixed gamma) or (N,1) tensor (adaptive gamma)
+    for l in range(L, 1, -1):
+        rows = W[l].shape[0]
+        if rows != W[l].shape[1]:
+            raise ValueError("layer %d is not square: %s; %s needs invertible layers above the first"
+                             % (l, tuple(W[l].shape), algorithm))
+        torch.sub(h[l], t[l], out=e[l]).mul_(d[l]).mul_(mult)
+        if algorithm == "tp":
+            m[l].copy_(t[l])
+            new_mult = 1.0
+        else:
+            if adaptive:
+                # gamma_l = gamma_0 sqrt(n_l) / ||t_l - h_l|| per sample
+                nrm = torch.linalg.vector_norm(t[l] - h[l], dim=1, keepdim=True)
+                gl = gamma * math.sqrt(h[l].shape[1]) / nrm
+                gl = torch.where(nrm > 0, gl, torch.ones_like(gl))
+            else:
+                gl = gamma
+            torch.sub(t[l], h[l], out=m[l]).mul_(d[l]).mul_(d[l]).mul_(gl).add_(h[l])
+            new_mult = mult / gl
+        if st["slopes"][l] != 1.0:
+            _finv_(m[l], st["slopes"][l])
+        m[l].sub_(b[l])
+        torch.linalg.inv(W[l], out=st["Winv"][l])
+        if rows == t[l - 1].shape[1]:
+            torch.mm(m[l], st["Winv"][l], out=t[l - 1])
+        else:
+            t[l - 1][:, :rows] = torch.mm(m[l], st["Winv"][l])
+            t[l - 1][:, rows:] = h[l - 1][:, rows:]
+        mult = new_mult
+    torch.sub(h[1], t[1], out=e[1]).mul_(d[1]).mul_(mult)
+
+
 def compute_updates(st, algorithm):
     """Forward pass + the rule's update (gradient sign, no orthogonality term) into st['dW'],
     st['db'] (1-based lists). Returns (dW, db)."""
@@ -270,6 +329,8 @@ def compute_updates(st, algorithm):
     _top_delta(st)
     if algorithm in ("bp", "fa"):
         _backprop_deltas(st, algorithm)
+    elif st["gait_form"] == "published":
+        _published_targets(st, algorithm)
     else:
         _target_deltas(st, algorithm)
     _weight_grads(st)
@@ -365,6 +426,9 @@ def main(argv=None):
     ap.add_argument("--hidden-layers", type=int, default=4)
     ap.add_argument("--batch", type=int, default=60)
     ap.add_argument("--gamma", type=float, default=1e-3)
+    ap.add_argument("--gait-form", default="lu-delta",
+                    help="comma list of %s: how GAIT and TP invert a layer (module docstring; "
+                         "default %%(default)s)" % ", ".join(GAIT_FORMS))
     ap.add_argument("--bp-impl", choices=("hand", "autograd"), default=BP_IMPL,
                     help="bp with hand-written matmuls or torch autograd (default %(default)s)")
     ap.add_argument("--gemm", action="store_true",
@@ -387,6 +451,10 @@ def main(argv=None):
     algos = [a for a in args.algorithms.split(",") if a]
     dtypes = [s for s in args.dtype.split(",") if s]
     orthos = [s for s in args.ortho.split(",") if s]
+    forms = [s for s in args.gait_form.split(",") if s]
+    bad = [f for f in forms if f not in GAIT_FORMS]
+    if bad or not forms:
+        ap.error("--gait-form %r: expected a comma list of %s" % (args.gait_form, ", ".join(GAIT_FORMS)))
     results = []
     n, N = args.width, args.batch
     if args.gemm:
@@ -404,22 +472,27 @@ def main(argv=None):
                 results.append(dict(algorithm="gemm", shape="%dx%d@%dx%d" % (shape[0], shape[1], shape[1], shape[2]),
                                     dtype=dn, ortho=None, median_ms=med, min_ms=mn, gflops=gf,
                                     threads=args.threads, torch_version=torch.__version__, blas=blas))
-    print("%-6s %-8s %-5s %12s %10s" % ("algo", "dtype", "ortho", "median ms", "min ms"))
+    print("%-6s %-9s %-8s %-5s %12s %10s" % ("algo", "form", "dtype", "ortho", "median ms", "min ms"))
     for dn in dtypes:
         dt = getattr(torch, dn)
         for algo in algos:
-            for o in orthos:
-                st = make_state(width=n, hidden_layers=args.hidden_layers, batch=N, dtype=dt,
-                                seed=args.seed, gamma=args.gamma, bp_impl=args.bp_impl)
-                on = o == "on"
-                med, mn = time_fn(lambda: step(st, algo, on), args.repeats, args.warmup)
-                ok = all(bool(torch.isfinite(st["W"][l]).all()) for l in range(1, st["L"] + 1))
-                print("%-6s %-8s %-5s %12.3f %10.3f%s" % (algo, dn, o, med, mn, "" if ok else "  NON-FINITE W"))
-                sys.stdout.flush()
-                results.append(dict(algorithm=algo, dtype=dn, ortho=o, median_ms=med, min_ms=mn,
-                                    threads=args.threads, torch_version=torch.__version__, blas=blas,
-                                    bp_impl=args.bp_impl if algo == "bp" else None,
-                                    width=n, hidden_layers=args.hidden_layers, batch=N))
+            # BP and FA invert nothing: one form only, recorded as None.
+            for form in (forms if algo in ("gait", "tp") else [None]):
+                for o in orthos:
+                    st = make_state(width=n, hidden_layers=args.hidden_layers, batch=N, dtype=dt,
+                                    seed=args.seed, gamma=args.gamma, bp_impl=args.bp_impl,
+                                    gait_form=form or "lu-delta")
+                    on = o == "on"
+                    med, mn = time_fn(lambda: step(st, algo, on), args.repeats, args.warmup)
+                    ok = all(bool(torch.isfinite(st["W"][l]).all()) for l in range(1, st["L"] + 1))
+                    print("%-6s %-9s %-8s %-5s %12.3f %10.3f%s" % (algo, form or "-", dn, o, med, mn,
+                                                                  "" if ok else "  NON-FINITE W"))
+                    sys.stdout.flush()
+                    results.append(dict(algorithm=algo, gait_form=form, dtype=dn, ortho=o,
+                                        median_ms=med, min_ms=mn, threads=args.threads,
+                                        torch_version=torch.__version__, blas=blas,
+                                        bp_impl=args.bp_impl if algo == "bp" else None,
+                                        width=n, hidden_layers=args.hidden_layers, batch=N))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)

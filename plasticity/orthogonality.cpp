@@ -7,6 +7,18 @@ namespace gaitsim {
 
 namespace {
 
+#ifdef EIGEN_USE_BLAS
+// S = W W^T, lower triangle by one SYRK (n^3 flops instead of the 2 n^3 of a GEMM), threaded by
+// the BLAS, then mirrored. The blocked product below is slower with OpenBLAS, whose GEMM is
+// weak on 64-row blocks (784 x 784, one thread: 20 vs 11 ms float64, 6.7 vs 5.5 ms float32).
+template <class T>
+void gram(const Mat<T>& W, Mat<T>& S) {
+  S.resize(W.rows(), W.rows());
+  S.template triangularView<Eigen::Lower>().setZero();  // the SYRK adds to it
+  S.template selfadjointView<Eigen::Lower>().rankUpdate(W);
+  S.template triangularView<Eigen::StrictlyUpper>() = S.transpose();
+}
+#else
 // Rows of W per block of the Gram product: small enough that 784 rows give a dozen blocks to
 // share among the threads, large enough that each block is an efficient GEMM.
 constexpr Eigen::Index kGramBlock = 64;
@@ -29,6 +41,7 @@ void gram(const Mat<T>& W, Mat<T>& S) {
   }
   S.template triangularView<Eigen::StrictlyUpper>() = S.transpose();
 }
+#endif
 
 }  // namespace
 

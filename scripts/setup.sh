@@ -8,7 +8,7 @@ cd "$root"
 packages=(build-essential cmake pkg-config libeigen3-dev libhdf5-dev libboost-dev
   libgtest-dev googletest libbenchmark-dev libyaml-cpp-dev libcli11-dev zlib1g-dev
   libjpeg62-turbo-dev libpng-dev
-  python3 python3-numpy python3-h5py python3-torch libopenblas0-pthread
+  python3 python3-numpy python3-h5py python3-torch libopenblas0-pthread libopenblas-openmp-dev
   dataset-fashion-mnist ca-certificates libopenmpi-dev openmpi-bin
   qt6-base-dev qt6-charts-dev qt6-svg-dev libgl-dev xvfb xauth fonts-dejavu-core)
 
