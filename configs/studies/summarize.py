@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+"""Markdown tables for docs/studies.md from the study sweep folders.
+
+    /usr/bin/python3 configs/studies/summarize.py precision SWEEP_DIR [SWEEP_DIR ...]
+    /usr/bin/python3 configs/studies/summarize.py deep SWEEP_DIR [SWEEP_DIR ...]
+
+precision: per sweep (one dataset), test accuracy per seed for float32 and float64, the paired
+differences, mean +- sd (n-1), and the mean angle to BP per layer. deep: per point, status,
+test accuracy per epoch, angle to BP per layer (first sample, mean, last sample), the largest
+orthogonality error, and the warnings/errors in the point's log.
+"""
+import csv
+import glob
+import os
+import statistics
+import sys
+
+import h5py
+import numpy as np
+
+
+def read_summary(sweep):
+    with open(os.path.join(sweep, "summary.csv"), newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def run_file(sweep, name):
+    return h5py.File(os.path.join(sweep, "points", name, "run.h5"), "r")
+
+
+def mean_sd(xs):
+    m = statistics.mean(xs)
+    return m, (statistics.stdev(xs) if len(xs) > 1 else float("nan"))
+
+
+def precision(sweeps):
+    for sweep in sweeps:
+        rows = read_summary(sweep)
+        acc = {}  # (precision, seed) -> accuracy [%]
+        wall = {}
+        angles = {}  # precision -> list of per-layer mean angles over the samples after step 0
+        first = {}  # precision -> list of per-layer angles at step 0 (orthogonal initial weights)
+        for r in rows:
+            if r["status"] != "complete":
+                print(f"{r['name']}: {r['status']}")
+                continue
+            p, s = r["learning.precision"], int(r["seed"])
+            acc[(p, s)] = 100 * float(r["final_test_accuracy"])
+            wall[(p, s)] = float(r["wall_seconds"])
+            with run_file(sweep, r["name"]) as h:
+                a = h["alignment/angle_deg"][1:]
+                angles.setdefault(p, []).append(a.mean(axis=0))
+                first.setdefault(p, []).append(h["alignment/angle_deg"][0])
+        seeds = sorted({s for (_, s) in acc})
+        print(f"\n### {os.path.basename(sweep.rstrip('/'))}\n")
+        print("| seed | float32 [%] | float64 [%] | float32 - float64 [points] | wall f32 / f64 [s] |")
+        print("|---|---|---|---|---|")
+        diffs = []
+        for s in seeds:
+            a32, a64 = acc.get(("float32", s)), acc.get(("float64", s))
+            d = a32 - a64 if a32 is not None and a64 is not None else None
+            if d is not None:
+                diffs.append(d)
+            fmt = lambda v: "-" if v is None else f"{v:.2f}"
+            w = f"{wall.get(('float32', s), float('nan')):.0f} / {wall.get(('float64', s), float('nan')):.0f}"
+            print(f"| {s} | {fmt(a32)} | {fmt(a64)} | {'-' if d is None else f'{d:+.2f}'} | {w} |")
+        m32 = mean_sd([acc[k] for k in acc if k[0] == "float32"])
+        m64 = mean_sd([acc[k] for k in acc if k[0] == "float64"])
+        md = mean_sd(diffs) if diffs else (float("nan"), float("nan"))
+        print(f"| mean +- sd | {m32[0]:.2f} +- {m32[1]:.2f} | {m64[0]:.2f} +- {m64[1]:.2f} "
+              f"| {md[0]:+.2f} +- {md[1]:.2f} (max abs {max(map(abs, diffs)):.2f}) | |")
+        print("\nMean angle to BP over the run (samples after step 0, mean over seeds) [deg], layer 1..L:")
+        for p in sorted(angles):
+            per_layer = np.mean(angles[p], axis=0)
+            print(f"- {p}: " + ", ".join(f"{v:.3g}" for v in per_layer))
+        print("\nAngle to BP at step 0 (orthogonal initial weights, mean over seeds) [deg], layer 1..L:")
+        for p in sorted(first):
+            print(f"- {p}: " + ", ".join(f"{v:.3g}" for v in np.mean(first[p], axis=0)))
+
+
+def log_messages(sweep, name):
+    path = os.path.join(sweep, "logs", name + ".log")
+    if not os.path.exists(path):
+        return ""
+    keep = [l.strip() for l in open(path, errors="replace")
+            if any(k in l.lower() for k in ("warn", "error", "diverg", "ill", "condition", "nan"))]
+    return "; ".join(keep[:3]) + (f" (+{len(keep) - 3} more)" if len(keep) > 3 else "")
+
+
+def deep(sweeps):
+    print("| run | seed | status | test acc per epoch [%] | wall [s] |")
+    print("|---|---|---|---|---|")
+    details = []
+    for sweep in sweeps:
+        for r in read_summary(sweep):
+            label = os.path.basename(sweep.rstrip("/")) + " " + r["name"].split("__seed")[0]
+            with run_file(sweep, r["name"]) as h:
+                status = h.attrs["status"]
+                detail = h.attrs.get("status_detail", "")
+                accs = " / ".join(f"{100 * a:.2f}" for a in h["metrics/test_accuracy"][:])
+                wall = sum(h["metrics/epoch_seconds"][:])
+                steps, ang = h["alignment/step"][:], h["alignment/angle_deg"][:]
+                ortho = h["orthogonality/error"][:] if "orthogonality/error" in h else None
+                olayers = h["orthogonality/layers"][:] if "orthogonality/layers" in h else None
+            print(f"| {label} | {r['seed']} | {status} {detail} | {accs} | {wall:.0f} |")
+            details.append((label, r["seed"], steps, ang, ortho, olayers, log_messages(sweep, r["name"])))
+    groups = {}
+    for label, seed, steps, ang, *_ in details:
+        groups.setdefault(label, []).append(ang)
+    n_layers = details[0][3].shape[1]
+    print("\nAngle to BP per layer, mean over the samples after step 0 and over seeds [deg]:\n")
+    print("| run | " + " | ".join(f"layer {l}" for l in range(1, n_layers + 1)) + " |")
+    print("|---|" + "---|" * n_layers)
+    for label, angs in groups.items():
+        m = np.mean([np.nanmean(a[1:], axis=0) for a in angs], axis=0)
+        print(f"| {label} | " + " | ".join(f"{v:.2f}" for v in m) + " |")
+    print("\nLayer 1's angle to BP against the step (seeds averaged) [deg]:\n")
+    steps0 = details[0][2]
+    shown = [i for i, s in enumerate(steps0) if s in (0, 25, 50, 100, 200, 300, 400, 500)]
+    print("| run | " + " | ".join(f"step {steps0[i]}" for i in shown) + " |")
+    print("|---|" + "---|" * len(shown))
+    for label, angs in groups.items():
+        if all(a.shape == angs[0].shape for a in angs) and len(angs[0]) == len(steps0):
+            m = np.mean([a[:, 0] for a in angs], axis=0)
+            print(f"| {label} | " + " | ".join(f"{m[i]:.1f}" for i in shown) + " |")
+    print("\nAngle to BP per layer 1..L [deg]: first sample (step 0) | mean over later samples | last sample")
+    for label, seed, steps, ang, ortho, olayers, msgs in details:
+        fmt = lambda v: "[" + ", ".join(f"{x:.3g}" for x in v) + "]"
+        later = ang[1:] if len(ang) > 1 else ang
+        print(f"- {label} seed {seed} ({len(steps)} samples, steps {steps[0]}..{steps[-1]}): "
+              f"{fmt(ang[0])} | {fmt(np.nanmean(later, axis=0))} | {fmt(ang[-1])}")
+        if ortho is not None and ortho.size:
+            print(f"  orthogonality error ||WW^T-I||_F per epoch, layers {list(olayers)}: "
+                  + "; ".join(fmt(e) for e in ortho))
+        if msgs:
+            print(f"  log: {msgs}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3 or sys.argv[1] not in ("precision", "deep"):
+        sys.exit(__doc__)
+    {"precision": precision, "deep": deep}[sys.argv[1]](sys.argv[2:])
