@@ -1,3 +1,5 @@
+#include <omp.h>
+
 #include <Eigen/Core>
 
 #include "sim/command.hpp"
@@ -43,7 +45,11 @@ void ConfigOptions::attach(CLI::App& cmd) {
 }
 
 Config ConfigOptions::load() const {
-  if (threads > 0) Eigen::setNbThreads(threads);
+  // OpenBLAS (GAITSIM_BLAS) takes its thread count from OpenMP, not from Eigen.
+  if (threads > 0) {
+    Eigen::setNbThreads(threads);
+    omp_set_num_threads(threads);
+  }
   return load_config(file, sets);
 }
 
