@@ -2,14 +2,63 @@
 """Markdown comparison of gaitsim's step times (Google Benchmark JSON) with the PyTorch peer's
 (torch_peer.py --json). Used by run_bench.sh; standard library only.
 
-usage: bench_table.py OURS_JSON TORCH_JSON THREADS COMMAND_LINE LOAD_BEFORE LOAD_AFTER
+usage: bench_table.py RESULTS_DIR ROUNDS THREADS COMMAND_LINE LOAD_BEFORE LOAD_AFTER
+
+RESULTS_DIR holds, for each round r = 1..ROUNDS, ours_r<r>_<part>.json and
+torch_r<r>_<part>.json (run_bench.sh: per round, each rule's steps by gaitsim and at once by
+the peer, then the GEMMs). Every ratio is computed within its round, from two measurements
+taken seconds apart, and the table shows the median over the rounds of each time and of each
+such paired ratio: a burst of other work on a shared machine moves one round, not the result.
 """
+import glob
 import json
+import os
+import statistics
 import sys
 
 RULES = ("bp", "gait", "tp", "fa")
 DTYPES = ("float64", "float32")
 ORTHOS = ("on", "off")
+
+
+def merged(paths, read):
+    """The union of what `read` returns for each file: (steps, gemms, blas)."""
+    steps, gemms, blas = {}, {}, "?"
+    for path in sorted(paths):
+        st, ge, bl = read(path)
+        steps.update(st)
+        gemms.update(ge)
+        blas = bl if bl != "?" else blas
+    return steps, gemms, blas
+
+
+def round_results(results_dir, r):
+    ours = merged(glob.glob(os.path.join(results_dir, "ours_r%d_*.json" % r)), ours_steps)
+    torch = merged(glob.glob(os.path.join(results_dir, "torch_r%d_*.json" % r)), torch_steps)
+    return ours, torch
+
+
+def median_of(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def median_rows(rounds):
+    """Rows whose every number is the median over the rounds of that number (a ratio: of the
+    round's own ratio)."""
+    out = []
+    for same_row in zip(*rounds):
+        row = dict(same_row[0])
+        for key, value in row.items():
+            if key not in ("rule", "dtype", "ortho"):
+                row[key] = median_of([r[key] for r in same_row])
+        out.append(row)
+    return out
+
+
+def median_gemms(rounds):
+    keys = set().union(*rounds)
+    return {k: median_of([r.get(k) for r in rounds]) for k in keys}
 
 
 def ours_steps(path):
@@ -116,13 +165,19 @@ def gemm_table(ours, torch):
                                           fmt(torch.get(key), ".1f")))
 
 
-def main(ours_path, torch_path, threads, command_line, load_before, load_after):
-    ours, ours_gemm, ours_blas = ours_steps(ours_path)
-    torch, torch_gemm, torch_blas = torch_steps(torch_path)
-    rows = step_rows(ours, torch)
+def main(results_dir, rounds, threads, command_line, load_before, load_after):
+    per_round = [round_results(results_dir, r) for r in range(1, int(rounds) + 1)]
+    rows = median_rows([step_rows(o[0], t[0]) for o, t in per_round])
+    ours_gemm = median_gemms([o[1] for o, _ in per_round])
+    torch_gemm = median_gemms([t[1] for _, t in per_round])
+    ours_blas, torch_blas = per_round[-1][0][2], per_round[-1][1][2]
     print("# One training step: gaitsim vs PyTorch peer (%s threads)\n" % threads)
-    print("Square 784-wide net, 4 hidden layers, batch 60; medians; ratios > 1: gaitsim is "
-          "faster. Two PyTorch peers (bench/torch_peer.py --gait-form):\n")
+    print("Square 784-wide net, 4 hidden layers, batch 60; ratios > 1: gaitsim is faster. %s "
+          "rounds; in each, every rule's steps are timed by gaitsim (median of 3 repetitions) "
+          "and at once by the peer (median of 10), so each ratio pairs two measurements taken "
+          "seconds apart; every time and every ratio below is the median over the rounds "
+          "(a ratio is the median of the rounds' ratios, so it need not equal the ratio of the "
+          "two median times). Two PyTorch peers (bench/torch_peer.py --gait-form):\n" % rounds)
     print("- *same-algorithm*: a port of gaitsim's own algorithm. For GAIT and TP the delta form "
           "with one LU factorisation and triangular solves per inverted layer (`lu-delta`); BP "
           "and FA have only this peer.")

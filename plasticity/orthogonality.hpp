@@ -29,6 +29,9 @@ class OrthogonalityRegulariser {
   static double error(const Mat<T>& W);
 
  private:
+  // dW += the gradient of one layer with weights W.
+  void add_layer_gradient(const Mat<T>& W, Mat<T>& dW) const;
+
   OrthogonalityParams params_;
 };
 

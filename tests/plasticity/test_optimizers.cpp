@@ -153,6 +153,37 @@ TEST(Orthogonality, MultiBlockGradientEqualsClosedForm) {
   }
 }
 
+// Layers run side by side (one per thread) when they share evenly among the threads, else one
+// after the other with threaded products: both must give every layer its own closed form.
+TEST(Orthogonality, EveryLayerGetsItsGradientWhateverTheThreadCount) {
+  std::mt19937_64 rng(8);
+  const int saved = Eigen::nbThreads();
+  TransferParams t{"linear", 1.0};
+  for (int threads : {1, 2, 3}) {
+    Eigen::setNbThreads(threads);
+    for (int inverted : {1, 2, 3, 4}) {
+      Network<double> net = tiny_net(Mat<double>::Zero(2, 40), RowVec<double>::Zero(40));
+      net.layers[0].pop.width = 40;
+      Gradients<double> g{{Mat<double>(), Mat<double>::Zero(2, 40)}, {}};
+      std::vector<Mat<double>> W;
+      for (int k = 0; k < inverted; ++k) {
+        W.push_back(xavier_uniform(40, 40, rng) * (1.0 + k));
+        net.layers.push_back(
+            {{"l", 40, 40, t}, make_transfer(t), {W.back(), RowVec<double>::Zero(40)}});
+        g.dW.push_back(Mat<double>::Constant(40, 40, 0.5));  // the gradient is added to this
+      }
+      OrthogonalityRegulariser<double>({0.2, "full"}).add_gradient(net, g);
+      for (int k = 0; k < inverted; ++k) {
+        const Mat<double> S = W[k] * W[k].transpose() - Mat<double>::Identity(40, 40);
+        const Mat<double> expected = Mat<double>::Constant(40, 40, 0.5) + 4 * 0.2 * S * W[k];
+        EXPECT_LT((g.dW[k + 2] - expected).norm(), 1e-12 * expected.norm())
+            << threads << " threads, layer " << k + 2 << " of " << inverted + 1;
+      }
+    }
+  }
+  Eigen::setNbThreads(saved);
+}
+
 TEST(Orthogonality, ErrorIsZeroForOrthogonalMatrices) {
   std::mt19937_64 rng(5);
   EXPECT_LT(OrthogonalityRegulariser<double>::error(random_orthogonal(50, 50, rng)), 1e-12);
