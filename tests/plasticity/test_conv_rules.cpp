@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "../sim/test_nets.hpp"
+#include "central_differences.hpp"
 #include "sim/alignment.hpp"
 
 namespace gaitsim {
@@ -45,10 +46,6 @@ NetSpec small_cnn(const std::string& algorithm, const std::string& activation) {
   return s;
 }
 
-double batch_loss(Engine<double>& engine, const Batch& b) {
-  return engine.evaluate(b.x, b.y).loss_sum / double(b.x.rows());
-}
-
 TEST(ConvNet, ShapesFollowTheConstruction) {
   const Network<double> net = testing::orthogonal_net(small_cnn("gait", "leaky_relu"));
   ASSERT_EQ(net.depth(), 4);
@@ -71,31 +68,7 @@ TEST(ConvNet, BpGradientMatchesCentralDifferences) {
   const Batch b = testing::random_batch(5, testing::input_width(s), s.classes);
   Gradients<double> g;
   engine.updates(engine.bp(), b.x, b.y, g);
-  const double h = 1e-6;
-  for (int l = 1; l <= engine.network().depth(); ++l) {
-    Mat<double>& W = engine.network().layer(l).in.W;
-    for (Eigen::Index i = 0; i < W.rows(); i += 5) {
-      for (Eigen::Index j = 0; j < W.cols(); j += 3) {
-        const double w0 = W(i, j);
-        W(i, j) = w0 + h;
-        const double up = batch_loss(engine, b);
-        W(i, j) = w0 - h;
-        const double down = batch_loss(engine, b);
-        W(i, j) = w0;
-        EXPECT_NEAR(g.dW[l](i, j), (up - down) / (2 * h), 1e-7) << "layer " << l;
-      }
-    }
-    RowVec<double>& bias = engine.network().layer(l).in.b;
-    for (Eigen::Index j = 0; j < bias.size(); j += 2) {
-      const double b0 = bias(j);
-      bias(j) = b0 + h;
-      const double up = batch_loss(engine, b);
-      bias(j) = b0 - h;
-      const double down = batch_loss(engine, b);
-      bias(j) = b0;
-      EXPECT_NEAR(g.db[l](j), (up - down) / (2 * h), 1e-7) << "layer " << l;
-    }
-  }
+  testing::expect_central_differences(engine, b, g, {5, 3, 2});
 }
 
 std::vector<LayerAlignment> alignment_of(const NetSpec& s, const Network<double>& net) {

@@ -6,6 +6,7 @@
 
 #include "../sim/test_nets.hpp"
 #include "analysis/vector_stats.hpp"
+#include "central_differences.hpp"
 #include "plasticity/gait_rule.hpp"
 #include "sim/alignment.hpp"
 
@@ -14,10 +15,6 @@ namespace {
 
 using testing::Batch;
 using testing::NetSpec;
-
-double batch_loss(Engine<double>& engine, const Batch& b) {
-  return engine.evaluate(b.x, b.y).loss_sum / double(b.x.rows());
-}
 
 // ---------------------------------------------------------------- BP vs finite differences
 struct FdCase {
@@ -43,31 +40,7 @@ TEST_P(BpFiniteDifference, GradientMatchesCentralDifferences) {
   Gradients<double> g;
   engine.updates(engine.bp(), b.x, b.y, g);
 
-  const double h = 1e-6;
-  for (int l = 1; l <= engine.network().depth(); ++l) {
-    Mat<double>& W = engine.network().layer(l).in.W;
-    for (Eigen::Index i = 0; i < W.rows(); i += 3) {
-      for (Eigen::Index j = 0; j < W.cols(); j += 2) {
-        const double w0 = W(i, j);
-        W(i, j) = w0 + h;
-        const double up = batch_loss(engine, b);
-        W(i, j) = w0 - h;
-        const double down = batch_loss(engine, b);
-        W(i, j) = w0;
-        EXPECT_NEAR(g.dW[l](i, j), (up - down) / (2 * h), 1e-7) << "layer " << l;
-      }
-    }
-    RowVec<double>& bias = engine.network().layer(l).in.b;
-    for (Eigen::Index j = 0; j < bias.size(); ++j) {
-      const double b0 = bias(j);
-      bias(j) = b0 + h;
-      const double up = batch_loss(engine, b);
-      bias(j) = b0 - h;
-      const double down = batch_loss(engine, b);
-      bias(j) = b0;
-      EXPECT_NEAR(g.db[l](j), (up - down) / (2 * h), 1e-7) << "layer " << l;
-    }
-  }
+  testing::expect_central_differences(engine, b, g, {3, 2, 1});
 }
 
 INSTANTIATE_TEST_SUITE_P(Nets, BpFiniteDifference,
