@@ -218,6 +218,15 @@ def _bp_autograd(st):
             st["db"][l].copy_(grads[2 * l - 1])
 
 
+def _square_rows(W, l, algorithm):
+    """The size of layer l's square weight matrix (GAIT and TP invert it)."""
+    rows = W[l].shape[0]
+    if rows != W[l].shape[1]:
+        raise ValueError("layer %d is not square: %s; %s needs invertible layers above the first"
+                         % (l, tuple(W[l].shape), algorithm))
+    return rows
+
+
 @torch.no_grad()
 def _target_deltas(st, algorithm):
     """GAIT (delta form) or TP: D_{l-1} W_l = r_l by one LU factorisation of W_l."""
@@ -225,10 +234,7 @@ def _target_deltas(st, algorithm):
     gamma, adaptive = st["gamma"], st["adaptive_gamma"]
     mult = 1.0  # scalar (fixed gamma) or (N,1) tensor (adaptive gamma)
     for l in range(L, 1, -1):
-        rows = W[l].shape[0]
-        if rows != W[l].shape[1]:
-            raise ValueError("layer %d is not square: %s; %s needs invertible layers above the first"
-                             % (l, tuple(W[l].shape), algorithm))
+        rows = _square_rows(W, l, algorithm)
         s, hs = st["tmp"][l], st["tmp2"][l]
         slope = st["slopes"][l]
         if algorithm == "tp":
@@ -286,10 +292,7 @@ def _published_targets(st, algorithm):
     torch.sub(h[L], st["D"][L], out=t[L])
     mult = 1.0  # scalar (fixed gamma) or (N,1) tensor (adaptive gamma)
     for l in range(L, 1, -1):
-        rows = W[l].shape[0]
-        if rows != W[l].shape[1]:
-            raise ValueError("layer %d is not square: %s; %s needs invertible layers above the first"
-                             % (l, tuple(W[l].shape), algorithm))
+        rows = _square_rows(W, l, algorithm)
         torch.sub(h[l], t[l], out=e[l]).mul_(d[l]).mul_(mult)
         if algorithm == "tp":
             m[l].copy_(t[l])
