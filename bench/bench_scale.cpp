@@ -4,9 +4,9 @@
 // PyTorch peer of the same steps is bench/torch_scale_peer.py; bench/run_scale.sh runs both.
 #include <benchmark/benchmark.h>
 
-#include <random>
 #include <string>
 
+#include "bench/synthetic_batch.hpp"
 #include "sim/config.hpp"
 #include "sim/engine.hpp"
 #include "sim/network_builder.hpp"
@@ -28,13 +28,8 @@ void BM_Scale(benchmark::State& state, std::string net, std::string algorithm) {
   const Config c = scale_config(net, algorithm);
   const auto batch = static_cast<Eigen::Index>(state.range(0));
   Engine<T> engine(build_network(c, kInput, kClasses).template cast<T>(), c.learning, 2);
-  std::mt19937_64 rng(7);
-  std::normal_distribution<double> normal(0, 1);
-  const Mat<T> x =
-      Mat<double>::NullaryExpr(batch, kInput, [&] { return normal(rng); }).template cast<T>();
-  Eigen::VectorXi y(batch);
-  for (Eigen::Index n = 0; n < batch; ++n) y(n) = int(n % kClasses);
-  for (auto _ : state) benchmark::DoNotOptimize(engine.step(x, y));
+  const auto b = bench::synthetic_batch<T>(batch, kInput, kClasses);
+  for (auto _ : state) benchmark::DoNotOptimize(engine.step(b.x, b.y));
   state.counters["samples_per_s"] =
       benchmark::Counter(double(batch), benchmark::Counter::kIsIterationInvariantRate);
 }

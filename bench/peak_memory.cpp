@@ -3,9 +3,9 @@
 // engine is built and the process's high-water mark after STEPS steps (Linux VmRSS / VmHWM).
 #include <cstdio>
 #include <fstream>
-#include <random>
 #include <string>
 
+#include "bench/synthetic_batch.hpp"
 #include "sim/config.hpp"
 #include "sim/engine.hpp"
 #include "sim/network_builder.hpp"
@@ -27,13 +27,8 @@ double status_mib(const std::string& field) {
 template <class T>
 void run(const Config& c, int input, int classes, Eigen::Index batch, int steps) {
   Engine<T> engine(build_network(c, input, classes).template cast<T>(), c.learning, 2);
-  std::mt19937_64 rng(7);
-  std::normal_distribution<double> normal(0, 1);
-  const Mat<T> x =
-      Mat<double>::NullaryExpr(batch, input, [&] { return normal(rng); }).template cast<T>();
-  Eigen::VectorXi y(batch);
-  for (Eigen::Index n = 0; n < batch; ++n) y(n) = int(n % classes);
-  for (int s = 0; s < steps; ++s) engine.step(x, y);
+  const auto b = bench::synthetic_batch<T>(batch, input, classes);
+  for (int s = 0; s < steps; ++s) engine.step(b.x, b.y);
 }
 
 }  // namespace
