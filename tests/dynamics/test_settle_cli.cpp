@@ -12,6 +12,7 @@ namespace gaitsim {
 namespace {
 
 using testing::contains;
+using testing::have_test_mnist;
 using testing::run_cli;
 using testing::ScratchDir;
 
@@ -30,8 +31,7 @@ std::string small_config(const ScratchDir& dir, const std::string& extra = "") {
 class SettleCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(std::string(GAITSIM_TEST_DATA_DIR) + "/mnist"))
-        << "MNIST is missing: run scripts/fetch-data.sh";
+    ASSERT_TRUE(have_test_mnist()) << "MNIST is missing: run scripts/fetch-data.sh";
   }
   ScratchDir dir;
 };

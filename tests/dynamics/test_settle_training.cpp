@@ -8,6 +8,7 @@
 namespace gaitsim {
 namespace {
 
+using testing::have_test_mnist;
 using testing::run_cli;
 
 double accuracy(const std::string& mode, const std::string& extra, const testing::ScratchDir& dir) {
@@ -24,8 +25,7 @@ double accuracy(const std::string& mode, const std::string& extra, const testing
 }
 
 TEST(SettleTraining, SameAccuracyAsAlgebraic) {
-  ASSERT_TRUE(std::filesystem::exists(std::string(GAITSIM_TEST_DATA_DIR) + "/mnist"))
-      << "MNIST is missing: run scripts/fetch-data.sh";
+  ASSERT_TRUE(have_test_mnist()) << "MNIST is missing: run scripts/fetch-data.sh";
   testing::ScratchDir dir;
   const double algebraic = accuracy("algebraic", "", dir);
   const double euler = accuracy("settle", "", dir);

@@ -17,6 +17,7 @@ namespace gaitsim {
 namespace {
 
 using testing::contains;
+using testing::have_test_mnist;
 using testing::run_cli;
 using testing::ScratchDir;
 
@@ -57,9 +58,7 @@ class Record : public ::testing::Test {
     run_ += "/run.h5";
   }
   static void TearDownTestSuite() { delete dir_; }
-  void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(std::string(GAITSIM_TEST_DATA_DIR) + "/mnist"));
-  }
+  void SetUp() override { ASSERT_TRUE(have_test_mnist()); }
 
   static std::string record(const std::string& args) {
     return "record " + config_ + " --checkpoint " + run_ + " --quiet " + args;
@@ -343,7 +342,7 @@ TEST_F(Record, CompareScoresRecordingsWithCeilingsAndReportsBadInput) {
 class RecordTrajectories : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(std::string(GAITSIM_TEST_DATA_DIR) + "/mnist"));
+    ASSERT_TRUE(have_test_mnist());
     config_ = dir / "tiny.yaml";
     std::ofstream(config_) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
                            << "/mnist\n  train_limit: 600\n  test_limit: 100\n"

@@ -35,6 +35,11 @@ inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+// Whether the MNIST files the training tests read are there (scripts/fetch-data.sh).
+inline bool have_test_mnist() {
+  return std::filesystem::exists(std::string(GAITSIM_TEST_DATA_DIR) + "/mnist");
+}
+
 inline std::string source_dir() {
   return std::filesystem::path(GAITSIM_TEST_DATA_DIR).parent_path();
 }

@@ -12,6 +12,7 @@ namespace gaitsim {
 namespace {
 
 using testing::contains;
+using testing::have_test_mnist;
 using testing::run_cli;
 using testing::ScratchDir;
 
@@ -27,12 +28,10 @@ std::string small_config(const ScratchDir& dir, const std::string& algorithm = "
   return path;
 }
 
-bool have_mnist() { return std::filesystem::exists(std::string(GAITSIM_TEST_DATA_DIR) + "/mnist"); }
-
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(have_mnist()) << "MNIST is missing: run scripts/fetch-data.sh";
+    ASSERT_TRUE(have_test_mnist()) << "MNIST is missing: run scripts/fetch-data.sh";
   }
   ScratchDir dir;
 };

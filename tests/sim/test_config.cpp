@@ -185,7 +185,6 @@ TEST(CnnConfig, ShapesThatCannotBeInvertedAreRefusedAtStart) {
   EXPECT_TRUE(has(shape_error(settle), "dynamics.mode")) << shape_error(settle);
 }
 
-
 // Every config in configs/ is runnable as is: it parses and its network fits its dataset's
 // shape (input width and classes of each dataset, an ImageNet example being network.input).
 TEST(ShippedConfigs, EveryOneParsesAndBuildsItsNetwork) {

@@ -9,6 +9,7 @@
 namespace gaitsim {
 namespace {
 
+using testing::have_test_mnist;
 using testing::run_cli;
 
 double test_accuracy(const std::string& algorithm, const std::string& precision,
@@ -24,8 +25,7 @@ double test_accuracy(const std::string& algorithm, const std::string& precision,
 }
 
 TEST(Training, GaitLearnsMnistAndMatchesBp) {
-  ASSERT_TRUE(std::filesystem::exists(std::string(GAITSIM_TEST_DATA_DIR) + "/mnist"))
-      << "MNIST is missing: run scripts/fetch-data.sh";
+  ASSERT_TRUE(have_test_mnist()) << "MNIST is missing: run scripts/fetch-data.sh";
   testing::ScratchDir dir;
   const double gait = test_accuracy("gait", "float64", dir);
   const double bp = test_accuracy("bp", "float64", dir);

@@ -19,8 +19,7 @@ using namespace testing;
 class SweepCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(std::string(GAITSIM_TEST_DATA_DIR) + "/mnist"))
-        << "MNIST is missing: run scripts/fetch-data.sh";
+    ASSERT_TRUE(have_test_mnist()) << "MNIST is missing: run scripts/fetch-data.sh";
     tiny_config(dir);
   }
   ScratchDir dir;

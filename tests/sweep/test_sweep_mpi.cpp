@@ -217,7 +217,7 @@ int count(const std::string& text, const std::string& part) {
 class SweepMpi : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(std::string(GAITSIM_TEST_DATA_DIR) + "/mnist"));
+    ASSERT_TRUE(have_test_mnist());
     tiny_config(dir);
   }
   ScratchDir dir;
