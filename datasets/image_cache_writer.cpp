@@ -1,68 +1,30 @@
 #include "datasets/image_cache_writer.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cassert>
-#include <cerrno>
 #include <cmath>
-#include <system_error>
 
 #include "datasets/data_error.hpp"
 #include "datasets/image_cache.hpp"
 
 namespace gaitsim::datasets {
-namespace {
-
-std::filesystem::path temp_path_for(const std::filesystem::path& final_path) {
-  std::filesystem::path temp = final_path;
-  temp += ".";
-  temp += std::to_string(::getpid());
-  temp += ".tmp";
-  return temp;
-}
-
-// Without the sync, a crash soon after the rename can leave an empty file under the final name
-// on file systems that delay writing data.
-void sync_file(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  const int error = fd < 0 ? errno : (::fsync(fd) == 0 ? 0 : errno);
-  if (fd >= 0) ::close(fd);
-  if (error != 0) throw std::system_error(error, std::generic_category(), "fsync " + path.string());
-}
-
-}  // namespace
 
 ImageCacheWriter::ImageCacheWriter(std::filesystem::path final_path, std::array<int, 3> shape,
                                    CacheDescription description)
-    : final_(std::move(final_path)),
-      temp_(temp_path_for(final_)),
-      shape_(shape),
+    : shape_(shape),
       description_(std::move(description)),
       sum_(static_cast<std::size_t>(shape[0]), 0),
       sum_squares_(static_cast<std::size_t>(shape[0]), 0) {
   assert(shape[0] > 0 && shape[1] > 0 && shape[2] > 0 && !description_.class_names.empty());
-  const auto parent = final_.has_parent_path() ? final_.parent_path() : ".";
+  const auto parent = final_path.has_parent_path() ? final_path.parent_path() : ".";
   std::error_code ec;
   if (!std::filesystem::is_directory(parent, ec)) {
-    throw DataError(final_, "output folder " + parent.string() + " does not exist");
+    throw DataError(final_path, "output folder " + parent.string() + " does not exist");
   }
-  file_.emplace(h5::StreamFile::create(temp_));
+  out_.emplace(std::move(final_path));
   // One image per chunk: training reads images in random order, one at a time, and a larger
   // chunk would be read whole for each of them.
-  file_->create_stream("/images", h5::scalar_type<std::uint8_t>(),
-                       {hsize_t(shape[0]), hsize_t(shape[1]), hsize_t(shape[2])}, 1, 0);
-}
-
-ImageCacheWriter::~ImageCacheWriter() {
-  if (committed_) return;
-  try {
-    file_.reset();
-  } catch (const std::exception&) {
-    // The temporary file is removed below either way.
-  }
-  std::error_code ignored;
-  std::filesystem::remove(temp_, ignored);
+  out_->file().create_stream("/images", h5::scalar_type<std::uint8_t>(),
+                             {hsize_t(shape[0]), hsize_t(shape[1]), hsize_t(shape[2])}, 1, 0);
 }
 
 void ImageCacheWriter::append(const std::uint8_t* images, const std::int32_t* labels,
@@ -81,12 +43,11 @@ void ImageCacheWriter::append(const std::uint8_t* images, const std::int32_t* la
       sum_squares_[c] += s2;
     }
   }
-  file_->append("/images", images, n);
+  out_->file().append("/images", images, n);
   labels_.insert(labels_.end(), labels, labels + n);
 }
 
 void ImageCacheWriter::commit(std::size_t skipped) {
-  assert(!committed_);
   const std::size_t classes = description_.class_names.size();
   std::vector<std::int64_t> counts(classes, 0);
   for (std::int32_t label : labels_) ++counts[std::size_t(label)];
@@ -100,7 +61,7 @@ void ImageCacheWriter::commit(std::size_t skipped) {
     mean.push_back(m / 255.0);
     stddev.push_back(std::sqrt(var) / 255.0);
   }
-  h5::StreamFile& f = *file_;
+  h5::StreamFile& f = out_->file();
   f.write_vector("/labels", labels_);
   f.write_vector("/class_counts", counts);
   f.write_vector("/mean", mean);
@@ -118,10 +79,7 @@ void ImageCacheWriter::commit(std::size_t skipped) {
   f.set_attr("/", "source", description_.source);
   f.set_attr("/", "resize", description_.resize);
   f.set_attr("/", "created", h5::iso8601_now());
-  f.close();
-  sync_file(temp_);
-  std::filesystem::rename(temp_, final_);
-  committed_ = true;
+  out_->commit();
 }
 
 }  // namespace gaitsim::datasets

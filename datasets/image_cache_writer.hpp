@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/h5_stream.hpp"
+#include "analysis/atomic_file.hpp"
 
 namespace gaitsim::datasets {
 
@@ -34,15 +34,14 @@ struct CacheBuildReport {
 
 // Writes an image cache (docs/file-formats.md) image by image, so that no more than a block of
 // images is ever in memory. Everything goes to a temporary file beside the final path
-// (FILE.<pid>.tmp); commit() completes it and renames it into place, and a writer destroyed
-// without commit() (an error, an interruption) deletes it, so the final path only ever holds a
-// complete cache or whatever was there before.
+// (h5::AtomicStreamWriter); commit() completes it and renames it into place, and a writer
+// destroyed without commit() (an error, an interruption) deletes it, so the final path only
+// ever holds a complete cache or whatever was there before.
 class ImageCacheWriter {
  public:
   // shape: channels, height, width of every image [pixels].
   ImageCacheWriter(std::filesystem::path final_path, std::array<int, 3> shape,
                    CacheDescription description);
-  ~ImageCacheWriter();
   ImageCacheWriter(const ImageCacheWriter&) = delete;
   ImageCacheWriter& operator=(const ImageCacheWriter&) = delete;
 
@@ -50,7 +49,6 @@ class ImageCacheWriter {
   // index into class_names.
   void append(const std::uint8_t* images, const std::int32_t* labels, std::size_t n);
   std::size_t count() const { return labels_.size(); }
-  const std::filesystem::path& temp_path() const { return temp_; }
 
   // Writes labels, per-class counts, per-channel mean and standard deviation and the
   // attributes, then closes, syncs and renames the file into place. `skipped`: source images
@@ -58,14 +56,12 @@ class ImageCacheWriter {
   void commit(std::size_t skipped);
 
  private:
-  std::filesystem::path final_, temp_;
   std::array<int, 3> shape_;
   CacheDescription description_;
-  std::optional<h5::StreamFile> file_;
+  std::optional<h5::AtomicStreamWriter> out_;  // emplaced once the folder is known to exist
   std::vector<std::int32_t> labels_;
   // Exact integer sums of pixel values and their squares per channel, for mean and std.
   std::vector<std::uint64_t> sum_, sum_squares_;
-  bool committed_ = false;
 };
 
 }  // namespace gaitsim::datasets
