@@ -158,19 +158,18 @@ std::size_t running_epochs(const std::string& out, const std::string& name) {
   }
 }
 
-// Waits (up to 120 s) for a point run by a rank that `pick` accepts to checkpoint 2 epochs.
-std::optional<RunningPoint> wait_for_running(const std::string& out,
-                                             bool (*pick)(const RunningPoint&)) {
+// Waits (up to 120 s) for a point run by a worker rank (> 0) to checkpoint 2 epochs.
+std::optional<RunningPoint> wait_for_worker_point(const std::string& out) {
   for (int i = 0; i < 12000; ++i) {
     for (const auto& p : started_points(out)) {
-      if (pick(p) && running_epochs(out, p.name) >= 2) return p;
+      if (p.rank > 0 && running_epochs(out, p.name) >= 2) return p;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return std::nullopt;
 }
 
-// Stops (SIGSTOP) the `gaitsim train` process of a running point that `pick` accepts, so the
+// Stops (SIGSTOP) the `gaitsim train` process of a point running on a worker rank, so the
 // point cannot finish before the test has done what it must; returns the point and that
 // process. On a fast machine a small point ends within a second, before a peer's death is
 // noticed, which made these tests depend on the machine's speed.
@@ -178,10 +177,9 @@ struct FrozenPoint {
   RunningPoint point;
   pid_t child = 0;  // the stopped `gaitsim train`
 };
-std::optional<FrozenPoint> freeze_running_point(const std::string& out,
-                                                bool (*pick)(const RunningPoint&)) {
+std::optional<FrozenPoint> freeze_worker_point(const std::string& out) {
   for (int attempt = 0; attempt < 20; ++attempt) {
-    const auto p = wait_for_running(out, pick);
+    const auto p = wait_for_worker_point(out);
     if (!p) return std::nullopt;
     const pid_t child = point_child(p->rank_pid);
     if (child <= 0 || kill(child, SIGSTOP) != 0) continue;
@@ -220,7 +218,22 @@ class SweepMpi : public ::testing::Test {
     ASSERT_TRUE(have_test_mnist());
     tiny_config(dir);
   }
+
+  // Starts, in the background, a sweep of four 40-epoch points under recoverable_mpirun (output
+  // in first.txt) that tolerates a silence of `rank_timeout` seconds; sets sweep, out and
+  // command and returns mpirun's pid.
+  pid_t start_four_points(const std::string& rank_timeout) {
+    tiny_config(dir, 40);
+    sweep = write_file(dir, "grid.yaml",
+                       "base: tiny.yaml\naxes:\n  learning.gamma: [1e-3, 1e-4]\nseeds: [1, 2]\n");
+    out = dir / "died";
+    command = recoverable_mpirun() + " sweep " + sweep + " --out " + out +
+              " --threads 1 --rank-timeout " + rank_timeout;
+    return start_background(command, dir / "first.txt");
+  }
+
   ScratchDir dir;
+  std::string sweep, out, command;  // of start_four_points
 };
 
 TEST_F(SweepMpi, TwoRanksGiveTheSummaryOfTheLocalSweep) {
@@ -273,16 +286,9 @@ TEST_F(SweepMpi, DataParallelTrainingEqualsOneProcess) {
   }
 }
 
-const char* kFourPoints = "base: tiny.yaml\naxes:\n  learning.gamma: [1e-3, 1e-4]\nseeds: [1, 2]\n";
-
 TEST_F(SweepMpi, ADeadWorkerRankLosesOnlyItsPointAndARerunFinishesIt) {
-  tiny_config(dir, 40);  // a few seconds per point
-  const std::string sweep = write_file(dir, "grid.yaml", kFourPoints);
-  const std::string out = dir / "died";
-  const std::string command =
-      recoverable_mpirun() + " sweep " + sweep + " --out " + out + " --threads 1 --rank-timeout 4";
-  const pid_t mpirun = start_background(command, dir / "first.txt");
-  const auto frozen = freeze_running_point(out, [](const RunningPoint& p) { return p.rank > 0; });
+  const pid_t mpirun = start_four_points("4");
+  const auto frozen = freeze_worker_point(out);
   const auto victim = frozen ? std::optional<RunningPoint>(frozen->point) : std::nullopt;
   const pid_t child = frozen ? frozen->child : 0;
   if (victim) kill(victim->rank_pid, SIGKILL);
@@ -353,16 +359,11 @@ TEST_F(SweepMpi, ADeadWorkerRankLosesOnlyItsPointAndARerunFinishesIt) {
 }
 
 TEST_F(SweepMpi, ADeadRankZeroStopsTheWorkersAndARerunFinishes) {
-  tiny_config(dir, 40);
-  const std::string sweep = write_file(dir, "grid.yaml", kFourPoints);
-  const std::string out = dir / "died";
-  const std::string command =
-      recoverable_mpirun() + " sweep " + sweep + " --out " + out + " --threads 1 --rank-timeout 3";
-  const pid_t mpirun = start_background(command, dir / "first.txt");
+  const pid_t mpirun = start_four_points("3");
   // Once a worker's point has checkpointed, hold it there and kill rank 0 (known from its own
   // point's log). The worker, noticing the silence, sends its point SIGTERM; only then does the
   // point continue, so it is still running when told to stop, however fast the machine.
-  const auto frozen = freeze_running_point(out, [](const RunningPoint& p) { return p.rank > 0; });
+  const auto frozen = freeze_worker_point(out);
   const auto worker = frozen ? std::optional<RunningPoint>(frozen->point) : std::nullopt;
   std::optional<RunningPoint> root;
   for (const auto& p : started_points(out)) {
