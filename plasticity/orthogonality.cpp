@@ -62,8 +62,7 @@ bool OrthogonalityRegulariser<T>::applies(const Network<T>& net, int l) {
 
 // full: dW += 4 lambda (W W^T - I) W;  offdiag: dW += 4 lambda (W W^T - diag(W W^T)) W.
 template <class T>
-void OrthogonalityRegulariser<T>::add_layer_gradient(const Mat<T>& W, Mat<T>& dW) const {
-  Mat<T> S;
+void OrthogonalityRegulariser<T>::add_layer_gradient(const Mat<T>& W, Mat<T>& S, Mat<T>& dW) const {
   gram(W, S);
   if (params_.mode == "full") {
     S.diagonal().array() -= T(1);
@@ -93,10 +92,14 @@ void OrthogonalityRegulariser<T>::add_gradient(const Network<T>& net, Gradients<
     return net.layer(l).in.W.rows() == net.layer(layers.front()).in.W.rows();
   });
   const bool side_by_side = threads > 1 && count % threads == 0 && one_size;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (side_by_side)
-  for (int i = 0; i < count; ++i) {
-    const int l = layers[i];
-    add_layer_gradient(net.layer(l).in.W, grads.dW[l]);
+#pragma omp parallel num_threads(threads) if (side_by_side)
+  {
+    Mat<T> S;  // W W^T, one buffer per thread for all its layers
+#pragma omp for schedule(dynamic, 1)
+    for (int i = 0; i < count; ++i) {
+      const int l = layers[i];
+      add_layer_gradient(net.layer(l).in.W, S, grads.dW[l]);
+    }
   }
 }
 

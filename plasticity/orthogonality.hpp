@@ -29,8 +29,8 @@ class OrthogonalityRegulariser {
   static double error(const Mat<T>& W);
 
  private:
-  // dW += the gradient of one layer with weights W.
-  void add_layer_gradient(const Mat<T>& W, Mat<T>& dW) const;
+  // dW += the gradient of one layer with weights W; S is scratch space for W W^T.
+  void add_layer_gradient(const Mat<T>& W, Mat<T>& S, Mat<T>& dW) const;
 
   OrthogonalityParams params_;
 };
