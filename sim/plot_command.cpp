@@ -71,9 +71,9 @@ class PlotCommand : public Command {
       std::string where;
       for (const auto& t : tried) where += "\n  " + t;
       std::fprintf(stderr,
-                   "gaitsim plot: the renderer gaitsim-viewer was not found (it is built only "
-                   "when Qt 6 is installed: apt-get install qt6-base-dev qt6-charts-dev, then "
-                   "rebuild with -DGAITSIM_BUILD_GUI=ON). Looked at:%s\n",
+                   "gaitsim plot: the renderer gaitsim-viewer was not found (a build configured "
+                   "with -DGAITSIM_BUILD_GUI=OFF has none: reconfigure without it and build the "
+                   "target gaitsim-viewer, or set GAITSIM_VIEWER). Looked at:%s\n",
                    where.c_str());
       return kFailure;
     }
