@@ -8,6 +8,7 @@
 
 #include "analysis/h5_file.hpp"
 #include "tests/analysis/temp_dir.hpp"
+#include "tests/support/dependencies.hpp"
 
 namespace gaitsim::h5 {
 namespace {
@@ -16,10 +17,6 @@ using gaitsim::testing::TempDir;
 
 // The system interpreter: the python3 first on PATH may be one without h5py.
 constexpr const char* kPython = "/usr/bin/python3";
-
-bool have_h5py() {
-  return std::system((std::string(kPython) + " -c 'import h5py' >/dev/null 2>&1").c_str()) == 0;
-}
 
 // Runs script with file as its argument; true when it exits 0.
 bool run_python(const TempDir& dir, const std::string& script, const std::filesystem::path& file) {
@@ -31,7 +28,8 @@ bool run_python(const TempDir& dir, const std::string& script, const std::filesy
 }
 
 TEST(H5py, ReadsWhatFileWrites) {
-  if (!have_h5py()) GTEST_SKIP() << kPython << " cannot import h5py";
+  GAITSIM_REQUIRE_DEPENDENCY(gaitsim::testing::python_has("h5py"),
+                             kPython << " cannot import h5py");
   TempDir dir;
   const auto path = dir / "out.h5";
   {
@@ -69,7 +67,8 @@ with h5py.File(sys.argv[1], "r") as f:
 }
 
 TEST(H5py, FileReadsWhatH5pyWrites) {
-  if (!have_h5py()) GTEST_SKIP() << kPython << " cannot import h5py";
+  GAITSIM_REQUIRE_DEPENDENCY(gaitsim::testing::python_has("h5py"),
+                             kPython << " cannot import h5py");
   TempDir dir;
   const auto path = dir / "in.h5";
   const std::string script = R"(

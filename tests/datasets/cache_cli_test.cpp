@@ -7,6 +7,7 @@
 #include "analysis/h5_file.hpp"
 #include "test_files.hpp"
 #include "tests/sim/cli_runner.hpp"
+#include "tests/support/dependencies.hpp"
 
 namespace gaitsim {
 namespace {
@@ -124,9 +125,7 @@ TEST_F(CacheCli, CacheOfAnotherResolutionIsRefused) {
 }
 
 TEST_F(CacheCli, CacheFileFollowsTheDocumentedFormat) {
-  if (std::system("/usr/bin/python3 -c 'import h5py' 2>/dev/null") != 0) {
-    GTEST_SKIP() << "python3-h5py not installed";
-  }
+  GAITSIM_REQUIRE_DEPENDENCY(gaitsim::testing::python_has("h5py"), "python3-h5py not installed");
   build_caches();
   // An independent reader (h5py) sees the layout docs/file-formats.md describes.
   const fs::path script = dir_ / "check.py";
@@ -183,9 +182,8 @@ TEST_F(CacheCli, BadImagesStopOrAreSkippedAndListed) {
 }
 
 TEST_F(CacheCli, ImportsNpzFiles) {
-  if (std::system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0) {
-    GTEST_SKIP() << "/usr/bin/python3 with numpy is needed to write .npz files";
-  }
+  GAITSIM_REQUIRE_DEPENDENCY(gaitsim::testing::python_has("numpy"),
+                             "/usr/bin/python3 with numpy is needed to write .npz files");
   const fs::path npz = dir_ / "train_data_batch_1.npz";
   const auto made =
       run_command("/usr/bin/python3 -c \"import numpy as np; np.savez('" + npz.string() +

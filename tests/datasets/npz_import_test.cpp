@@ -10,14 +10,13 @@
 
 #include "datasets/image_cache.hpp"
 #include "test_files.hpp"
+#include "tests/support/dependencies.hpp"
 
 namespace gaitsim::datasets {
 namespace {
 
 namespace fs = std::filesystem;
 using testing::Bytes;
-
-bool have_numpy() { return std::system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") == 0; }
 
 struct NpzSpec {
   Bytes data;
@@ -64,7 +63,8 @@ Bytes random_bytes(std::size_t n, unsigned seed) {
 class NpzImportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!have_numpy()) GTEST_SKIP() << "/usr/bin/python3 with numpy is needed to write .npz files";
+    GAITSIM_REQUIRE_DEPENDENCY(gaitsim::testing::python_has("numpy"),
+                               "/usr/bin/python3 with numpy is needed to write .npz files");
   }
 
   NpzImportOptions options(std::vector<fs::path> files) const {

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "datasets/dataset_registry.hpp"
+#include "tests/support/dependencies.hpp"
 
 namespace gaitsim::datasets {
 namespace {
@@ -22,10 +23,9 @@ void expect_mnist_like(const DataSplit& split, int first_train_label) {
 }
 
 TEST(RealDataTest, Mnist) {
-  if (!std::filesystem::is_directory(kDataDir / "mnist")) {
-    GTEST_SKIP() << "no " << kDataDir / "mnist"
-                 << "; run scripts/fetch-data.sh";
-  }
+  GAITSIM_REQUIRE_DEPENDENCY(std::filesystem::is_directory(kDataDir / "mnist"),
+                             "no " << kDataDir / "mnist"
+                                   << "; run scripts/fetch-data.sh");
   const auto start = std::chrono::steady_clock::now();
   const DataSplit split = load_dataset("mnist", kDataDir / "mnist", 0, 0);
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
@@ -34,10 +34,9 @@ TEST(RealDataTest, Mnist) {
 }
 
 TEST(RealDataTest, FashionMnistFromGzip) {
-  if (!std::filesystem::is_directory(kDataDir / "fashion-mnist")) {
-    GTEST_SKIP() << "no " << kDataDir / "fashion-mnist"
-                 << "; run scripts/fetch-data.sh";
-  }
+  GAITSIM_REQUIRE_DEPENDENCY(std::filesystem::is_directory(kDataDir / "fashion-mnist"),
+                             "no " << kDataDir / "fashion-mnist"
+                                   << "; run scripts/fetch-data.sh");
   expect_mnist_like(load_dataset("fashion-mnist", kDataDir / "fashion-mnist", 0, 0), 9);
 }
 

@@ -7,6 +7,7 @@
 
 #include "../sim/cli_runner.hpp"
 #include "analysis/h5_file.hpp"
+#include "tests/support/dependencies.hpp"
 
 namespace gaitsim {
 namespace {
@@ -72,9 +73,7 @@ TEST_F(SettleCli, WritesTrajectoriesOfBothPhases) {
   EXPECT_TRUE(contains(again.output, "--force")) << again.output;
   EXPECT_EQ(run_cli("settle " + cfg + " --stimuli 3 --out " + out + " --force").exit_code, 0);
 
-  if (std::system("/usr/bin/python3 -c 'import h5py' 2>/dev/null") != 0) {
-    GTEST_SKIP() << "python3-h5py not installed";
-  }
+  GAITSIM_REQUIRE_DEPENDENCY(testing::python_has("h5py"), "python3-h5py not installed");
   const std::string check =
       "/usr/bin/python3 -c \"import h5py, numpy as np; f = h5py.File('" + out +
       "', 'r'); "

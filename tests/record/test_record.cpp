@@ -12,6 +12,7 @@
 #include "analysis/h5_handle.hpp"
 #include "analysis/h5_stream.hpp"
 #include "tests/sim/cli_runner.hpp"
+#include "tests/support/dependencies.hpp"
 
 namespace gaitsim {
 namespace {
@@ -22,10 +23,6 @@ using testing::run_cli;
 using testing::ScratchDir;
 
 constexpr const char* kPython = "/usr/bin/python3";
-
-bool have_h5py() {
-  return std::system((std::string(kPython) + " -c 'import h5py' >/dev/null 2>&1").c_str()) == 0;
-}
 
 // Runs a Python script with arguments; returns its exit code and output.
 testing::CliResult python(const ScratchDir& dir, const std::string& script,
@@ -73,7 +70,8 @@ ScratchDir* Record::dir_ = nullptr;
 std::string Record::config_, Record::run_;
 
 TEST_F(Record, WritesTheDocumentedLayoutReadBackByH5py) {
-  if (!have_h5py()) GTEST_SKIP() << kPython << " cannot import h5py";
+  GAITSIM_REQUIRE_DEPENDENCY(gaitsim::testing::python_has("h5py"),
+                             kPython << " cannot import h5py");
   const std::string out = dir / "responses.h5";
   const auto r = run_cli(record("--stimuli test:10-59 --targets --chunk 16 --out " + out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -132,7 +130,8 @@ print('ok')
 }
 
 TEST_F(Record, NwbLayoutFollowsTheConventions) {
-  if (!have_h5py()) GTEST_SKIP() << kPython << " cannot import h5py";
+  GAITSIM_REQUIRE_DEPENDENCY(gaitsim::testing::python_has("h5py"),
+                             kPython << " cannot import h5py");
   const std::string out = dir / "responses.nwb";
   const auto r = run_cli(record("--stimuli train:class=3:20 --targets --format nwb --out " + out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -422,7 +421,8 @@ TEST_F(RecordTrajectories, ShapesNamesAndSettledValues) {
         << name;  // a = 0
   }
 
-  if (!have_h5py()) GTEST_SKIP() << kPython << " cannot import h5py";
+  GAITSIM_REQUIRE_DEPENDENCY(gaitsim::testing::python_has("h5py"),
+                             kPython << " cannot import h5py");
   const std::string script = R"(
 import sys, h5py, numpy as np
 with h5py.File(sys.argv[1], 'r') as f:

@@ -7,6 +7,7 @@
 #include "analysis/h5_file.hpp"
 #include "cli_runner.hpp"
 #include "neurons/types.hpp"
+#include "tests/support/dependencies.hpp"
 
 namespace gaitsim {
 namespace {
@@ -164,14 +165,11 @@ TEST_F(Cli, HelpExplainsEveryCommand) {
   EXPECT_TRUE(contains(keys.output, "learning.ortho_mode")) << keys.output;
 }
 
-bool have_h5py() {
-  return std::system("/usr/bin/python3 -c 'import h5py, torch' 2>/dev/null") == 0;
-}
-
 // The dump is checked by tests/python/check_align_dump.py, an independent float64
 // re-implementation (torch autograd for BP, explicit targets for GAIT and TP).
 TEST_F(Cli, AlignDumpAgreesWithAnIndependentImplementation) {
-  if (!have_h5py()) GTEST_SKIP() << "python3-h5py / python3-torch not installed";
+  GAITSIM_REQUIRE_DEPENDENCY(testing::python_has("h5py, torch"),
+                             "python3-h5py / python3-torch not installed");
   for (const char* algorithm : {"gait", "bp", "tp"}) {
     const std::string cfg = small_config(dir, algorithm);
     const std::string dump = dir / (std::string(algorithm) + ".h5");
