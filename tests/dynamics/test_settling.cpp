@@ -129,11 +129,15 @@ struct EqCase {
   bool adaptive = false;
 };
 
-std::string label(const ::testing::TestParamInfo<EqCase>& info) {
-  const EqCase& c = info.param;
+std::string name_of(const EqCase& c) {
   return c.kind + "_" + c.activation + "_" + c.algorithm + (c.adaptive ? "adaptive" : "") + "_" +
          c.feedback + "_" + c.stepper;
 }
+
+std::string label(const ::testing::TestParamInfo<EqCase>& info) { return name_of(info.param); }
+
+// What GoogleTest (and so ctest's test names) prints for GetParam(), instead of a byte dump.
+void PrintTo(const EqCase& c, std::ostream* os) { *os << name_of(c); }
 
 class SettledEqualsAlgebraic : public ::testing::TestWithParam<EqCase> {};
 

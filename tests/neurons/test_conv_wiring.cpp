@@ -4,7 +4,9 @@
 // output with overlapping receptive fields.
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <random>
+#include <string>
 
 #include "neurons/conv_wiring.hpp"
 #include "neurons/transfer.hpp"
@@ -18,6 +20,16 @@ struct ConvCase {
   bool planar;
   bool square;  // D = c k k output channels (an invertible layer) or `filters` only
 };
+
+// c x h x w input, kernel/stride, filters, planar and square flags: the test's name and what
+// GoogleTest (and so ctest) prints for GetParam(), instead of a byte dump.
+std::string name_of(const ConvCase& k) {
+  return "c" + std::to_string(k.c) + "_" + std::to_string(k.h) + "x" + std::to_string(k.w) + "_k" +
+         std::to_string(k.kernel) + "s" + std::to_string(k.stride) + "_f" +
+         std::to_string(k.filters) + (k.planar ? "_planar" : "") + (k.square ? "_square" : "");
+}
+
+void PrintTo(const ConvCase& k, std::ostream* os) { *os << name_of(k); }
 
 ConvParams params_of(const ConvCase& k) {
   ConvParams p;
@@ -147,7 +159,8 @@ INSTANTIATE_TEST_SUITE_P(
                       ConvCase{2, 9, 9, 5, 2, 3, false, true},    // invertible, overlapping
                       ConvCase{2, 11, 10, 9, 4, 2, false, true},  // ImageNet's 9/4 first shape
                       ConvCase{3, 6, 6, 2, 2, 1, false, true},    // even kernel, no overlap
-                      ConvCase{4, 4, 4, 3, 1, 4, false, true}));  // pads on every side
+                      ConvCase{4, 4, 4, 3, 1, 4, false, true}),   // pads on every side
+    [](const ::testing::TestParamInfo<ConvCase>& info) { return name_of(info.param); });
 
 // The published inverse of gait-prop.md: every patch P_p = (f^-1(y_p) - b) W^-1, put back with
 // the transposed convolution (c x on pixels covered c times), minus (c - 1) x_forward, is x.
