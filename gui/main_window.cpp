@@ -58,6 +58,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setCentralWidget(central);
   loader_ = new QFutureWatcher<Document>(this);
   connect(loader_, &QFutureWatcher<Document>::finished, this, [this] {
+    if (!queued_path_.isEmpty()) {  // superseded by a file opened meanwhile: drop this load
+      start_queued_load();
+      return;
+    }
     Document d = loader_->result();
     const bool reload = loading_reload_;
     apply(std::move(d), reload);
@@ -145,12 +149,19 @@ void MainWindow::show_view(View v) {
   tabs_->currentWidget()->setFocus();
 }
 
+// Never waits on the GUI thread (a run file's load runs the engine): a load in progress goes on
+// in the background and its result is dropped; the newest request starts when it is done.
 void MainWindow::open_file(const QString& path) {
-  if (loader_->isRunning()) loader_->waitForFinished();
-  loading_reload_ = false;
-  loading_path_ = path;
+  queued_path_ = path;
   statusBar()->showMessage("loading " + path + " ...");
-  loader_->setFuture(QtConcurrent::run([p = path.toStdString()] { return load_document(p); }));
+  if (!loader_->isRunning()) start_queued_load();
+}
+
+void MainWindow::start_queued_load() {
+  loading_reload_ = false;
+  const std::string p = queued_path_.toStdString();
+  queued_path_.clear();
+  loader_->setFuture(QtConcurrent::run([p] { return load_document(p); }));
 }
 
 void MainWindow::open_file_now(const QString& path) {
@@ -391,8 +402,11 @@ void MainWindow::cancel_run() {
   if (!process_ || process_->state() == QProcess::NotRunning) return;
   // The trainer rewrites run.h5 atomically at each checkpoint, so stopping it at any moment
   // leaves the last complete checkpoint under run.h5 (resumable with --resume).
+  // SIGTERM, and SIGKILL if it is still running 5 s later, without blocking the GUI meanwhile.
   process_->terminate();
-  if (!process_->waitForFinished(5000)) process_->kill();
+  QTimer::singleShot(5000, process_, [p = process_] {
+    if (p->state() != QProcess::NotRunning) p->kill();
+  });
 }
 
 bool MainWindow::export_view(const QString& path, QString* error) {

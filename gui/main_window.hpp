@@ -15,7 +15,11 @@
 #include <QTimer>
 
 #include "gui/models.hpp"
-#include "gui/views.hpp"
+#include "gui/views/network_view.hpp"
+#include "gui/views/settling_view.hpp"
+#include "gui/views/sweep_view.hpp"
+#include "gui/views/training_view.hpp"
+#include "gui/views/weights_view.hpp"
 
 namespace gaitsim::gui {
 
@@ -74,6 +78,7 @@ class MainWindow : public QMainWindow {
   void fill_recent();
   void watch();
   void reload_now();
+  void start_queued_load();
 
   QTabWidget* tabs_;
   QLabel* banner_;
@@ -87,7 +92,7 @@ class MainWindow : public QMainWindow {
   std::vector<TrainingCurves> comparisons_;
   QFutureWatcher<Document>* loader_;
   bool loading_reload_ = false, reload_pending_ = false;
-  QString loading_path_;
+  QString queued_path_;  // a file to open once the load in progress is done
   QFileSystemWatcher watcher_;
   QTimer reload_timer_;
   bool following_ = false;

@@ -163,6 +163,59 @@ class ViewerTest : public QObject {
     QCOMPARE(receptive_field(wd, 5)[300], W1(300, 5));
   }
 
+  // Regression: a run shorter than output.align_every has one angle sample, and its chart was
+  // empty (a line through one point draws nothing). Each sample is now marked.
+  void aSingleSampleShowsInTheTrainingView() {
+    TrainingCurves t;
+    t.name = "one-sample";
+    t.status = "complete";
+    t.epoch = {1};
+    t.train_accuracy = t.test_accuracy = {0.5};
+    t.train_loss = t.test_loss = {1.0};
+    t.align_step = {1};
+    t.angle_deg = {{12.0}};
+    TrainingView v;
+    v.resize(900, 700);
+    v.set_runs({t});
+    v.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&v));
+    auto* angle = qobject_cast<QLineSeries*>(v.chart(2)->series().at(0));
+    QVERIFY(angle);
+    QCOMPARE(angle->count(), 1);
+    QVERIFY(angle->pointsVisible());
+    // The mark is drawn: more pixels of the series' colour than with the marks turned off.
+    const auto painted = [&] {
+      const QImage img = v.grab().toImage();
+      const QRgb colour = angle->pen().color().rgb();
+      int n = 0;
+      for (int y = 0; y < img.height(); ++y) {
+        for (int x = 0; x < img.width(); ++x)
+          n += (img.pixel(x, y) & 0xffffff) == (colour & 0xffffff);
+      }
+      return n;
+    };
+    const int with_marks = painted();
+    angle->setPointsVisible(false);
+    QTest::qWait(50);
+    const int without = painted();
+    QVERIFY2(with_marks > without + 4,
+             qPrintable(QString("%1 vs %2").arg(with_marks).arg(without)));
+  }
+
+  // Opening a file while another loads does not wait for it on the GUI thread: the load in
+  // progress is dropped and only the newest file is shown.
+  void openingWhileLoadingShowsOnlyTheNewestFile() {
+    MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::loaded);
+    w.open_file(run_);  // a run file's load runs the engine: still loading below
+    w.open_file(responses_);
+    QVERIFY(spy.wait(60000));
+    QCOMPARE(w.document().kind, FileKind::Responses);
+    QTest::qWait(200);
+    QCOMPARE(spy.count(), 1);  // the run file's load was never applied
+    QCOMPARE(w.document().kind, FileKind::Responses);
+  }
+
   void responsesModelMatchesTheFile() {
     auto src = open_responses(responses_.toStdString());
     QCOMPARE(src->count(), 20LL);

@@ -1,0 +1,118 @@
+#include "gui/views/weights_view.hpp"
+
+#include <QHBoxLayout>
+#include <QVBoxLayout>
+#include <QtCharts/QAreaSeries>
+#include <QtCharts/QChart>
+#include <QtCharts/QLineSeries>
+#include <algorithm>
+#include <cmath>
+
+#include "gui/views/chart_helpers.hpp"
+
+namespace gaitsim::gui {
+
+WeightsView::WeightsView(QWidget* parent) : QWidget(parent) {
+  auto* v = new QHBoxLayout(this);
+  auto* left = new QVBoxLayout;
+  caption_ = new QLabel("Open a run file to see its first layer's receptive fields.");
+  caption_->setWordWrap(true);
+  fields_ = new QLabel;
+  fields_->setAlignment(Qt::AlignCenter);
+  fields_->setMinimumSize(300, 300);
+  left->addWidget(caption_);
+  left->addWidget(fields_, 1);
+  v->addLayout(left, 3);
+  auto* right = new QVBoxLayout;
+  layer_ = new QComboBox;
+  right->addWidget(layer_);
+  histogram_ = make_chart_view("Weight histogram");
+  right->addWidget(histogram_, 1);
+  v->addLayout(right, 2);
+  connect(layer_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { redraw(); });
+}
+
+void WeightsView::set_weights(std::shared_ptr<const WeightsData> w) {
+  weights_ = std::move(w);
+  layer_->blockSignals(true);
+  layer_->clear();
+  if (weights_) {
+    for (std::size_t l = 0; l < weights_->W.size(); ++l) {
+      layer_->addItem(QString("W%1 into %2 (%3 x %4)")
+                          .arg(l + 1)
+                          .arg(weights_->layer_names[l])
+                          .arg(weights_->rows[l])
+                          .arg(weights_->cols[l]));
+    }
+  }
+  layer_->blockSignals(false);
+  redraw();
+}
+
+void WeightsView::redraw() {
+  QChart* c = histogram_->chart();
+  reset_chart(c);
+  if (!weights_ || weights_->W.empty()) {
+    fields_->setPixmap(QPixmap());
+    attach_axes(c, "weight", "count");
+    return;
+  }
+  const int l = std::max(layer_->currentIndex(), 0);
+  const Histogram h = histogram(weights_->W[l], 60);
+  auto* upper = new QLineSeries;
+  auto* lower = new QLineSeries;
+  const double bw = (h.hi - h.lo) / h.counts.size();
+  for (std::size_t b = 0; b < h.counts.size(); ++b) {
+    upper->append(h.lo + b * bw, h.counts[b]);
+    upper->append(h.lo + (b + 1) * bw, h.counts[b]);
+    lower->append(h.lo + b * bw, 0);
+    lower->append(h.lo + (b + 1) * bw, 0);
+  }
+  auto* area = new QAreaSeries(upper, lower);
+  area->setName(QString("W%1, %2 weights").arg(l + 1).arg(weights_->W[l].size()));
+  area->setColor(QColor(31, 119, 180));
+  area->setBorderColor(QColor(20, 70, 120));
+  c->addSeries(area);
+  attach_axes(c, "weight", "count", false, true);
+  c->setTitle(QString("Histogram of W%1 (into %2)").arg(l + 1).arg(weights_->layer_names[l]));
+
+  // receptive fields of layer 1: up to 64 units, tiles on a diverging map scaled per tile
+  const int h_img = weights_->image_h, w_img = weights_->image_w;
+  if (h_img <= 0) {
+    caption_->setText("The input is not an image: no receptive fields drawn.");
+    fields_->setPixmap(QPixmap());
+    return;
+  }
+  const int units = std::min(weights_->cols[0], 64);
+  const int per_row = static_cast<int>(std::ceil(std::sqrt(double(units))));
+  const int rows = (units + per_row - 1) / per_row;
+  const int gap = 2;
+  QImage mosaic(per_row * (w_img + gap) + gap, rows * (h_img + gap) + gap, QImage::Format_RGB32);
+  mosaic.fill(qRgb(60, 60, 60));
+  for (int u = 0; u < units; ++u) {
+    const std::vector<double> rf = receptive_field(*weights_, u);
+    const auto [lo, hi] = value_range(rf, true);
+    const int ox = gap + (u % per_row) * (w_img + gap), oy = gap + (u / per_row) * (h_img + gap);
+    for (int y = 0; y < h_img; ++y) {
+      for (int x = 0; x < w_img; ++x) {
+        double v = 0;  // colour images: mean over channels
+        for (int ch = 0; ch < weights_->image_c; ++ch) v += rf[(ch * h_img + y) * w_img + x];
+        v /= weights_->image_c;
+        mosaic.setPixel(ox + x, oy + y, diverging_colour(v / hi));
+      }
+    }
+  }
+  const int side = 560;
+  fields_->setPixmap(
+      QPixmap::fromImage(mosaic.scaled(side, side, Qt::KeepAspectRatio, Qt::FastTransformation)));
+  caption_->setText(QString("Receptive fields: columns of W1 for the first %1 of %2 units of %3, "
+                            "each reshaped to %4 x %5 and scaled to its own max |w| "
+                            "(red > 0, blue < 0)")
+                        .arg(units)
+                        .arg(weights_->cols[0])
+                        .arg(weights_->layer_names[0])
+                        .arg(h_img)
+                        .arg(w_img));
+}
+
+}  // namespace gaitsim::gui
