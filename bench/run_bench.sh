@@ -9,15 +9,17 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Paths relative to the repository, so that the recorded command line names no machine's folders.
+cd "$root"
 threads="${1:-2}"
 rounds="${2:-3}"
-out="$root/bench/results"
+out="bench/results"
 mkdir -p "$out"
 rm -f "$out"/ours_r*.json "$out"/torch_r*.json
 
-ours=("$root/build/bench/bench_step" --benchmark_repetitions=3
+ours=("build/bench/bench_step" --benchmark_repetitions=3
       --benchmark_report_aggregates_only=true --benchmark_out_format=json)
-torch=(/usr/bin/python3 "$root/bench/torch_peer.py" --dtype float64,float32 --ortho on,off
+torch=(/usr/bin/python3 bench/torch_peer.py --dtype float64,float32 --ortho on,off
        --gait-form lu-delta,published --threads "$threads" --repeats 10)
 
 # Another process on the cores makes both timings meaningless; the load is reported with them.
@@ -38,5 +40,5 @@ done
 load_after="$(load)"
 
 command_line="bench/run_bench.sh $threads $rounds: per round and rule, OMP_NUM_THREADS=$threads OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset} ${ours[*]} --benchmark_filter='^step/float[0-9]+/RULE/', then ${torch[*]} --algorithms RULE; then both programs' GEMMs"
-/usr/bin/python3 "$root/bench/bench_table.py" "$out" "$rounds" "$threads" "$command_line" \
+/usr/bin/python3 bench/bench_table.py "$out" "$rounds" "$threads" "$command_line" \
   "$load_before" "$load_after" | tee "$out/latest.md"
