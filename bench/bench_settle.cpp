@@ -69,7 +69,7 @@ void BM_Phase(benchmark::State& state, std::string mode, std::string phase) {
   DynamicsConfig dyn;
   dyn.mode = mode == "algebraic" ? "algebraic" : "settle";
   if (mode != "algebraic") dyn.stepper = mode;
-  auto phases = make_phases<double>(dyn, c.learning);
+  auto phases = make_phases<double>(dyn);
   const Network<double> net = build_network(c, kWidth, kClasses);
   auto rule = make_learning_rule<double>({"gait", 1e-3, false, 1});
   auto loss = make_output_loss<double>("mse");

@@ -55,11 +55,7 @@ int main(int argc, char** argv) {
                         : c.network.widths.at(0);
   const int classes = c.network.kind == "cnn" ? c.network.layers.back().units : 10;
   const double before = status_mib("VmRSS:");
-  if (c.learning.precision == "float32") {
-    run<float>(c, input, classes, batch, steps);
-  } else {
-    run<double>(c, input, classes, batch, steps);
-  }
+  with_precision(c.learning, [&]<class T>() { run<T>(c, input, classes, batch, steps); });
   std::printf(
       "{\"config\": \"%s\", \"batch\": %ld, \"steps\": %d, \"precision\": \"%s\", "
       "\"rss_before_mib\": %.1f, \"peak_mib\": %.1f}\n",

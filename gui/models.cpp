@@ -375,7 +375,7 @@ std::unique_ptr<NetworkSource> compute_from_run(const fs::path& run_file, long l
       datasets::load_dataset(c.data.dataset, dir, 1, static_cast<std::size_t>(stimuli));
   Network<double> net = build_network(c, static_cast<int>(data.train.x.cols()), data.train.classes);
   load_weights(run_file, net);
-  Engine<double> engine(net, c.learning, static_cast<std::uint64_t>(c.network.seed) + 1);
+  Engine<double> engine(net, c.learning, feedback_seed(c.network));
   Mat<double> x;
   Eigen::VectorXi y;
   first_rows(data.test, std::min<Eigen::Index>(stimuli, data.test.size()), x, y);
@@ -402,9 +402,9 @@ std::unique_ptr<NetworkSource> compute_from_run(const fs::path& run_file, long l
       sl.name = QString::fromStdString(pop.name);
       sl.width = pop.width;
       sl.rate = row_of(act.h[l], i);
-      sl.target = sl.rate;
-      const double mult = sig.mult[l].size() > i ? sig.mult[l](i) : 1.0;
-      for (int j = 0; j < pop.width; ++j) sl.target[j] -= sig.D[l](i, j) / mult;
+      sl.target = row_of(
+          target_from_delta<double>(act.h[l].row(i), sig.D[l].row(i), sig.mult[l].segment(i, 1)),
+          0);
       const int kept = l == L ? engine.network().classes : pop.passed_on;
       sl.auxiliary.assign(pop.width, 0);
       for (int j = kept; j < pop.width; ++j) sl.auxiliary[j] = 1;

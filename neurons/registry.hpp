@@ -29,6 +29,14 @@ class Registry {
     return it->second;
   }
 
+  // Adds a kind after construction (e.g. one a test defines); throws std::invalid_argument when
+  // the name is taken.
+  void add(const std::string& name, Factory factory) {
+    if (!kinds_.emplace(name, std::move(factory)).second) {
+      throw std::invalid_argument(what_ + " '" + name + "' is already registered");
+    }
+  }
+
   std::vector<std::string> names() const {
     std::vector<std::string> out;
     for (const auto& [name, factory] : kinds_) out.push_back(name);

@@ -8,25 +8,22 @@ namespace gaitsim {
 
 namespace {
 
-// D_{l-1}[:, :k] = e_l F^T with e_l = D_l * d_l (through the wiring: a transposed convolution
-// for a conv layer); the auxiliary units of l-1 get D = 0. F = W_l for BP, B_l for FA.
+// r_l = e_l = D_l * d_l, carried down by F^T (F = W_l for BP, B_l for FA); mult_{l-1} = 1.
 template <class T>
-void carry_down(const Network<T>& net, const Activity<T>& act, ErrorSignals<T>& sig, int l,
-                const Mat<T>& F) {
-  const Mat<T> e = sig.D[l].cwiseProduct(act.d[l]);
-  Mat<T>& below = sig.D[l - 1];
-  below.setZero(act.h[l - 1].rows(), act.h[l - 1].cols());
-  net.layer(l).in.pull_back(
-      e, [&](const Mat<T>& rows, Mat<T>& out) { out.noalias() = rows * F.transpose(); }, below);
-  sig.mult[l - 1] = ColVec<T>::Ones(act.batch());
+void error_step(const Activity<T>& act, int l, const Mat<T>& D, const Mat<T>& F,
+                TopDownStep<T>& step) {
+  step.r = D.cwiseProduct(act.d[l]);
+  step.gamma.resize(0);
+  step.mult = ColVec<T>::Ones(act.batch());
+  step.feedback = &F;
 }
 
 }  // namespace
 
 template <class T>
-void BpRule<T>::propagate(const Network<T>& net, const Activity<T>& act,
-                          ErrorSignals<T>& sig) const {
-  for (int l = net.depth(); l >= 2; --l) carry_down(net, act, sig, l, net.layer(l).in.W);
+void BpRule<T>::top_down(const Network<T>& net, const Activity<T>& act, int l, const Mat<T>& D,
+                         const ColVec<T>& /*mult*/, TopDownStep<T>& step) const {
+  error_step(act, l, D, net.layer(l).in.W, step);
 }
 
 template <class T>
@@ -40,9 +37,9 @@ void FaRule<T>::prepare(const Network<T>& net) {
 }
 
 template <class T>
-void FaRule<T>::propagate(const Network<T>& net, const Activity<T>& act,
-                          ErrorSignals<T>& sig) const {
-  for (int l = net.depth(); l >= 2; --l) carry_down(net, act, sig, l, B_[l]);
+void FaRule<T>::top_down(const Network<T>& /*net*/, const Activity<T>& act, int l, const Mat<T>& D,
+                         const ColVec<T>& /*mult*/, TopDownStep<T>& step) const {
+  error_step(act, l, D, B_[l], step);
 }
 
 template class BpRule<double>;

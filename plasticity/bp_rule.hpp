@@ -10,8 +10,8 @@ class BpRule : public LearningRule<T> {
  public:
   std::string name() const override { return "bp"; }
   bool inverts_layers() const override { return false; }
-  void propagate(const Network<T>& net, const Activity<T>& act,
-                 ErrorSignals<T>& sig) const override;
+  void top_down(const Network<T>& net, const Activity<T>& act, int l, const Mat<T>& D,
+                const ColVec<T>& mult, TopDownStep<T>& step) const override;
 };
 
 // Feedback alignment: as BP with fixed random orthogonal B_l in place of W_l (so e_l B_l^T).
@@ -22,9 +22,8 @@ class FaRule : public LearningRule<T> {
   std::string name() const override { return "fa"; }
   bool inverts_layers() const override { return false; }
   void prepare(const Network<T>& net) override;
-  void propagate(const Network<T>& net, const Activity<T>& act,
-                 ErrorSignals<T>& sig) const override;
-  const Mat<T>& feedback(int l) const { return B_[l]; }
+  void top_down(const Network<T>& net, const Activity<T>& act, int l, const Mat<T>& D,
+                const ColVec<T>& mult, TopDownStep<T>& step) const override;
 
  private:
   std::uint64_t seed_;

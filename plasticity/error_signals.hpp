@@ -21,4 +21,10 @@ struct ErrorSignals {
   }
 };
 
+// The target of a layer from its delta: t_l = h_l - D_l / mult_l (mult_l per sample, one per row).
+template <class T>
+Mat<T> target_from_delta(const Mat<T>& h, const Mat<T>& D, const ColVec<T>& mult) {
+  return h - (D.array().colwise() / mult.array()).matrix();
+}
+
 }  // namespace gaitsim

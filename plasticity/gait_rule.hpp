@@ -1,5 +1,4 @@
 #pragma once
-#include "plasticity/layer_inverse.hpp"
 #include "plasticity/learning_rule.hpp"
 
 namespace gaitsim {
@@ -16,8 +15,8 @@ class GaitRule : public LearningRule<T> {
   GaitRule(double gamma, bool adaptive) : gamma_(gamma), adaptive_(adaptive) {}
   std::string name() const override { return "gait"; }
   bool inverts_layers() const override { return true; }
-  void propagate(const Network<T>& net, const Activity<T>& act,
-                 ErrorSignals<T>& sig) const override;
+  void top_down(const Network<T>& net, const Activity<T>& act, int l, const Mat<T>& D,
+                const ColVec<T>& mult, TopDownStep<T>& step) const override;
 
  private:
   // gamma_l per sample
@@ -25,21 +24,17 @@ class GaitRule : public LearningRule<T> {
 
   double gamma_;
   bool adaptive_;
-  mutable LayerInverse<T> inverse_;
 };
 
 // Target propagation: t_{l-1} = (f^-1(t_l) - b_l) W_l^-1 with no nudge, i.e. in the delta form
-// D_{l-1}[:, :k] = (f^-1(h_l) - f^-1(h_l - D_l)) W_l^-1 and mult = 1.
+// r_l = f^-1(h_l) - f^-1(h_l - D_l), D_{l-1}[:, :k] = r_l W_l^-1 and mult = 1.
 template <class T>
 class TpRule : public LearningRule<T> {
  public:
   std::string name() const override { return "tp"; }
   bool inverts_layers() const override { return true; }
-  void propagate(const Network<T>& net, const Activity<T>& act,
-                 ErrorSignals<T>& sig) const override;
-
- private:
-  mutable LayerInverse<T> inverse_;
+  void top_down(const Network<T>& net, const Activity<T>& act, int l, const Mat<T>& D,
+                const ColVec<T>& mult, TopDownStep<T>& step) const override;
 };
 
 extern template class GaitRule<double>;

@@ -1,12 +1,26 @@
 #pragma once
 // The inverse of each square projection, as an LU factorisation computed once per batch: never
 // an explicit inverse (gait-prop.md, "Numerics").
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "neurons/network.hpp"
-#include "plasticity/learning_rule.hpp"
 
 namespace gaitsim {
+
+// A layer whose inverse is needed cannot be inverted well enough in this precision.
+class IllConditionedLayer : public std::runtime_error {
+ public:
+  IllConditionedLayer(int layer, double condition)
+      : std::runtime_error("layer " + std::to_string(layer) +
+                           " is singular or ill-conditioned (condition estimate " +
+                           std::to_string(condition) + "); its inverse cannot be used"),
+        layer(layer),
+        condition(condition) {}
+  int layer;
+  double condition;
+};
 
 template <class T>
 class LayerInverse {

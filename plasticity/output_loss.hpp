@@ -33,4 +33,8 @@ long long count_correct(const Mat<T>& h, const Eigen::VectorXi& y, int classes);
 template <class T>
 long long count_top_k(const Mat<T>& h, const Eigen::VectorXi& y, int classes, int k);
 
+// Top-5 accuracy is reported (printed, stored in run files) only with more than 10 classes: with
+// 10 or fewer, half the classes or more are in every top 5.
+constexpr bool reports_top5(int classes) { return classes > 10; }
+
 }  // namespace gaitsim

@@ -1,5 +1,3 @@
-#include <functional>
-
 #include "neurons/registry.hpp"
 #include "plasticity/bp_rule.hpp"
 #include "plasticity/gait_rule.hpp"
@@ -8,13 +6,10 @@ namespace gaitsim {
 
 namespace {
 
-template <class T>
-using RuleFactory = std::function<std::unique_ptr<LearningRule<T>>(const RuleParams&)>;
-
 // The one place a learning rule is added.
 template <class T>
-const Registry<RuleFactory<T>>& registry() {
-  static const Registry<RuleFactory<T>> rules(
+Registry<RuleFactory<T>>& registry() {
+  static Registry<RuleFactory<T>> rules(
       "learning rule",
       {
           {"bp", [](const RuleParams&) { return std::make_unique<BpRule<T>>(); }},
@@ -35,6 +30,12 @@ std::vector<std::string> learning_rule_names() { return registry<double>().names
 template <class T>
 std::unique_ptr<LearningRule<T>> make_learning_rule(const RuleParams& params) {
   return registry<T>().at(params.algorithm)(params);
+}
+
+void register_learning_rule(const std::string& name, RuleFactory<double> make_double,
+                            RuleFactory<float> make_float) {
+  registry<double>().add(name, std::move(make_double));
+  registry<float>().add(name, std::move(make_float));
 }
 
 template std::unique_ptr<LearningRule<double>> make_learning_rule<double>(const RuleParams&);

@@ -56,8 +56,7 @@ template <class T>
 int run_align(const Config& c, const AlignOptions& o, const datasets::Dataset& train) {
   Network<double> net = build_network(c, static_cast<int>(train.x.cols()), train.classes);
   if (!o.checkpoint.empty()) load_weights(o.checkpoint, net);
-  Engine<T> engine(net.template cast<T>(), c.learning,
-                   static_cast<std::uint64_t>(c.network.seed) + 1, c.dynamics);
+  Engine<T> engine(net.template cast<T>(), c.learning, feedback_seed(c.network), c.dynamics);
   Mat<T> x;
   Eigen::VectorXi y;
   first_rows(train, std::min<Eigen::Index>(c.learning.batch_size, train.size()), x, y);
@@ -85,8 +84,7 @@ int align(const Config& c, const AlignOptions& o) {
   }
   const fs::path dir = c.data.folder();
   const auto data = datasets::load_dataset(c.data.dataset, dir, c.learning.batch_size, 1);
-  if (c.learning.precision == "float32") return run_align<float>(c, o, data.train);
-  return run_align<double>(c, o, data.train);
+  return with_precision(c.learning, [&]<class T>() { return run_align<T>(c, o, data.train); });
 }
 
 namespace {

@@ -1,6 +1,7 @@
 #pragma once
 // The experiment description: a YAML file plus --set overrides, checked against one schema
-// (config_schema.cpp) that knows every key, its type, default, allowed values and help text.
+// (in config.cpp) that knows every key, its type, default, allowed values and help text.
+#include <cstdint>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -94,6 +95,20 @@ struct Config {
   // Every key with its resolved value, as YAML (stored in run files).
   std::string to_yaml() const;
 };
+
+// Seed of the learning rule's random parts (FA's feedback weights B_l): network.seed + 1, so
+// that they are not drawn from the initial weights' stream (network.seed).
+inline std::uint64_t feedback_seed(const NetworkConfig& network) {
+  return static_cast<std::uint64_t>(network.seed) + 1;
+}
+
+// Runs run.template operator()<T>() with T the engine's floating-point type for
+// learning.precision (float for float32, double for float64): the one place it is chosen.
+template <class Run>
+decltype(auto) with_precision(const LearningConfig& learning, Run&& run) {
+  if (learning.precision == "float32") return run.template operator()<float>();
+  return run.template operator()<double>();
+}
 
 // A config that cannot be used: the message names the source, the key and what was expected.
 class ConfigError : public std::runtime_error {

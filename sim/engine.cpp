@@ -46,7 +46,7 @@ Engine<T>::Engine(Network<T> net, const LearningConfig& learning, std::uint64_t 
       ortho_({learning.ortho_reg, learning.ortho_mode}),
       optimizer_(make_optimizer<T>({learning.optimizer, learning.learning_rate, learning.beta1,
                                     learning.beta2, learning.epsilon})),
-      phases_(make_phases<T>(dynamics, learning)) {
+      phases_(make_phases<T>(dynamics)) {
   rule_->prepare(net_);
 }
 

@@ -1,5 +1,6 @@
 #include "sim/mpi_comm.hpp"
 
+#include <cassert>
 #include <cstdlib>
 #include <list>
 #include <vector>
@@ -28,33 +29,6 @@ int launcher_size() {
   return 0;
 }
 
-#ifdef GAITSIM_HAVE_MPI
-bool g_active = false, g_abandoned = false;
-int g_rank = 0, g_size = 1;
-std::vector<MPI_Request> g_requests;
-MPI_Comm g_pairs = MPI_COMM_NULL;  // the communicator of send_pair / try_recv_pair
-
-// A send_pair not yet complete; a list keeps each buffer in place until then.
-struct PendingPair {
-  MPI_Request request = MPI_REQUEST_NULL;
-  long long buf[2] = {0, 0};
-};
-std::list<PendingPair> g_pending;
-
-// Finalises at exit. Sends still pending are released first (MPI_Finalize completes them);
-// their buffers, in g_pending, are destroyed after this object.
-struct Finaliser {
-  ~Finaliser() {
-    int done = 0;
-    if (!g_active || g_abandoned || (MPI_Finalized(&done), done)) return;
-    for (auto& p : g_pending) {
-      if (p.request != MPI_REQUEST_NULL) MPI_Request_free(&p.request);
-    }
-    MPI_Finalize();
-  }
-} g_finaliser;
-#endif
-
 }  // namespace
 
 bool compiled() {
@@ -77,97 +51,6 @@ bool is_launcher_variable(const std::string& name) {
   return false;
 }
 
-#ifdef GAITSIM_HAVE_MPI
-
-void init() {
-  if (g_active || !launched()) return;
-  MPI_Init(nullptr, nullptr);
-  g_active = true;
-  MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &g_size);
-  MPI_Comm_dup(MPI_COMM_WORLD, &g_pairs);
-  MPI_Comm_set_errhandler(g_pairs, MPI_ERRORS_RETURN);
-}
-bool active() { return g_active; }
-int rank() { return g_rank; }
-int size() { return g_size; }
-void abort(int code) {
-  if (g_active) MPI_Abort(MPI_COMM_WORLD, code);
-  std::exit(code);
-}
-void barrier() {
-  if (g_active) MPI_Barrier(MPI_COMM_WORLD);
-}
-void allreduce_sum(double* d, std::size_t n) {
-  if (g_active) MPI_Allreduce(MPI_IN_PLACE, d, int(n), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
-}
-void allreduce_sum(float* d, std::size_t n) {
-  if (g_active) MPI_Allreduce(MPI_IN_PLACE, d, int(n), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
-}
-void allreduce_sum(long long* d, std::size_t n) {
-  if (g_active) MPI_Allreduce(MPI_IN_PLACE, d, int(n), MPI_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
-}
-void iallreduce_sum(double* d, std::size_t n) {
-  if (!g_active) return;
-  g_requests.emplace_back();
-  MPI_Iallreduce(MPI_IN_PLACE, d, int(n), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &g_requests.back());
-}
-void iallreduce_sum(float* d, std::size_t n) {
-  if (!g_active) return;
-  g_requests.emplace_back();
-  MPI_Iallreduce(MPI_IN_PLACE, d, int(n), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &g_requests.back());
-}
-void wait_all() {
-  if (g_requests.empty()) return;
-  MPI_Waitall(int(g_requests.size()), g_requests.data(), MPI_STATUSES_IGNORE);
-  g_requests.clear();
-}
-void send_pair(int dest, int tag, long long a, long long b) {
-  if (!g_active) return;
-  // A send that failed (its peer is gone) counts as complete: nobody waits for it.
-  g_pending.remove_if([](PendingPair& p) {
-    int done = 0;
-    return MPI_Test(&p.request, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS || done != 0;
-  });
-  PendingPair& p = g_pending.emplace_back();
-  p.buf[0] = a;
-  p.buf[1] = b;
-  MPI_Isend(p.buf, 2, MPI_LONG_LONG, dest, tag, g_pairs, &p.request);
-}
-int try_recv_pair(int source, int tag, long long& a, long long& b) {
-  if (!g_active) return -1;
-  int flag = 0;
-  MPI_Status status;
-  MPI_Iprobe(source < 0 ? MPI_ANY_SOURCE : source, tag, g_pairs, &flag, &status);
-  if (!flag) return -1;
-  long long buf[2];
-  MPI_Recv(buf, 2, MPI_LONG_LONG, status.MPI_SOURCE, tag, g_pairs, MPI_STATUS_IGNORE);
-  a = buf[0];
-  b = buf[1];
-  return status.MPI_SOURCE;
-}
-void abandon() { g_abandoned = true; }
-
-#else  // serial fallback
-
-void init() {}
-bool active() { return false; }
-int rank() { return 0; }
-int size() { return 1; }
-void abort(int code) { std::exit(code); }
-void barrier() {}
-void allreduce_sum(double*, std::size_t) {}
-void allreduce_sum(float*, std::size_t) {}
-void allreduce_sum(long long*, std::size_t) {}
-void iallreduce_sum(double*, std::size_t) {}
-void iallreduce_sum(float*, std::size_t) {}
-void wait_all() {}
-void send_pair(int, int, long long, long long) {}
-int try_recv_pair(int, int, long long&, long long&) { return -1; }
-void abandon() {}
-
-#endif
-
 int local_size() {
   for (const char* name :
        {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"}) {
@@ -175,5 +58,130 @@ int local_size() {
   }
   return 1;
 }
+
+#ifdef GAITSIM_HAVE_MPI
+
+// A send_pair not yet complete; a list keeps each buffer in place until then.
+struct PendingPair {
+  MPI_Request request = MPI_REQUEST_NULL;
+  long long buf[2] = {0, 0};
+};
+
+struct Context::State {
+  bool active = false, abandoned = false;
+  std::vector<MPI_Request> requests;  // iallreduce_sum's, until wait_all
+  MPI_Comm pairs = MPI_COMM_NULL;     // the communicator of send_pair / try_recv_pair
+  std::list<PendingPair> pending;     // send_pair's, until delivered
+};
+
+Context::Context() : state_(std::make_unique<State>()) {
+  if (!launched()) return;
+  [[maybe_unused]] int initialized = 0;
+  MPI_Initialized(&initialized);
+  assert(!initialized && "one mpi::Context per process");
+  MPI_Init(nullptr, nullptr);
+  state_->active = true;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  MPI_Comm_dup(MPI_COMM_WORLD, &state_->pairs);
+  MPI_Comm_set_errhandler(state_->pairs, MPI_ERRORS_RETURN);
+}
+
+// Sends still pending are released first (MPI_Finalize completes them); their buffers go with
+// the state, after Finalize.
+Context::~Context() {
+  int done = 0;
+  if (!state_->active || state_->abandoned || (MPI_Finalized(&done), done)) return;
+  for (auto& p : state_->pending) {
+    if (p.request != MPI_REQUEST_NULL) MPI_Request_free(&p.request);
+  }
+  MPI_Finalize();
+}
+
+bool Context::active() const { return state_->active; }
+int Context::rank() const { return rank_; }
+int Context::size() const { return size_; }
+void Context::abort(int code) {
+  if (state_->active) MPI_Abort(MPI_COMM_WORLD, code);
+  std::exit(code);
+}
+void Context::barrier() {
+  if (state_->active) MPI_Barrier(MPI_COMM_WORLD);
+}
+void Context::allreduce_sum(double* d, std::size_t n) {
+  if (state_->active) MPI_Allreduce(MPI_IN_PLACE, d, int(n), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+}
+void Context::allreduce_sum(float* d, std::size_t n) {
+  if (state_->active) MPI_Allreduce(MPI_IN_PLACE, d, int(n), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+}
+void Context::allreduce_sum(long long* d, std::size_t n) {
+  if (state_->active) {
+    MPI_Allreduce(MPI_IN_PLACE, d, int(n), MPI_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+  }
+}
+void Context::iallreduce_sum(double* d, std::size_t n) {
+  if (!state_->active) return;
+  auto& r = state_->requests.emplace_back();
+  MPI_Iallreduce(MPI_IN_PLACE, d, int(n), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &r);
+}
+void Context::iallreduce_sum(float* d, std::size_t n) {
+  if (!state_->active) return;
+  auto& r = state_->requests.emplace_back();
+  MPI_Iallreduce(MPI_IN_PLACE, d, int(n), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &r);
+}
+void Context::wait_all() {
+  auto& requests = state_->requests;
+  if (requests.empty()) return;
+  MPI_Waitall(int(requests.size()), requests.data(), MPI_STATUSES_IGNORE);
+  requests.clear();
+}
+void Context::send_pair(int dest, int tag, long long a, long long b) {
+  if (!state_->active) return;
+  // A send that failed (its peer is gone) counts as complete: nobody waits for it.
+  state_->pending.remove_if([](PendingPair& p) {
+    int done = 0;
+    return MPI_Test(&p.request, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS || done != 0;
+  });
+  PendingPair& p = state_->pending.emplace_back();
+  p.buf[0] = a;
+  p.buf[1] = b;
+  MPI_Isend(p.buf, 2, MPI_LONG_LONG, dest, tag, state_->pairs, &p.request);
+}
+int Context::try_recv_pair(int source, int tag, long long& a, long long& b) {
+  if (!state_->active) return -1;
+  int flag = 0;
+  MPI_Status status;
+  MPI_Iprobe(source < 0 ? MPI_ANY_SOURCE : source, tag, state_->pairs, &flag, &status);
+  if (!flag) return -1;
+  long long buf[2];
+  MPI_Recv(buf, 2, MPI_LONG_LONG, status.MPI_SOURCE, tag, state_->pairs, MPI_STATUS_IGNORE);
+  a = buf[0];
+  b = buf[1];
+  return status.MPI_SOURCE;
+}
+void Context::abandon() { state_->abandoned = true; }
+
+#else  // serial fallback
+
+struct Context::State {};
+
+Context::Context() : state_(std::make_unique<State>()) {}
+Context::~Context() = default;
+bool Context::active() const { return false; }
+int Context::rank() const { return 0; }
+int Context::size() const { return 1; }
+void Context::abort(int code) { std::exit(code); }
+void Context::barrier() {}
+void Context::allreduce_sum(double*, std::size_t) {}
+void Context::allreduce_sum(float*, std::size_t) {}
+void Context::allreduce_sum(long long*, std::size_t) {}
+void Context::iallreduce_sum(double*, std::size_t) {}
+void Context::iallreduce_sum(float*, std::size_t) {}
+void Context::wait_all() {}
+void Context::send_pair(int, int, long long, long long) {}
+int Context::try_recv_pair(int, int, long long&, long long&) { return -1; }
+void Context::abandon() {}
+
+#endif
 
 }  // namespace gaitsim::mpi

@@ -6,7 +6,7 @@
 // `algebraic` is the forward pass and the rule's one top-down sweep; `settle` integrates the
 // populations' ODEs to the same fixed points (settling_phases.hpp). Everything after the target
 // phase (synaptic update, orthogonality, optimiser) is the same for both. Modes are registered
-// in one place (phases.cpp).
+// in one place (make_phases, in settling_phases.cpp).
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -72,16 +72,12 @@ class AlgebraicPhases : public Phases<T> {
 
 // The phases selected by dynamics.mode; throws ConfigError for an unknown mode.
 template <class T>
-std::unique_ptr<Phases<T>> make_phases(const DynamicsConfig& dynamics,
-                                       const LearningConfig& learning);
-std::vector<std::string> phase_modes();
+std::unique_ptr<Phases<T>> make_phases(const DynamicsConfig& dynamics);
 
 // The integrator settings of a dynamics config.
 RelaxParams relax_params(const DynamicsConfig& d);
 
-extern template std::unique_ptr<Phases<double>> make_phases(const DynamicsConfig&,
-                                                            const LearningConfig&);
-extern template std::unique_ptr<Phases<float>> make_phases(const DynamicsConfig&,
-                                                           const LearningConfig&);
+extern template std::unique_ptr<Phases<double>> make_phases(const DynamicsConfig&);
+extern template std::unique_ptr<Phases<float>> make_phases(const DynamicsConfig&);
 
 }  // namespace gaitsim

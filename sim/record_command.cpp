@@ -529,8 +529,7 @@ std::vector<LayerInfo> layer_infos(const Network<double>& net) {
 template <class T>
 void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& net,
                 const StimulusSet& s, ResponseWriter& w) {
-  Engine<T> engine(net.template cast<T>(), c.learning,
-                   static_cast<std::uint64_t>(c.network.seed) + 1);
+  Engine<T> engine(net.template cast<T>(), c.learning, feedback_seed(c.network));
   const auto N = static_cast<long long>(s.ids.size());
   ProgressBar progress("record", N, !o.quiet);
   Activity<T> act;
@@ -545,7 +544,7 @@ void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& 
     dyn.mode = "settle";
     dyn.max_time_ms = o.trajectory_ms;
     settle = std::make_unique<Engine<T>>(net.template cast<T>(), c.learning,
-                                         static_cast<std::uint64_t>(c.network.seed) + 1, dyn);
+                                         feedback_seed(c.network), dyn);
     phases = &dynamic_cast<SettlingPhases<T>&>(settle->phases());
     phases->set_recording(true);
     phases->set_min_time(o.trajectory_ms);
@@ -567,7 +566,7 @@ void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& 
       const ErrorSignals<T>& sig = engine.signals();
       std::vector<Mat<T>> targets(a.h.size());
       for (std::size_t l = 1; l < a.h.size(); ++l) {
-        targets[l] = a.h[l] - (sig.D[l].array().colwise() / sig.mult[l].array()).matrix();
+        targets[l] = target_from_delta(a.h[l], sig.D[l], sig.mult[l]);
       }
       w.append(ids, labels, begin, a.h, &targets, &sig.D, &sig.mult);
     } else {
@@ -687,11 +686,7 @@ int record(const Config& c, const RecordOptions& options) {
   try {
     ResponseWriter w(o, temp, layers, N);
     w.begin(c, s, classes, hash);
-    if (c.learning.precision == "float32") {
-      run_chunks<float>(c, o, net, s, w);
-    } else {
-      run_chunks<double>(c, o, net, s, w);
-    }
+    with_precision(c.learning, [&]<class T>() { run_chunks<T>(c, o, net, s, w); });
     w.finish();
     fs::rename(temp, o.out);
     if (o.trajectories) {

@@ -5,6 +5,7 @@
 
 #include "analysis/atomic_file.hpp"
 #include "neurons/conv_wiring.hpp"
+#include "plasticity/output_loss.hpp"
 
 namespace gaitsim {
 
@@ -31,7 +32,7 @@ void write_metrics(h5::File& f, const RunRecord& run) {
   f.write_vector("/metrics/train_accuracy", column(E, [](auto& e) { return e.train_accuracy; }));
   f.write_vector("/metrics/test_loss", column(E, [](auto& e) { return e.test_loss; }));
   f.write_vector("/metrics/test_accuracy", column(E, [](auto& e) { return e.test_accuracy; }));
-  if (run.weights.classes > 10) {
+  if (reports_top5(run.weights.classes)) {
     f.write_vector("/metrics/test_top5_accuracy", column(E, [](auto& e) { return e.test_top5; }));
   }
   f.write_vector("/metrics/epoch_seconds", column(E, [](auto& e) { return e.seconds; }));
@@ -197,8 +198,8 @@ std::vector<EpochRecord> read_metrics(const h5::File& f, int classes) {
   const auto test_loss = f.read_vector<double>("/metrics/test_loss");
   const auto test_acc = f.read_vector<double>("/metrics/test_accuracy");
   const auto seconds = f.read_vector<double>("/metrics/epoch_seconds");
-  const auto top5 = classes > 10 ? f.read_vector<double>("/metrics/test_top5_accuracy")
-                                 : std::vector<double>(epoch.size(), NAN);
+  const auto top5 = reports_top5(classes) ? f.read_vector<double>("/metrics/test_top5_accuracy")
+                                          : std::vector<double>(epoch.size(), NAN);
   const Mat<double> ortho = f.read_matrix<double>("/orthogonality/error");
   std::vector<EpochRecord> out;
   for (std::size_t i = 0; i < epoch.size(); ++i) {

@@ -17,7 +17,7 @@ struct EpochRecord {
   int epoch = 0;  // 1-based
   double train_loss = 0, train_accuracy = 0;
   double test_loss = 0, test_accuracy = 0;
-  double test_top5 = std::numeric_limits<double>::quiet_NaN();  // when classes > 10
+  double test_top5 = std::numeric_limits<double>::quiet_NaN();  // when reports_top5(classes)
   double seconds = 0;                                           // wall time of the epoch [s]
   std::vector<double> ortho_error;  // ||W W^T - I||_F per regularised layer
 };

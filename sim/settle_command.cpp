@@ -37,7 +37,7 @@ template <class T>
 int run_settle(const Config& c, const SettleOptions& o, const datasets::DataSplit& data) {
   Network<double> net = build_network(c, static_cast<int>(data.train.x.cols()), data.train.classes);
   if (!o.checkpoint.empty()) load_weights(o.checkpoint, net);
-  const auto seed = static_cast<std::uint64_t>(c.network.seed) + 1;
+  const auto seed = feedback_seed(c.network);
   DynamicsConfig dyn = c.dynamics;
   dyn.mode = "settle";
   Engine<T> settle(net.template cast<T>(), c.learning, seed, dyn);
@@ -85,8 +85,8 @@ int run_settle(const Config& c, const SettleOptions& o, const datasets::DataSpli
     const std::string g = "/layers/" + std::to_string(l);
     const auto& layer = settle.network().layer(l);
     const Mat<double> h = act.h[l].template cast<double>();
-    const Mat<double> t = h - sig.mult[l].template cast<double>().cwiseInverse().asDiagonal() *
-                                  sig.D[l].template cast<double>();
+    const Mat<double> t = target_from_delta<double>(h, sig.D[l].template cast<double>(),
+                                                    sig.mult[l].template cast<double>());
     f.write_matrix(g + "/forward", h);
     f.write_matrix(g + "/onesweep_target", t);
     f.write_matrix(g + "/onesweep_delta", sig.D[l].template cast<double>());
@@ -128,8 +128,7 @@ int settle(const Config& c, const SettleOptions& o) {
   const fs::path dir = c.data.folder();
   const auto data =
       datasets::load_dataset(c.data.dataset, dir, 1, static_cast<std::size_t>(o.stimuli));
-  if (c.learning.precision == "float32") return run_settle<float>(c, o, data);
-  return run_settle<double>(c, o, data);
+  return with_precision(c.learning, [&]<class T>() { return run_settle<T>(c, o, data); });
 }
 
 class SettleCommand : public Command {

@@ -5,7 +5,6 @@
 #include <sstream>
 
 #include "neurons/rate_dynamics.hpp"
-#include "plasticity/bp_rule.hpp"
 #include "plasticity/layer_inverse.hpp"
 #include "sim/engine.hpp"
 
@@ -13,35 +12,31 @@ namespace gaitsim {
 
 namespace {
 
-enum class TopDown { kGait, kTp, kBp, kFa };
-
 // Target-phase right-hand side: state blocks b = l - 1 hold u_l for l = 1..L-1 (N x n_l);
-// u_L = D_L is clamped. See settling_phases.hpp for the equations.
+// u_L = D_L is clamped. Each layer's drive is the rule's own top_down step, as in the algebraic
+// sweep; see settling_phases.hpp for the equations.
 template <class T>
 class TargetDynamics {
  public:
   TargetDynamics(const Network<T>& net, const Activity<T>& act, const ErrorSignals<T>& sig,
-                 TopDown kind, bool transpose, double gamma, bool adaptive,
-                 const LayerInverse<T>* inverse, const FaRule<T>* fa, double tau)
+                 const LearningRule<T>& rule, bool transpose, const LayerInverse<T>* inverse,
+                 double tau)
       : net_(net),
         act_(act),
         top_(sig.D[net.depth()]),
-        kind_(kind),
+        rule_(rule),
         transpose_(transpose),
-        gamma_(gamma),
-        adaptive_(adaptive),
         inverse_(inverse),
-        fa_(fa),
         tau_(tau) {
     const int L = net.depth();
     layout_.rows = act.batch();
     for (int l = 1; l < L; ++l) layout_.add(net.width(l));
     mult_.assign(L + 1, ColVec<T>::Ones(act.batch()));
-    gamma_l_.assign(L + 1, ColVec<T>());
+    gamma_.assign(L + 1, ColVec<T>());
   }
   const StackedLayout<T>& layout() const { return layout_; }
   const std::vector<ColVec<T>>& mult() const { return mult_; }
-  const std::vector<ColVec<T>>& gamma() const { return gamma_l_; }
+  const std::vector<ColVec<T>>& gamma() const { return gamma_; }
 
   // u_l of a state (l = L: the clamped nudge).
   Eigen::Map<const Mat<T>> u(const std::vector<T>& s, int l) const {
@@ -52,20 +47,20 @@ class TargetDynamics {
   void operator()(const std::vector<T>& s, std::vector<T>& dsdt, double /*t*/) {
     const T inv_tau = T(1.0 / tau_);
     for (int l = net_.depth(); l >= 2; --l) {
-      const auto ul = u(s, l);
       const auto below = layout_.view(s, l - 2);
       auto out = layout_.view(dsdt, l - 2);
       const Mat<T>& W = net_.layer(l).in.W;
       const Eigen::Index k = W.rows();
-      drive(ul, l);  // r_ (gait/tp: r_l; bp/fa: e_l F^T already), mult_[l-1]
-      if (kind_ == TopDown::kBp || kind_ == TopDown::kFa || !transpose_) {
-        if (kind_ == TopDown::kGait || kind_ == TopDown::kTp) {
-          target_.resize(ul.rows(), k);
-          inverse_->solve(l, r_, target_);  // r_l W_l^-1
-        }
+      step(s, l);                       // r_l, mult_[l-1]
+      if (step_.feedback != nullptr) {  // relax toward r_l F^T (BP, FA: their own feedback)
+        target_.noalias() = step_.r * step_.feedback->transpose();
         out.leftCols(k) = (target_ - below.leftCols(k)) * inv_tau;
-      } else {
-        resid_ = r_;
+      } else if (!transpose_) {  // relax toward r_l W_l^-1
+        target_.resize(layout_.rows, k);
+        inverse_->solve(l, step_.r, target_);
+        out.leftCols(k) = (target_ - below.leftCols(k)) * inv_tau;
+      } else {  // gradient flow of ||r_l - u_{l-1} W_l||^2 / 2
+        resid_ = step_.r;
         resid_.noalias() -= below.leftCols(k) * W;  // r_l - u_{l-1} W_l
         out.leftCols(k).noalias() = resid_ * W.transpose();
         out.leftCols(k) *= inv_tau;
@@ -76,69 +71,31 @@ class TargetDynamics {
     }
   }
 
-  // Fills mult_ and gamma_l_ for the state s without evaluating the rest.
+  // Fills mult_ and gamma_ for the state s.
   void multipliers(const std::vector<T>& s) {
-    for (int l = net_.depth(); l >= 2; --l) layer_gamma(u(s, l), l);
+    for (int l = net_.depth(); l >= 2; --l) step(s, l);
   }
 
  private:
-  void layer_gamma(const Eigen::Map<const Mat<T>>& ul, int l) {
-    if (kind_ != TopDown::kGait) {
-      mult_[l - 1].setOnes(ul.rows());
-      return;
-    }
-    ColVec<T>& g = gamma_l_[l];
-    g.resize(ul.rows());
-    if (!adaptive_) {
-      g.setConstant(T(gamma_));
-    } else {  // gamma_l = gamma_0 sqrt(n_l) / ||t_l - h_l||, ||t_l - h_l|| = ||u_l|| / mult_l
-      const T scale = T(gamma_ * std::sqrt(double(ul.cols())));
-      for (Eigen::Index n = 0; n < ul.rows(); ++n) {
-        const T norm = ul.row(n).norm();
-        g(n) = norm > T(0) ? scale * mult_[l](n) / norm : T(gamma_);
-      }
-    }
-    mult_[l - 1] = mult_[l].cwiseQuotient(g);
-  }
-
-  void drive(const Eigen::Map<const Mat<T>>& ul, int l) {
-    const auto& f = *net_.layer(l).f;
-    layer_gamma(ul, l);
-    switch (kind_) {
-      case TopDown::kGait: {
-        const ColVec<T> q = gamma_l_[l].cwiseQuotient(mult_[l]);
-        const Mat<T>& d = act_.d[l];
-        s_ = q.asDiagonal() * d.cwiseProduct(d).cwiseProduct(ul);
-        f.inverse_difference(act_.h[l], s_, q, r_);
-        break;
-      }
-      case TopDown::kTp:
-        s_ = ul;
-        f.inverse_difference(act_.h[l], s_, ColVec<T>::Ones(ul.rows()), r_);
-        break;
-      case TopDown::kBp:
-      case TopDown::kFa: {
-        const Mat<T>& F = kind_ == TopDown::kBp ? net_.layer(l).in.W : fa_->feedback(l);
-        r_ = ul.cwiseProduct(act_.d[l]);
-        target_.noalias() = r_ * F.transpose();
-        break;
-      }
-    }
+  // The rule's step of layer l at the current u_l: step_, gamma_[l], mult_[l-1].
+  void step(const std::vector<T>& s, int l) {
+    ul_ = u(s, l);
+    rule_.top_down(net_, act_, l, ul_, mult_[l], step_);
+    gamma_[l] = step_.gamma;
+    mult_[l - 1] = step_.mult;
   }
 
   const Network<T>& net_;
   const Activity<T>& act_;
   const Mat<T>& top_;
-  TopDown kind_;
+  const LearningRule<T>& rule_;
   bool transpose_;
-  double gamma_;
-  bool adaptive_;
   const LayerInverse<T>* inverse_;
-  const FaRule<T>* fa_;
   double tau_;
   StackedLayout<T> layout_;
-  std::vector<ColVec<T>> mult_, gamma_l_;
-  Mat<T> s_, r_, target_, resid_;
+  std::vector<ColVec<T>> mult_, gamma_;
+  TopDownStep<T> step_;
+  Mat<T> ul_, target_, resid_;
 };
 
 std::string layer_label(int l, const std::string& name) {
@@ -161,8 +118,8 @@ RelaxParams relax_params(const DynamicsConfig& d) {
 }
 
 template <class T>
-SettlingPhases<T>::SettlingPhases(const DynamicsConfig& dynamics, const LearningConfig& learning)
-    : dyn_(dynamics), learning_(learning), params_(relax_params(dynamics)) {}
+SettlingPhases<T>::SettlingPhases(const DynamicsConfig& dynamics)
+    : dyn_(dynamics), params_(relax_params(dynamics)) {}
 
 template <class T>
 void SettlingPhases<T>::check(const RelaxReport& rep, const std::string& phase,
@@ -232,29 +189,10 @@ template <class T>
 void SettlingPhases<T>::target(const Network<T>& net, const LearningRule<T>& rule,
                                const Activity<T>& act, ErrorSignals<T>& sig) {
   const int L = net.depth();
-  const std::string algorithm = rule.name();
-  TopDown kind;
-  if (algorithm == "gait") {
-    kind = TopDown::kGait;
-  } else if (algorithm == "tp") {
-    kind = TopDown::kTp;
-  } else if (algorithm == "bp") {
-    kind = TopDown::kBp;
-  } else if (algorithm == "fa") {
-    kind = TopDown::kFa;
-  } else {
-    throw ConfigError("dynamics.mode = settle: no settling dynamics for learning.algorithm '" +
-                      algorithm + "' (gait | tp | bp | fa)");
-  }
-  const bool inverts = kind == TopDown::kGait || kind == TopDown::kTp;
   const bool transpose = dyn_.feedback == "transpose";
   LayerInverse<T> inverse;
-  if (inverts && !transpose) inverse.factorize(net);  // once per batch
-  const auto* fa = dynamic_cast<const FaRule<T>*>(&rule);
-  if (kind == TopDown::kFa && !fa) throw std::logic_error("fa rule without feedback weights");
-  const bool adaptive = learning_.adaptive_gamma;
-  TargetDynamics<T> sys(net, act, sig, kind, transpose, learning_.gamma, adaptive, &inverse, fa,
-                        params_.tau_ms);
+  if (rule.inverts_layers() && !transpose) inverse.factorize(net);  // once per batch
+  TargetDynamics<T> sys(net, act, sig, rule, transpose, &inverse, params_.tau_ms);
   const auto& layout = sys.layout();
   std::vector<T> u(static_cast<std::size_t>(layout.size()), T(0));
   std::function<void(double, const std::vector<T>&)> observe;
@@ -267,10 +205,9 @@ void SettlingPhases<T>::target(const Network<T>& net, const LearningRule<T>& rul
       sys.multipliers(s);
       for (int l = 1; l <= L; ++l) {
         const Mat<double> ul = sys.u(s, l).template cast<double>();
-        const ColVec<double> m = sys.mult()[l].template cast<double>();
         // v_l = h_l - u_l / mult_l
-        target_traj_.rate[l].push_back(act.h[l].template cast<double>() -
-                                       m.cwiseInverse().asDiagonal() * ul);
+        target_traj_.rate[l].push_back(target_from_delta<double>(
+            act.h[l].template cast<double>(), ul, sys.mult()[l].template cast<double>()));
         target_traj_.delta[l].push_back(ul);
       }
     };
@@ -283,23 +220,20 @@ void SettlingPhases<T>::target(const Network<T>& net, const LearningRule<T>& rul
   for (int l = 1; l < L; ++l) {
     sig.D[l] = layout.view(u, l - 1);
     sig.mult[l] = sys.mult()[l];
-    if (kind == TopDown::kGait) sig.gamma[l + 1] = sys.gamma()[l + 1];
+    sig.gamma[l + 1] = sys.gamma()[l + 1];
   }
 }
 
 template <class T>
-std::unique_ptr<Phases<T>> make_phases(const DynamicsConfig& dynamics,
-                                       const LearningConfig& learning) {
+std::unique_ptr<Phases<T>> make_phases(const DynamicsConfig& dynamics) {
   if (dynamics.mode == "algebraic") return std::make_unique<AlgebraicPhases<T>>();
-  if (dynamics.mode == "settle") return std::make_unique<SettlingPhases<T>>(dynamics, learning);
+  if (dynamics.mode == "settle") return std::make_unique<SettlingPhases<T>>(dynamics);
   throw ConfigError("dynamics.mode = '" + dynamics.mode + "': expected one of algebraic | settle");
 }
 
-std::vector<std::string> phase_modes() { return {"algebraic", "settle"}; }
-
 template class SettlingPhases<double>;
 template class SettlingPhases<float>;
-template std::unique_ptr<Phases<double>> make_phases(const DynamicsConfig&, const LearningConfig&);
-template std::unique_ptr<Phases<float>> make_phases(const DynamicsConfig&, const LearningConfig&);
+template std::unique_ptr<Phases<double>> make_phases(const DynamicsConfig&);
+template std::unique_ptr<Phases<float>> make_phases(const DynamicsConfig&);
 
 }  // namespace gaitsim

@@ -7,13 +7,16 @@
 // Target phase, in the delta coordinates of the engine (gait-prop.md, "Numerics"): each layer
 // l < L carries u_l = mult_l (h_l - v_l), the scaled difference of its target state v_l from its
 // settled forward rate h_l (what a dendritic compartment could hold); the output is clamped at
-// u_L = D_L (the nudge) and auxiliary units stay at u = 0. For l = L..2, with r_l computed from
-// the *current* u_l exactly as GaitRule does (q_l = gamma_l / mult_l, s_l = q_l d_l^2 u_l,
-// r_l = (f^-1(h_l) - f^-1(h_l - s_l)) / q_l, mult_{l-1} = mult_l / gamma_l):
+// u_L = D_L (the nudge) and auxiliary units stay at u = 0. For l = L..2, the drive r_l and
+// mult_{l-1} come from the *current* u_l through the rule's own step, LearningRule::top_down,
+// the one its algebraic sweep uses (GAIT: q_l = gamma_l / mult_l, s_l = q_l d_l^2 u_l,
+// r_l = (f^-1(h_l) - f^-1(h_l - s_l)) / q_l, mult_{l-1} = mult_l / gamma_l). A rule that
+// inverts its layers (GAIT, TP) relaxes by dynamics.feedback:
 //   feedback inverse:    tau du_{l-1}/dt = -u_{l-1} + r_l W_l^-1           (LU, once per batch)
 //   feedback transpose:  tau du_{l-1}/dt = (r_l - u_{l-1} W_l) W_l^T       (gradient flow)
-// Both have the one-sweep GAIT deltas as fixed point. TP: q = 1, s_l = u_l. BP: u_{l-1} relaxes
-// toward e_l W_l^T, FA toward e_l B_l^T, e_l = u_l * d_l (their feedback is their own).
+// one whose step names its feedback F (BP: W_l, FA: B_l, r_l = e_l = u_l * d_l) relaxes toward
+// it: tau du_{l-1}/dt = -u_{l-1} + r_l F^T. Every one has the rule's one-sweep deltas as fixed
+// point.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -40,7 +43,7 @@ struct PhaseTrajectory {
 template <class T>
 class SettlingPhases : public Phases<T> {
  public:
-  SettlingPhases(const DynamicsConfig& dynamics, const LearningConfig& learning);
+  explicit SettlingPhases(const DynamicsConfig& dynamics);
   std::string name() const override { return "settle"; }
   void free(const Network<T>& net, const Mat<T>& x, Activity<T>& act) override;
   void target(const Network<T>& net, const LearningRule<T>& rule, const Activity<T>& act,
@@ -66,7 +69,6 @@ class SettlingPhases : public Phases<T> {
              int layer_of_block0);
 
   DynamicsConfig dyn_;
-  LearningConfig learning_;
   RelaxParams params_;
   bool recording_ = false;
   PhaseTrajectory free_traj_, target_traj_;

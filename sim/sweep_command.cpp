@@ -82,13 +82,13 @@ class SweepCommand : public Command {
   }
 
   int run() override {
-    mpi::init();
+    mpi::Context comm;
     const SweepSpec spec = load_sweep(file_);
     const auto points = expand_sweep(spec);
     options_.dir = out_.empty() ? fs::path("sweeps") / fs::path(file_).stem() : fs::path(out_);
     // Rank 0 checks everything before anything runs; the others follow its verdict.
     long long failed = 0;
-    if (mpi::rank() == 0) {
+    if (comm.rank() == 0) {
       try {
         validate_sweep(spec, points);
         if (dry_run_) {
@@ -104,19 +104,19 @@ class SweepCommand : public Command {
         }
       } catch (...) {
         failed = 1;
-        mpi::allreduce_sum(&failed, 1);
+        comm.allreduce_sum(&failed, 1);
         throw;
       }
     }
-    mpi::allreduce_sum(&failed, 1);
+    comm.allreduce_sum(&failed, 1);
     if (failed) return kUsage;
     if (dry_run_) return kOk;
 
     // No barrier afterwards: rank 0 returns once every living rank has reported, and a barrier
     // would wait for a lost one.
     const SweepRunStats stats =
-        summary_only_ ? SweepRunStats{} : run_sweep_points(spec, points, options_);
-    if (mpi::rank() != 0) return kOk;
+        summary_only_ ? SweepRunStats{} : run_sweep_points(spec, points, options_, comm);
+    if (comm.rank() != 0) return kOk;
     const SweepSummary summary = write_sweep_summary(spec, points, options_.dir);
     std::printf(
         "sweep finished: %d complete, %d diverged, %d unfinished (%d lost) of %zu points "

@@ -69,7 +69,7 @@ std::string host_name() {
 // Starts `gaitsim train` for a point; returns its pid. Its log gets a first line naming the
 // process (and rank) that started it.
 pid_t spawn_point(const SweepSpec& spec, const SweepPoint& p, const SweepRunOptions& o,
-                  PointAction action) {
+                  PointAction action, const mpi::Context& comm) {
   const fs::path out = o.dir / "points" / p.name;
   std::vector<std::string> args = {"gaitsim", "train", spec.base.string()};
   for (const auto& s : p.sets) {
@@ -99,7 +99,7 @@ pid_t spawn_point(const SweepSpec& spec, const SweepPoint& p, const SweepRunOpti
   const pid_t parent = getpid();
   if (fd >= 0) {
     dprintf(fd, "gaitsim sweep: point started by pid %d on %s (rank %d of %d)\n", int(parent),
-            host_name().c_str(), mpi::rank(), mpi::size());
+            host_name().c_str(), comm.rank(), comm.size());
   }
   std::fflush(stdout);
   std::fflush(stderr);
@@ -137,8 +137,9 @@ int exit_code_of(int status) {
 // Counts and prints outcomes (rank 0).
 class Tracker {
  public:
-  Tracker(const std::vector<SweepPoint>& points, int skipped)
-      : points_(points), stats_{skipped, 0, 0, 0, 0}, t0_(Clock::now()) {}
+  // ranks: processes of the sweep
+  Tracker(const std::vector<SweepPoint>& points, int skipped, int ranks)
+      : points_(points), stats_{skipped, 0, 0, 0, 0}, ranks_(ranks), t0_(Clock::now()) {}
 
   void finished(long long index, int code, int rank) {
     ++stats_.ran;
@@ -148,7 +149,7 @@ class Tracker {
     std::string what = name + (code == 0 ? " done" : code == 3 ? " DIVERGED" : " FAILED");
     if (code != 0 && code != 3)
       what += " (exit " + std::to_string(code) + ", see logs/" + name + ".log)";
-    if (mpi::size() > 1) what += " on rank " + std::to_string(rank);
+    if (ranks_ > 1) what += " on rank " + std::to_string(rank);
     report(what);
   }
   void lost(long long index, int rank, double silence) {
@@ -175,6 +176,7 @@ class Tracker {
 
   const std::vector<SweepPoint>& points_;
   SweepRunStats stats_;
+  int ranks_;
   Clock::time_point t0_;
 };
 
@@ -204,13 +206,15 @@ Plan make_plan(const std::vector<SweepPoint>& points, const fs::path& dir) {
 // silent.
 class Dispatcher {
  public:
-  Dispatcher(const SweepSpec& spec, const std::vector<SweepPoint>& points, const SweepRunOptions& o)
+  Dispatcher(const SweepSpec& spec, const std::vector<SweepPoint>& points, const SweepRunOptions& o,
+             mpi::Context& comm)
       : spec_(spec),
         points_(points),
         o_(o),
+        comm_(comm),
         plan_(make_plan(points, o.dir)),
-        tracker_(points, plan_.skipped),
-        workers_(static_cast<std::size_t>(mpi::size())) {}
+        tracker_(points, plan_.skipped, comm.size()),
+        workers_(static_cast<std::size_t>(comm.size())) {}
 
   SweepRunStats run() {
     print_header();
@@ -236,7 +240,7 @@ class Dispatcher {
   };
 
   void print_header() const {
-    const int n = mpi::size(), threads = default_threads(o_);
+    const int n = comm_.size(), threads = default_threads(o_);
     std::printf(
         "sweep: %zu points, %d already finished, %zu to run (%d resumed) on %d process%s x "
         "%d job%s, %d thread%s each",
@@ -272,7 +276,7 @@ class Dispatcher {
     bool busy = false;
     while (running_.size() < std::size_t(o_.jobs) && next_ < plan_.queue.size()) {
       const long long i = plan_.queue[next_++];
-      running_[spawn_point(spec_, points_[i], o_, plan_.actions[i])] = i;
+      running_[spawn_point(spec_, points_[i], o_, plan_.actions[i], comm_)] = i;
       busy = true;
     }
     return busy;
@@ -283,27 +287,28 @@ class Dispatcher {
     bool busy = false;
     long long a = 0, b = 0;
     int rank;
-    while ((rank = mpi::try_recv_pair(-1, kTagToRoot, a, b)) > 0) {
+    while ((rank = comm_.try_recv_pair(-1, kTagToRoot, a, b)) > 0) {
       busy = true;
       Worker& w = workers_[rank];
       if (w.state == Worker::State::kLost) {  // it was only slow; its point stays lost
-        mpi::send_pair(rank, kTagToWorker, kLost, 0);
+        comm_.send_pair(rank, kTagToWorker, kLost, 0);
         continue;
       }
       w.heard = Clock::now();
       if (a == kBeat) {
-        mpi::send_pair(rank, kTagToWorker, kAlive, 0);
+        comm_.send_pair(rank, kTagToWorker, kAlive, 0);
         continue;
       }
       if (a >= 0) tracker_.finished(a, static_cast<int>(b), rank);
       if (next_ < plan_.queue.size()) {
         w.point = plan_.queue[next_++];
         w.state = Worker::State::kRunning;
-        mpi::send_pair(rank, kTagToWorker, w.point, static_cast<long long>(plan_.actions[w.point]));
+        comm_.send_pair(rank, kTagToWorker, w.point,
+                        static_cast<long long>(plan_.actions[w.point]));
       } else {
         w.point = -1;
         w.state = Worker::State::kIdle;
-        mpi::send_pair(rank, kTagToWorker, kNoMore, 0);
+        comm_.send_pair(rank, kTagToWorker, kNoMore, 0);
       }
     }
     return busy;
@@ -336,9 +341,9 @@ class Dispatcher {
                                   [](const Worker& w) { return w.state == Worker::State::kLost; });
     for (std::size_t r = 1; r < workers_.size(); ++r) {
       if (workers_[r].state != Worker::State::kLost)
-        mpi::send_pair(static_cast<int>(r), kTagToWorker, kStop, lost ? 1 : 0);
+        comm_.send_pair(static_cast<int>(r), kTagToWorker, kStop, lost ? 1 : 0);
     }
-    if (lost) mpi::abandon();
+    if (lost) comm_.abandon();
   }
 
   [[noreturn]] void interrupt() {
@@ -350,6 +355,7 @@ class Dispatcher {
   const SweepSpec& spec_;
   const std::vector<SweepPoint>& points_;
   const SweepRunOptions& o_;
+  mpi::Context& comm_;
   const Plan plan_;
   Tracker tracker_;
   std::vector<Worker> workers_;         // by rank; [0] is rank 0 itself, unused
@@ -362,15 +368,17 @@ class Dispatcher {
 // silent or declares this rank lost.
 class WorkerRank {
  public:
-  WorkerRank(const SweepSpec& spec, const std::vector<SweepPoint>& points, const SweepRunOptions& o)
+  WorkerRank(const SweepSpec& spec, const std::vector<SweepPoint>& points, const SweepRunOptions& o,
+             mpi::Context& comm)
       : spec_(spec),
         points_(points),
         o_(o),
+        comm_(comm),
         beat_interval_(std::chrono::duration_cast<Clock::duration>(
             std::chrono::duration<double>(o.rank_timeout / 4))) {}
 
   void run() {
-    mpi::send_pair(0, kTagToRoot, kAsk, 0);
+    comm_.send_pair(0, kTagToRoot, kAsk, 0);
     while (!answer_rank0()) {
       if (g_stop) give_up("interrupted");
       report_finished_point();
@@ -379,7 +387,7 @@ class WorkerRank {
                 ": it died or hangs");
       }
       if (Clock::now() >= next_beat_) {
-        mpi::send_pair(0, kTagToRoot, kBeat, 0);
+        comm_.send_pair(0, kTagToRoot, kBeat, 0);
         next_beat_ = Clock::now() + beat_interval_;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -390,14 +398,14 @@ class WorkerRank {
   // Rank 0's messages; true when told to stop.
   bool answer_rank0() {
     long long a = 0, b = 0;
-    while (mpi::try_recv_pair(0, kTagToWorker, a, b) == 0) {
+    while (comm_.try_recv_pair(0, kTagToWorker, a, b) == 0) {
       heard_ = Clock::now();
       if (a >= 0) {
         point_ = a;
-        child_ = spawn_point(spec_, points_[a], o_, static_cast<PointAction>(b));
+        child_ = spawn_point(spec_, points_[a], o_, static_cast<PointAction>(b), comm_);
       } else if (a == kStop) {
         if (child_ > 0) stop_point(child_);
-        if (b != 0) mpi::abandon();
+        if (b != 0) comm_.abandon();
         return true;
       } else if (a == kLost) {
         give_up("rank 0 declared this rank lost after hearing nothing from it for " +
@@ -410,7 +418,7 @@ class WorkerRank {
   void report_finished_point() {
     int status = 0;
     if (child_ > 0 && waitpid(child_, &status, WNOHANG) == child_) {
-      mpi::send_pair(0, kTagToRoot, point_, exit_code_of(status));
+      comm_.send_pair(0, kTagToRoot, point_, exit_code_of(status));
       child_ = -1;
       point_ = -1;
     }
@@ -419,8 +427,8 @@ class WorkerRank {
   // Stops this rank's point and leaves without MPI_Finalize (a peer is gone).
   [[noreturn]] void give_up(const std::string& why) {
     if (child_ > 0) stop_point(child_);
-    mpi::abandon();
-    std::string what = "rank " + std::to_string(mpi::rank()) + ": " + why;
+    comm_.abandon();
+    std::string what = "rank " + std::to_string(comm_.rank()) + ": " + why;
     if (point_ >= 0) {
       what += "; its point " + points_[point_].name +
               " was stopped at its last checkpoint (run the sweep again to resume it)";
@@ -431,6 +439,7 @@ class WorkerRank {
   const SweepSpec& spec_;
   const std::vector<SweepPoint>& points_;
   const SweepRunOptions& o_;
+  mpi::Context& comm_;
   const Clock::duration beat_interval_;
   Clock::time_point next_beat_ = Clock::now();
   // Rank 0's last message. Its silence counts from its first answer: before, it checks the
@@ -455,15 +464,15 @@ PointAction point_action(const fs::path& point_dir) {
 }
 
 SweepRunStats run_sweep_points(const SweepSpec& spec, const std::vector<SweepPoint>& points,
-                               const SweepRunOptions& o) {
+                               const SweepRunOptions& o, mpi::Context& comm) {
   fs::create_directories(o.dir / "points");
   fs::create_directories(o.dir / "logs");
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-  if (mpi::rank() == 0) return Dispatcher(spec, points, o).run();
-  WorkerRank(spec, points, o).run();
+  if (comm.rank() == 0) return Dispatcher(spec, points, o, comm).run();
+  WorkerRank(spec, points, o, comm).run();
   return {};
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/mpi_comm.hpp"
 #include "sim/sweep_spec.hpp"
 
 namespace gaitsim {
@@ -34,10 +35,10 @@ struct SweepRunStats {
   int lost = 0;  // points whose rank was declared lost
 };
 
-// Runs every unfinished point (under MPI: over all ranks; every rank calls it). Returns what
-// this process's dispatcher saw (rank 0; the others return zeros). A worker rank that loses
+// Runs every unfinished point (under MPI: over all ranks of comm; every rank calls it). Returns
+// what this process's dispatcher saw (rank 0; the others return zeros). A worker rank that loses
 // rank 0, or is told it was declared lost, throws std::runtime_error.
 SweepRunStats run_sweep_points(const SweepSpec& spec, const std::vector<SweepPoint>& points,
-                               const SweepRunOptions& options);
+                               const SweepRunOptions& options, mpi::Context& comm);
 
 }  // namespace gaitsim

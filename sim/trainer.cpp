@@ -10,6 +10,7 @@
 #include "datasets/dataset_registry.hpp"
 #include "sim/alignment.hpp"
 #include "sim/batches.hpp"
+#include "sim/data_parallel.hpp"
 #include "sim/engine.hpp"
 #include "sim/mpi_comm.hpp"
 #include "sim/network_builder.hpp"
@@ -62,31 +63,18 @@ void check_resumable(const Config& now, const RunRecord& run, const fs::path& fi
   }
 }
 
-// Sums a step's metrics and per-layer updates over the MPI processes (data-parallel training).
-// Each layer's sum is started (MPI_Iallreduce) as soon as the layer's update is ready, so it
-// overlaps the computation of the next layer; finish() waits for all of them.
-template <class T>
-class MpiReducer : public StepReducer<T> {
- public:
-  void metrics(BatchResult& r) override {
-    double loss = r.loss_sum;
-    long long counts[3] = {r.correct, r.top5, r.samples};
-    mpi::allreduce_sum(&loss, 1);
-    mpi::allreduce_sum(counts, 3);
-    r = {loss, counts[0], counts[1], counts[2]};
-  }
-  void layer(int, Mat<T>& dW, RowVec<T>& db) override {
-    mpi::iallreduce_sum(dW.data(), std::size_t(dW.size()));
-    mpi::iallreduce_sum(db.data(), std::size_t(db.size()));
-  }
-  void finish() override { mpi::wait_all(); }
-};
-
 template <class T>
 class Trainer {
  public:
-  Trainer(const Config& c, const TrainOptions& o, const datasets::SourceSplit& data)
-      : c_(c), o_(o), data_(data), file_(o.out_dir / "run.h5") {}
+  Trainer(const Config& c, const TrainOptions& o, const datasets::SourceSplit& data,
+          mpi::Context& comm)
+      : c_(c),
+        o_(o),
+        data_(data),
+        file_(o.out_dir / "run.h5"),
+        rank_(comm.rank()),
+        ranks_(comm.size()),
+        reducer_(comm) {}
 
   int run();
 
@@ -108,8 +96,8 @@ class Trainer {
   std::unique_ptr<Engine<T>> engine_;
   long long session_steps_ = 0;
   bool paused_ = false;
-  int rank_ = mpi::rank(), ranks_ = mpi::size();  // data-parallel: this slice of each batch
-  MpiReducer<T> reducer_;
+  int rank_, ranks_;  // data-parallel: this slice of each batch
+  DataParallelReducer<T> reducer_;
 };
 
 template <class T>
@@ -127,9 +115,8 @@ void Trainer<T>::start() {
   }
   run_.config_yaml = c_.to_yaml();
   run_.precision = c_.learning.precision;
-  engine_ =
-      std::make_unique<Engine<T>>(net.template cast<T>(), c_.learning,
-                                  static_cast<std::uint64_t>(c_.network.seed) + 1, c_.dynamics);
+  engine_ = std::make_unique<Engine<T>>(net.template cast<T>(), c_.learning,
+                                        feedback_seed(c_.network), c_.dynamics);
   engine_->optimizer().set_state(run_.optimizer);
   if (ranks_ > 1) engine_->set_reducer(&reducer_);
 }
@@ -194,7 +181,8 @@ EpochRecord Trainer<T>::finish_epoch(int e, double seconds) {
                   double(test.top5) / n,
                   seconds,
                   {}};
-  if (engine_->network().classes <= 10) rec.test_top5 = std::numeric_limits<double>::quiet_NaN();
+  if (!reports_top5(engine_->network().classes))
+    rec.test_top5 = std::numeric_limits<double>::quiet_NaN();
   for (int l : run_.ortho_layers) {
     rec.ortho_error.push_back(OrthogonalityRegulariser<T>::error(engine_->network().layer(l).in.W));
   }
@@ -265,7 +253,7 @@ void Trainer<T>::epoch(int e) {
   std::printf("epoch %d/%d: train loss %.4f acc %.4f | test loss %.4f acc %.4f", rec.epoch,
               c_.learning.epochs, rec.train_loss, rec.train_accuracy, rec.test_loss,
               rec.test_accuracy);
-  if (engine_->network().classes > 10) std::printf(" top5 %.4f", rec.test_top5);
+  if (reports_top5(engine_->network().classes)) std::printf(" top5 %.4f", rec.test_top5);
   std::printf(" | %s\n", format_duration(seconds).c_str());
   if (c_.dynamics.mode == "settle") {
     const SettlingRecord& s = run_.settling.back();
@@ -337,9 +325,9 @@ int Trainer<T>::run() {
   return kOk;
 }
 
-void prepare_run_dir(const TrainOptions& o) {
+// writer: this process writes the run file (data-parallel: the others only check).
+void prepare_run_dir(const TrainOptions& o, bool writer) {
   const fs::path file = o.out_dir / "run.h5";
-  const bool writer = mpi::rank() == 0;  // data-parallel: the others only check
   if (o.resume) {
     if (!fs::exists(file)) {
       throw ConfigError(file.string() + ": nothing to resume (no run file)");
@@ -357,20 +345,6 @@ void prepare_run_dir(const TrainOptions& o) {
   if (writer) fs::create_directories(o.out_dir);
 }
 
-// Data-parallel training needs every global batch to give each process at least one sample.
-void check_data_parallel(const Config& c, std::size_t examples) {
-  const long long p = mpi::size();
-  if (p == 1) return;
-  const long long B = c.learning.batch_size, N = static_cast<long long>(examples);
-  const long long last = N % B == 0 ? B : N % B;
-  if (std::min(B, last) < p) {
-    throw ConfigError("data-parallel training on " + std::to_string(p) +
-                      " processes needs at least " + std::to_string(p) +
-                      " samples in every batch; learning.batch_size is " + std::to_string(B) +
-                      " and the last batch has " + std::to_string(last));
-  }
-}
-
 }  // namespace
 
 fs::path default_run_dir(const Config& c) {
@@ -381,33 +355,33 @@ fs::path default_run_dir(const Config& c) {
 int train(const Config& given, const TrainOptions& options) {
   // Under an MPI launcher with several processes: data-parallel training, every process takes
   // its slice of each batch; only rank 0 writes the run file and prints.
-  mpi::init();
+  mpi::Context comm;
   Config config = given;
-  if (mpi::rank() > 0) {
+  if (comm.rank() > 0) {
     config.output.progress = false;
     if (!std::freopen("/dev/null", "w", stdout)) return kFailure;
   }
   const datasets::SourceSplit data = open_data(config);
   network_shape(config, static_cast<int>(data.train->features()), data.train->classes());
-  check_data_parallel(config, data.train->size());
-  prepare_run_dir(options);
-  mpi::barrier();
+  check_data_parallel(config, data.train->size(), comm.size());
+  prepare_run_dir(options, comm.rank() == 0);
+  comm.barrier();
   std::printf("training %s on %s (%zu train, %zu test examples), %s, run folder %s\n",
               config.learning.algorithm.c_str(), config.data.dataset.c_str(), data.train->size(),
               data.test->size(), config.learning.precision.c_str(), options.out_dir.c_str());
-  if (mpi::size() > 1) {
+  if (comm.size() > 1) {
     std::printf("data-parallel on %d processes: each takes 1/%d of every batch of %d\n",
-                mpi::size(), mpi::size(), config.learning.batch_size);
+                comm.size(), comm.size(), config.learning.batch_size);
   }
   std::fflush(stdout);
   try {
-    if (config.learning.precision == "float32") return Trainer<float>(config, options, data).run();
-    return Trainer<double>(config, options, data).run();
+    return with_precision(config.learning,
+                          [&]<class T>() { return Trainer<T>(config, options, data, comm).run(); });
   } catch (const std::exception& e) {
-    if (mpi::size() == 1) throw;
+    if (comm.size() == 1) throw;
     // The other processes would wait for this one forever: end the job.
-    std::cerr << "error on rank " << mpi::rank() << ": " << e.what() << '\n';
-    mpi::abort(kFailure);
+    std::cerr << "error on rank " << comm.rank() << ": " << e.what() << '\n';
+    comm.abort(kFailure);
   }
 }
 

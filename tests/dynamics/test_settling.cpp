@@ -123,6 +123,59 @@ TEST(Relaxation, Dopri5ConvergesWithItsToleranceToTheFixedPoint) {
   EXPECT_LT((s.a.back() - a_inf).cwiseAbs().maxCoeff(), 1e-9);
 }
 
+// --------------------------------------------- a rule known only to this test binary
+// A linearised nudge with a fixed gamma_l = 1/2: r_l = gamma_l d_l * D_l, carried down by
+// W_l^-1, mult_{l-1} = mult_l / gamma_l. It is registered here and nowhere else, so that it runs
+// in both dynamics modes shows that the engine and the settling dynamics need nothing of a rule
+// beyond its top_down step.
+constexpr double kHalf = 0.5;
+
+template <class T>
+class HalfNudgeRule : public LearningRule<T> {
+ public:
+  std::string name() const override { return "test_half_nudge"; }
+  bool inverts_layers() const override { return true; }
+  void top_down(const Network<T>& /*net*/, const Activity<T>& act, int l, const Mat<T>& D,
+                const ColVec<T>& mult, TopDownStep<T>& step) const override {
+    step.gamma = ColVec<T>::Constant(D.rows(), T(kHalf));
+    step.r = T(kHalf) * D.cwiseProduct(act.d[l]);
+    step.mult = mult.cwiseQuotient(step.gamma);
+    step.feedback = nullptr;
+  }
+};
+
+const bool half_nudge_registered = [] {
+  register_learning_rule(
+      "test_half_nudge",
+      [](const RuleParams&) { return std::make_unique<HalfNudgeRule<double>>(); },
+      [](const RuleParams&) { return std::make_unique<HalfNudgeRule<float>>(); });
+  return true;
+}();
+
+// The algebraic sweep of the test rule against its closed form, computed here with an explicit
+// inverse: D_{l-1} = (d_l * D_l / 2) W_l^-1, mult_{l-1} = 2^(L-l+1), gamma_l = 1/2.
+TEST(TestOnlyRule, AlgebraicSweepIsItsClosedForm) {
+  ASSERT_TRUE(half_nudge_registered);
+  NetSpec s;
+  s.input = 20;
+  s.hidden = 3;
+  s.algorithm = "test_half_nudge";
+  const Network<double> net = testing::orthogonal_net(s);
+  const Batch b = testing::random_batch(7, s.input, s.classes);
+  Engine<double> alg = testing::engine_of(s, net);
+  Gradients<double> g;
+  alg.updates(alg.rule(), b.x, b.y, g);
+  const int L = net.depth();
+  Mat<double> D = alg.signals().D[L];
+  for (int l = L; l >= 2; --l) {
+    D = (kHalf * D.cwiseProduct(alg.activity().d[l])) * net.layer(l).in.W.inverse();
+    EXPECT_LE((alg.signals().D[l - 1] - D).norm(), 1e-12 * D.norm()) << "delta, layer " << l - 1;
+    EXPECT_EQ(alg.signals().mult[l - 1],
+              ColVec<double>::Constant(b.x.rows(), std::pow(2.0, L - l + 1)));
+    EXPECT_EQ(alg.signals().gamma[l], ColVec<double>::Constant(b.x.rows(), kHalf));
+  }
+}
+
 // ------------------------------------------------------- settled phases == algebraic phases
 struct EqCase {
   std::string kind, activation, algorithm, feedback, stepper;
@@ -207,6 +260,9 @@ std::vector<EqCase> eq_cases() {
     cases.push_back({"tower", "leaky_relu", alg, "inverse", "euler"});
     cases.push_back({"square", "leaky_relu", alg, "transpose", "dopri5"});
   }
+  // the rule defined above, through both feedback dynamics
+  cases.push_back({"tower", "leaky_relu", "test_half_nudge", "inverse", "euler"});
+  cases.push_back({"square", "leaky_relu", "test_half_nudge", "transpose", "dopri5"});
   return cases;
 }
 
@@ -254,9 +310,8 @@ TEST(SettleConfig, DefaultsKeepTheAlgebraicEngine) {
   const Config c = parse("  mode: algebraic\n");
   EXPECT_EQ(Config{}.dynamics.mode, "algebraic");
   EXPECT_EQ(c.dynamics.tau_ms, 10.0);
-  EXPECT_EQ(make_phases<double>(Config{}.dynamics, Config{}.learning)->name(), "algebraic");
-  EXPECT_EQ(make_phases<double>(parse("  mode: settle\n").dynamics, Config{}.learning)->name(),
-            "settle");
+  EXPECT_EQ(make_phases<double>(Config{}.dynamics)->name(), "algebraic");
+  EXPECT_EQ(make_phases<double>(parse("  mode: settle\n").dynamics)->name(), "settle");
 }
 
 TEST(SettleConfig, BadValuesNameTheKey) {
