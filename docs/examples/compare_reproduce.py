@@ -7,6 +7,9 @@ ridge, and the noise ceilings with their seeded split halves.
     python3 compare_reproduce.py responses.h5 recordings.h5 [--layer NAME|all] [--seed 0]
         [--folds 10] [--inner-folds 5] [--splits 10] [--rsa-rank spearman|kendall]
 
+For recordings files (/responses, /stimulus_id), not model-vs-model comparisons; the stimuli
+in common are used (gaitsim asks for --allow-partial when some are missing).
+
 Prints the table as CSV (layer,metric,score,ceiling,normalised,ceiling_lower,ceiling_upper) with
 every digit (repr), so that it can be compared with T.h5.
 """

@@ -118,6 +118,54 @@ SCHEMA = {
         E("/layers/<name>/(targets|target_delta)", ["description", "?unit", "?dims"], ndim=2,
           optional=True, doc="`/layers/<name>/target_delta`"),
         E("/layers/<name>/target_scale", ["description", "unit"], ndim=1, optional=True),
+        # --trajectories
+        E("/time_ms/(free|target)", ["description", "unit", "duration_ms", "record_every_ms",
+                                     "tau_ms", "dt_ms", "stepper", "feedback", "tol"],
+          ndim=1, optional=True, doc="`/time_ms/free`, `/time_ms/target`"),
+        E("/layers/<name>/(trajectory_free|trajectory_target|trajectory_target_delta)",
+          ["description", "unit", "dims"], ndim=3, optional=True,
+          doc="`/layers/<name>/trajectory_target_delta`"),
+        G("/trajectory_convergence", ["description", "tol"], optional=True,
+          doc="`/trajectory_convergence`"),
+        E("/trajectory_convergence/(chunk_start|chunk_stimuli)", ndim=1, optional=True,
+          doc="`/trajectory_convergence/chunk_start`, `chunk_stimuli`"),
+        E("/trajectory_convergence/(free|target)_(converged|steps)", ndim=1, optional=True,
+          doc="`/trajectory_convergence/{free,target}_converged`"),
+        E("/trajectory_convergence/(free|target)_(time_ms|residual)", ["description"], ndim=1,
+          optional=True, doc="`/trajectory_convergence/{free,target}_time_ms`"),
+    ]),
+    "responses_nwb": ("file-formats.md", [
+        G("/", ["nwb_version", "neurodata_type", "namespace", "object_id", "gaitsim_format",
+                "gaitsim_format_version", "complete", "config", "config_file", "checkpoint_path",
+                "checkpoint_hash", "checkpoint_hash_algorithm", "weights", "stimuli",
+                "stimulus_source", "stimulus_count", "classes", "algorithm", "precision",
+                "layer_names", "created", "gaitsim_version"],
+          doc="Root: attributes `nwb_version`, `neurodata_type = NWBFile`"),
+        E("/(identifier|session_description|session_start_time|timestamps_reference_time)",
+          ndim=0, doc="`timestamps_reference_time`"),
+        E("/file_create_date", ndim=1, doc="`file_create_date` (1) string"),
+        G("/(acquisition|analysis|processing|general|intervals)", [],
+          doc="groups `acquisition`, `analysis`, `processing`, `general`"),
+        G("/stimulus/(presentation|templates)", [],
+          doc="`stimulus/presentation`, `stimulus/templates`"),
+        E("/general/source_script", ["file_name"], ndim=0, doc="`/general/source_script`"),
+        E("/general/notes", ndim=0, doc="`/general/notes`"),
+        G("/processing/gaitsim", ["description", "neurodata_type", "namespace", "object_id"],
+          doc="`/processing/gaitsim`"),
+        G("/processing/gaitsim/<name>", ["description", "comments", "neurodata_type", "namespace",
+                                         "object_id"], doc="`/processing/gaitsim/<name>`"),
+        E("/processing/gaitsim/<name>/data", ["unit", "conversion", "offset", "resolution",
+                                              "description", "dims"], ndim=2,
+          doc="`data` (N, n_l) with attributes `unit`, `conversion`"),
+        E("/processing/gaitsim/<name>/timestamps", ["interval", "unit"], ndim=1,
+          doc="`timestamps` (N) float64 [s] with `interval` = 1"),
+        G("/intervals/trials", ["colnames", "description", "neurodata_type", "namespace",
+                                "object_id"], doc="`/intervals/trials`"),
+        E("/intervals/trials/id", ["neurodata_type", "namespace", "object_id"], ndim=1,
+          doc="`id` ElementIdentifiers column"),
+        E("/intervals/trials/(start_time|stop_time|stimulus_id|label|phase)",
+          ["description", "neurodata_type", "namespace", "object_id"], ndim=1,
+          doc="VectorData columns `start_time`"),
     ]),
     "comparison": ("file-formats.md", [
         G("/", ["format", "responses", "recordings", "seed", "folds", "inner_folds", "splits",
@@ -165,6 +213,9 @@ def check(kind, path, docs_dir):
     for e in entries:
         if e.doc not in doc_text:
             problems.append(f"schema entry {e.pattern}: '{e.doc}' is not in docs/{doc_file}")
+        for a in e.attrs:
+            if f"`{a}`" not in doc_text and f"`{a} =" not in doc_text:
+                problems.append(f"attribute {a} of {e.pattern} is not named in docs/{doc_file}")
     with h5py.File(path, "r") as f:
         found = {e.pattern: 0 for e in entries}
         for p, obj in objects(f).items():

@@ -130,6 +130,10 @@ TEST_F(FileReaders, EveryFileMatchesItsDocumentedLayout) {
   files.emplace_back("settle", dir / "settle.h5");
   const auto [resp, rec] = responses_and_recordings(dir, record("--targets"));
   files.emplace_back("responses", resp);
+  ok(record("--stimuli test:0-9 --trajectories --out " + (dir / "traj.h5")));
+  files.emplace_back("responses", dir / "traj.h5");
+  ok(record("--stimuli test:0-9 --targets --format nwb --out " + (dir / "nwb.h5")));
+  files.emplace_back("responses_nwb", dir / "nwb.h5");
   ok("compare " + resp + " " + rec + " --splits 2 --out " + (dir / "table.csv"));
   files.emplace_back("comparison", dir / "table.h5");
   const std::string sweep = dir / "sweep.yaml";
