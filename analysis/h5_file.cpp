@@ -217,6 +217,117 @@ void File::set_attr(const std::string& obj, const std::string& name, const std::
   write_attr(obj, name, type.get(), &text);
 }
 
+namespace {
+// Variable-length UTF-8 strings; `out` owns the type.
+herr_t make_string_type(Handle& out) {
+  out = Handle(H5Tcopy(H5T_C_S1), H5Tclose);
+  if (out.get() < 0) return -1;
+  if (H5Tset_size(out.get(), H5T_VARIABLE) < 0) return -1;
+  return H5Tset_cset(out.get(), H5T_CSET_UTF8);
+}
+
+// Reads n strings of a string-typed attribute or dataset through `read` (H5Aread or H5Dread
+// bound to the object), variable- or fixed-length.
+template <class Read>
+std::vector<std::string> read_string_array(hid_t file_type, std::size_t n, const Read& read) {
+  std::vector<std::string> out;
+  if (H5Tis_variable_str(file_type) > 0) {
+    Handle mem;
+    if (make_string_type(mem) < 0) return out;
+    std::vector<char*> raw(n, nullptr);
+    if (n > 0 && read(mem.get(), raw.data()) < 0) throw std::runtime_error("cannot read");
+    for (char* r : raw) {
+      out.emplace_back(r != nullptr ? r : "");
+      H5free_memory(r);
+    }
+    return out;
+  }
+  const std::size_t size = H5Tget_size(file_type);
+  std::string buffer(n * size, '\0');
+  if (n > 0 && read(file_type, buffer.data()) < 0) throw std::runtime_error("cannot read");
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string s = buffer.substr(i * size, size);
+    s.resize(std::min(s.find('\0'), s.size()));
+    out.push_back(s);
+  }
+  return out;
+}
+}  // namespace
+
+void File::set_attr(const std::string& obj, const std::string& name,
+                    const std::vector<std::string>& values) {
+  const std::string label = attr_label(obj, name);
+  Handle type;
+  check(make_string_type(type), "cannot create attribute", label);
+  if (has_attr(obj, name)) {
+    check(H5Adelete_by_name(id(), obj.c_str(), name.c_str(), H5P_DEFAULT), "cannot replace", label);
+  }
+  const hsize_t n = values.size();
+  const Handle space =
+      checked(H5Screate_simple(1, &n, nullptr), H5Sclose, "cannot create attribute", label);
+  const Handle attr = checked(H5Acreate_by_name(id(), obj.c_str(), name.c_str(), type.get(),
+                                                space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                              H5Aclose, "cannot create attribute", label);
+  std::vector<const char*> c;
+  for (const auto& v : values) c.push_back(v.c_str());
+  if (n > 0) check(H5Awrite(attr.get(), type.get(), c.data()), "cannot write attribute", label);
+}
+
+void File::write_strings(const std::string& path, const std::vector<std::string>& values) {
+  remove_dataset_if_exists(path);
+  Handle type;
+  check(make_string_type(type), "cannot create dataset", path);
+  const hsize_t n = values.size();
+  const Handle space = checked(H5Screate_simple(1, &n, nullptr), H5Sclose, "bad shape", path);
+  const Handle lcpl = checked(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "cannot create", path);
+  check(H5Pset_create_intermediate_group(lcpl.get(), 1), "cannot create groups", path);
+  const Handle d = checked(
+      H5Dcreate2(id(), path.c_str(), type.get(), space.get(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
+      H5Dclose, "cannot create dataset", path);
+  std::vector<const char*> c;
+  for (const auto& v : values) c.push_back(v.c_str());
+  if (n > 0)
+    check(H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, c.data()), "cannot write",
+          path);
+}
+
+std::vector<std::string> File::attr_strings(const std::string& obj, const std::string& name) const {
+  const std::string label = attr_label(obj, name);
+  if (!has_attr(obj, name)) throw H5Error("no such attribute", path_, label);
+  const Handle attr =
+      checked(H5Aopen_by_name(id(), obj.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+              "cannot open attribute", label);
+  const Handle type = checked(H5Aget_type(attr.get()), H5Tclose, "cannot read", label);
+  const Handle space = checked(H5Aget_space(attr.get()), H5Sclose, "cannot read", label);
+  if (H5Tget_class(type.get()) != H5T_STRING || H5Sget_simple_extent_ndims(space.get()) > 1) {
+    throw H5Error("attribute is not a 1-D array of strings", path_, label);
+  }
+  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+  try {
+    return read_string_array(type.get(), n,
+                             [&](hid_t mem, void* buf) { return H5Aread(attr.get(), mem, buf); });
+  } catch (const std::runtime_error&) {
+    fail("cannot read", label);
+  }
+}
+
+std::vector<std::string> File::read_strings(const std::string& path) const {
+  const Handle d = open_dataset(path);
+  const Handle type = checked(H5Dget_type(d.get()), H5Tclose, "cannot read", path);
+  const Handle space = checked(H5Dget_space(d.get()), H5Sclose, "cannot read", path);
+  if (H5Tget_class(type.get()) != H5T_STRING || H5Sget_simple_extent_ndims(space.get()) > 1) {
+    throw H5Error("not a 1-D dataset of strings", path_, path);
+  }
+  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+  try {
+    return read_string_array(type.get(), n, [&](hid_t mem, void* buf) {
+      return H5Dread(d.get(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    });
+  } catch (const std::runtime_error&) {
+    fail("cannot read", path);
+  }
+}
+
 void File::set_attr(const std::string& obj, const std::string& name, const char* value) {
   set_attr(obj, name, std::string(value));
 }

@@ -66,6 +66,14 @@ class File {
   template <class T>
   requires std::is_arithmetic_v<T>
   void set_attr(const std::string& obj, const std::string& name, T value);
+  // Lists of names: a 1-D array of variable-length UTF-8 strings (the one convention of every
+  // gaitsim file), as an attribute or as a dataset. Reading also accepts fixed-length strings.
+  void set_attr(const std::string& obj, const std::string& name,
+                const std::vector<std::string>& values);
+  void write_strings(const std::string& path, const std::vector<std::string>& values);
+  std::vector<std::string> attr_strings(const std::string& obj, const std::string& name) const;
+  std::vector<std::string> read_strings(const std::string& path) const;
+
   bool has_attr(const std::string& obj, const std::string& name) const;
   std::string attr_string(const std::string& obj, const std::string& name) const;
   double attr_double(const std::string& obj, const std::string& name) const;  // float or integer

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <numeric>
 #include <regex>
-#include <sstream>
 #include <stdexcept>
 
 #include "analysis/h5_file.hpp"
@@ -90,6 +89,18 @@ void image_shape(int width, int& h, int& w, int& c) {
 
 std::string attr_or(const h5::File& f, const std::string& obj, const std::string& name) {
   return f.has_attr(obj, name) ? f.attr_string(obj, name) : std::string();
+}
+
+// A list of names (a string-array attribute); empty when the attribute is absent.
+std::vector<std::string> strings_or(const h5::File& f, const std::string& obj,
+                                    const std::string& name) {
+  return f.has_attr(obj, name) ? f.attr_strings(obj, name) : std::vector<std::string>();
+}
+
+QStringList to_qt(const std::vector<std::string>& v) {
+  QStringList out;
+  for (const auto& s : v) out.push_back(QString::fromStdString(s));
+  return out;
 }
 
 }  // namespace
@@ -420,11 +431,7 @@ std::unique_ptr<NetworkSource> compute_from_run(const fs::path& run_file, long l
 SettleSource::SettleSource(const fs::path& file) : file_(file) {
   const h5::File f = h5::File::open_read(file);
   const int depth = static_cast<int>(f.attr_int("/", "depth"));
-  std::vector<std::string> names;
-  if (f.has_attr("/layers", "names")) {
-    std::stringstream ss(f.attr_string("/layers", "names"));
-    for (std::string n; std::getline(ss, n, ',');) names.push_back(n);
-  }
+  const std::vector<std::string> names = strings_or(f, "/layers", "names");
   for (int l = 1; l <= depth; ++l) {
     const std::string g = "/layers/" + std::to_string(l);
     if (!f.exists(g + "/forward")) fail(file, "missing " + g + "/forward");
@@ -523,18 +530,14 @@ SweepData read_sweep(const fs::path& summary_h5) {
   SweepData s;
   s.dir = QString::fromStdString(summary_h5.parent_path().string());
   s.base = QString::fromStdString(attr_or(f, "/", "base"));
-  const auto lines = [](const std::string& text) {
-    QStringList out = QString::fromStdString(text).split('\n', Qt::SkipEmptyParts);
-    return out;
-  };
   s.points = f.attr_int("/", "points");
   s.complete = f.attr_int("/", "complete");
   s.diverged = f.attr_int("/", "diverged");
   s.unfinished = f.attr_int("/", "unfinished");
-  s.missing_names = lines(attr_or(f, "/", "missing"));
+  s.missing_names = to_qt(strings_or(f, "/", "missing"));
   s.missing = s.missing_names.size();
-  s.name = lines(attr_or(f, "/points", "name"));
-  s.status = lines(attr_or(f, "/points", "status"));
+  s.name = to_qt(strings_or(f, "/points", "name"));
+  s.status = to_qt(strings_or(f, "/points", "status"));
   const auto column = [&](const std::string& ds, std::size_t n) {
     std::vector<double> v = f.read_vector<double>(ds);
     if (v.size() != n) {
@@ -551,7 +554,7 @@ SweepData read_sweep(const fs::path& summary_h5) {
   s.best_accuracy = column("/points/best_test_accuracy", n);
   if (s.status.size() != static_cast<qsizetype>(n)) {
     fail(summary_h5, "/points attribute status: " + std::to_string(s.status.size()) +
-                         " lines, expected " + std::to_string(n));
+                         " entries, expected " + std::to_string(n));
   }
   const std::size_t groups = f.shape("/aggregate/seeds").at(0);
   s.agg_seeds = column("/aggregate/seeds", groups);
@@ -562,13 +565,20 @@ SweepData read_sweep(const fs::path& summary_h5) {
   s.final_sd = column("/aggregate/final_test_accuracy_sd", groups);
   s.best_mean = column("/aggregate/best_test_accuracy_mean", groups);
   s.best_sd = column("/aggregate/best_test_accuracy_sd", groups);
-  for (const QString& key : lines(attr_or(f, "/", "parameters"))) {
+  // Each swept key (attribute `parameters`) has its column under a MATLAB-safe name
+  // (`parameter_datasets`, in the same order).
+  const std::vector<std::string> keys = strings_or(f, "/", "parameters");
+  const std::vector<std::string> columns = strings_or(f, "/", "parameter_datasets");
+  if (columns.size() != keys.size()) {
+    fail(summary_h5, "attributes parameters and parameter_datasets differ in length");
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i) {
     SweepParameter p;
-    p.key = key;
-    const std::string k = key.toStdString();
+    p.key = QString::fromStdString(keys[i]);
+    const std::string& k = columns[i];
     p.point = column("/points/" + k, n);
     p.aggregate = column("/aggregate/" + k, groups);
-    p.categories = lines(attr_or(f, "/points/" + k, "categories"));
+    p.categories = to_qt(strings_or(f, "/points/" + k, "categories"));
     if (p.categories.isEmpty() && !p.point.empty()) {
       const auto [mn, mx] = std::minmax_element(p.point.begin(), p.point.end());
       p.log_scale = *mn > 0 && *mx / *mn > 10.0;

@@ -3,7 +3,6 @@
 // another responses file, by RSA, linear CKA and cross-validated ridge predictivity, with
 // split-half noise ceilings when the recordings have repetitions.
 #include <hdf5.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -13,7 +12,6 @@
 #include <iostream>
 #include <map>
 #include <numeric>
-#include <optional>
 #include <sstream>
 #include <unordered_map>
 
@@ -45,7 +43,7 @@ struct CompareOptions {
   std::string rsa_rank = "spearman";
   int folds = 10, inner_folds = 5, splits = 10;
   std::uint64_t seed = 0;
-  bool allow_partial = false, exclude_auxiliary = false;
+  bool allow_partial = false, exclude_auxiliary = false, force = false;
   std::string nan = "skip";  // skip | error
   std::string out;
 };
@@ -53,6 +51,7 @@ struct CompareOptions {
 struct Row {
   std::string layer, metric;
   double score = kNaN, ceiling = kNaN, normalised = kNaN;
+  double ceiling_lower = kNaN, ceiling_upper = kNaN;  // bounds, where the metric has them (RSA)
   Index stimuli = 0, units = 0, neurons = 0;
 };
 
@@ -175,6 +174,7 @@ class Comparison {
       }
     }
     const auto how = an::parse_rdm_comparison(o_.rsa_rank);
+    check_outputs();
     const h5::File model = h5::File::open_read(o_.responses);
     if (!model.exists("/layers")) {
       throw std::runtime_error(o_.responses +
@@ -355,9 +355,14 @@ class Comparison {
   void compare_layer(const std::string& layer, const MatrixXd& X, const Target& t,
                      an::RdmComparison how, std::vector<Row>& rows) {
     const bool ceil = t.reps.size() >= 2;
-    const auto add = [&](const std::string& metric, double score, double ceiling) {
-      Row r{layer, metric, score, ceiling, kNaN, X.rows(), X.cols(), t.mean.cols()};
-      if (std::isfinite(ceiling) && ceiling > 0) r.normalised = score / ceiling;
+    const auto add = [&](const std::string& metric, double score, const an::Ceiling* c) {
+      Row r{layer, metric, score, kNaN, kNaN, kNaN, kNaN, X.rows(), X.cols(), t.mean.cols()};
+      if (c) {
+        r.ceiling = c->ceiling;
+        r.ceiling_lower = c->lower;
+        r.ceiling_upper = c->upper;
+      }
+      if (std::isfinite(r.ceiling) && r.ceiling > 0) r.normalised = score / r.ceiling;
       rows.push_back(r);
     };
     for (const auto& metric : o_.metrics) {
@@ -367,21 +372,18 @@ class Comparison {
           std::cerr << "note: " << layer << ": " << score.pairs_skipped
                     << " stimulus pairs involve a constant pattern and are left out of RSA\n";
         }
-        const auto f = [&](const MatrixXd& a, const MatrixXd& b) {
-          return an::rsa(a, b, how).score;
-        };
-        add("rsa_" + an::to_string(how), score.score, ceil ? ceiling("rsa", f) : kNaN);
+        const std::string name = "rsa_" + an::to_string(how);
+        add(name, score.score,
+            ceil ? &ceiling(name, [&] { return an::rsa_ceiling(t.reps, how, o_.splits, o_.seed); })
+                 : nullptr);
       } else if (metric == "cka") {
         add("cka", an::linear_cka(X, t.mean),
-            ceil ? ceiling("cka", [](const MatrixXd& a,
-                                     const MatrixXd& b) { return an::linear_cka(a, b); })
-                 : kNaN);
+            ceil ? &ceiling("cka", [&] { return an::cka_ceiling(t.reps, o_.splits, o_.seed); })
+                 : nullptr);
         add("cka_debiased", an::linear_cka_debiased(X, t.mean),
-            ceil ? ceiling("cka_debiased",
-                           [](const MatrixXd& a, const MatrixXd& b) {
-                             return an::linear_cka_debiased(a, b);
-                           })
-                 : kNaN);
+            ceil ? &ceiling("cka_debiased",
+                            [&] { return an::cka_debiased_ceiling(t.reps, o_.splits, o_.seed); })
+                 : nullptr);
       } else {
         an::RidgeOptions ro;
         ro.folds = o_.folds;
@@ -389,136 +391,159 @@ class Comparison {
         ro.seed = o_.seed;
         const auto r = an::ridge_predictivity(X, t.mean, ro);
         ridge_r_[layer] = r.r;
-        double c = kNaN;
-        if (ceil) {
-          if (!neuron_ceiling_) {
-            const Eigen::VectorXd rel = an::neuron_reliability(t.reps, o_.splits, o_.seed);
-            std::vector<double> v;
-            for (Index j = 0; j < rel.size(); ++j)
-              if (std::isfinite(rel(j))) v.push_back(rel(j));
-            std::sort(v.begin(), v.end());
-            neuron_ceiling_ = v.empty()
-                                  ? kNaN
-                                  : (v.size() % 2 ? v[v.size() / 2]
-                                                  : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]));
-            reliability_ = rel;
-          }
-          c = *neuron_ceiling_;
-        }
-        add("ridge", r.median_r, c);
+        add("ridge", r.median_r,
+            ceil ? &ceiling("ridge",
+                            [&] {
+                              reliability_ = an::neuron_reliability(t.reps, o_.splits, o_.seed);
+                              an::Ceiling c;
+                              c.ceiling = an::median_neuron_ceiling(reliability_);
+                              return c;
+                            })
+                 : nullptr);
       }
     }
   }
 
-  double ceiling(const std::string& key,
-                 const std::function<double(const MatrixXd&, const MatrixXd&)>& metric) {
-    const auto it = ceilings_.find(key);
-    if (it != ceilings_.end()) return it->second;
-    return ceilings_[key] =
-               an::split_half_ceiling(fixed_reps(), metric, o_.splits, o_.seed).corrected;
+  // Ceilings depend on the recordings only: computed once per metric.
+  const an::Ceiling& ceiling(const std::string& key, const std::function<an::Ceiling()>& make) {
+    auto it = ceilings_.find(key);
+    if (it == ceilings_.end()) it = ceilings_.emplace(key, make()).first;
+    return it->second;
   }
-  const an::Repetitions& fixed_reps() const { return fixed_.reps; }
 
   void print(const std::vector<Row>& rows) const {
-    std::printf("%-12s %-22s %10s %10s %11s %8s %7s %8s\n", "layer", "metric", "score", "ceiling",
-                "normalised", "stimuli", "units", "neurons");
+    std::printf("%-12s %-22s %10s %10s %11s %8s %7s %8s %10s %10s\n", "layer", "metric", "score",
+                "ceiling", "normalised", "stimuli", "units", "neurons", "ceil_lower", "ceil_upper");
     for (const auto& r : rows) {
-      std::printf("%-12s %-22s %10s %10s %11s %8lld %7lld %8lld\n", r.layer.c_str(),
+      std::printf("%-12s %-22s %10s %10s %11s %8lld %7lld %8lld %10s %10s\n", r.layer.c_str(),
                   r.metric.c_str(), fmt(r.score).c_str(), fmt(r.ceiling).c_str(),
                   fmt(r.normalised).c_str(), static_cast<long long>(r.stimuli),
-                  static_cast<long long>(r.units), static_cast<long long>(r.neurons));
+                  static_cast<long long>(r.units), static_cast<long long>(r.neurons),
+                  fmt(r.ceiling_lower).c_str(), fmt(r.ceiling_upper).c_str());
     }
   }
 
-  void write(const std::vector<Row>& rows) const {
+  // FILE.csv and FILE.h5 beside it (FILE.csv.h5 when FILE has no extension).
+  std::pair<fs::path, fs::path> outputs() const {
     const fs::path csv(o_.out);
     fs::path h5path = csv;
     h5path.replace_extension(".h5");
     if (h5path == csv) h5path += ".h5";
+    return {csv, h5path};
+  }
+
+  // Before any work: an output that is one of the inputs is always refused (the comparison
+  // would overwrite what it reads); an existing output only with --force. Exit 2 either way.
+  void check_outputs() const {
+    if (o_.out.empty()) return;
+    const auto [csv, h5path] = outputs();
+    for (const auto& out : {csv, h5path}) {
+      for (const auto& in : {o_.responses, o_.recordings}) {
+        std::error_code ec;
+        if (fs::equivalent(out, in, ec) ||
+            fs::weakly_canonical(out, ec) == fs::weakly_canonical(in, ec)) {
+          throw ConfigError("--out " + o_.out + " would write " + out.string() +
+                            ", which is an input of the comparison; choose another name");
+        }
+      }
+      if (fs::exists(out) && !o_.force) {
+        throw ConfigError(out.string() + " exists; pass --force to replace it (--out " + o_.out +
+                          " writes " + csv.string() + " and " + h5path.string() + ")");
+      }
+    }
+  }
+
+  void write(const std::vector<Row>& rows) const {
+    const auto [csv, h5path] = outputs();
     const fs::path dir = csv.has_parent_path() ? csv.parent_path() : fs::path(".");
     if (!fs::is_directory(dir)) {
       throw std::runtime_error("cannot write " + csv.string() + ": the folder " + dir.string() +
                                " does not exist");
     }
-    const std::string suffix = "." + std::to_string(::getpid()) + ".tmp";
-    const fs::path csv_tmp = csv.string() + suffix, h5_tmp = h5path.string() + suffix;
+    // Both files are complete under temporary names before either is renamed into place.
+    h5::AtomicStreamWriter h5w(h5path);
+    write_h5(rows, h5w.file());
+    const fs::path csv_tmp = h5::detail::atomic_temp_path(csv);
     try {
-      {
-        std::ofstream out(csv_tmp);
-        if (!out)
-          throw std::runtime_error("cannot write " + csv.string() + " (cannot create " +
-                                   csv_tmp.string() + ")");
-        out << "layer,metric,score,ceiling,normalised\n";
-        for (const auto& r : rows) {
-          out << r.layer << ',' << r.metric << ',' << fmt(r.score) << ',' << fmt(r.ceiling) << ','
-              << fmt(r.normalised) << '\n';
-        }
-        out.close();
-        if (!out) throw std::runtime_error("cannot write " + csv.string() + " (disk full?)");
+      std::ofstream out(csv_tmp);
+      if (!out) {
+        throw std::runtime_error("cannot write " + csv.string() + " (cannot create " +
+                                 csv_tmp.string() + ")");
       }
-      h5::StreamFile f = h5::StreamFile::create(h5_tmp);
-      std::vector<std::string> layer, metric;
-      std::vector<double> score, ceiling, normalised;
-      std::vector<long long> stimuli, units, neurons;
+      out << "layer,metric,score,ceiling,normalised,ceiling_lower,ceiling_upper\n";
       for (const auto& r : rows) {
-        layer.push_back(r.layer);
-        metric.push_back(r.metric);
-        score.push_back(r.score);
-        ceiling.push_back(r.ceiling);
-        normalised.push_back(r.normalised);
-        stimuli.push_back(r.stimuli);
-        units.push_back(r.units);
-        neurons.push_back(r.neurons);
+        out << r.layer << ',' << r.metric << ',' << fmt(r.score) << ',' << fmt(r.ceiling) << ','
+            << fmt(r.normalised) << ',' << fmt(r.ceiling_lower) << ',' << fmt(r.ceiling_upper)
+            << '\n';
       }
-      f.write_strings("/layer", layer);
-      f.write_strings("/metric", metric);
-      f.write_vector("/score", score);
-      f.write_vector("/ceiling", ceiling);
-      f.write_vector("/normalised", normalised);
-      f.write_vector("/stimuli", stimuli);
-      f.write_vector("/units", units);
-      f.write_vector("/neurons", neurons);
-      f.write_vector("/stimulus_id", ids_);
-      for (const auto& [name, r] : ridge_r_) {
-        f.write_vector("/ridge_r/" + name, std::vector<double>(r.data(), r.data() + r.size()));
-      }
-      if (reliability_.size() > 0) {
-        f.write_vector(
-            "/neuron_reliability",
-            std::vector<double>(reliability_.data(), reliability_.data() + reliability_.size()));
-      }
-      if (!fixed_.neurons.empty()) {
-        std::vector<long long> kept(fixed_.neurons.begin(), fixed_.neurons.end());
-        f.write_vector("/neurons_used", kept);
-      }
-      f.set_attr("/", "format", "gaitsim-comparison");
-      f.set_attr("/", "responses", o_.responses);
-      f.set_attr("/", "recordings", o_.recordings);
-      f.set_attr("/", "seed", static_cast<long long>(o_.seed));
-      f.set_attr("/", "folds", static_cast<long long>(o_.folds));
-      f.set_attr("/", "inner_folds", static_cast<long long>(o_.inner_folds));
-      f.set_attr("/", "splits", static_cast<long long>(o_.splits));
-      f.set_attr("/", "created", h5::iso8601_now());
-      f.set_attr("/", "description",
-                 "one entry per row of the table (/layer, /metric, /score, /ceiling, /normalised); "
-                 "NaN where not computed");
-      f.close();
-      fs::rename(csv_tmp, csv);
-      fs::rename(h5_tmp, h5path);
+      out.close();
+      if (!out) throw std::runtime_error("cannot write " + csv.string() + " (disk full?)");
+      h5w.commit();
+      h5::detail::atomic_replace(csv_tmp, csv);
     } catch (...) {
       std::error_code ignored;
       fs::remove(csv_tmp, ignored);
-      fs::remove(h5_tmp, ignored);
       throw;
     }
     std::printf("table: %s and %s\n", csv.c_str(), h5path.c_str());
   }
 
+  void write_h5(const std::vector<Row>& rows, h5::StreamFile& f) const {
+    std::vector<std::string> layer, metric;
+    std::vector<double> score, ceiling, normalised, lower, upper;
+    std::vector<long long> stimuli, units, neurons;
+    for (const auto& r : rows) {
+      layer.push_back(r.layer);
+      metric.push_back(r.metric);
+      score.push_back(r.score);
+      ceiling.push_back(r.ceiling);
+      normalised.push_back(r.normalised);
+      lower.push_back(r.ceiling_lower);
+      upper.push_back(r.ceiling_upper);
+      stimuli.push_back(r.stimuli);
+      units.push_back(r.units);
+      neurons.push_back(r.neurons);
+    }
+    f.write_strings("/layer", layer);
+    f.write_strings("/metric", metric);
+    f.write_vector("/score", score);
+    f.write_vector("/ceiling", ceiling);
+    f.write_vector("/normalised", normalised);
+    f.write_vector("/ceiling_lower", lower);
+    f.write_vector("/ceiling_upper", upper);
+    f.write_vector("/stimuli", stimuli);
+    f.write_vector("/units", units);
+    f.write_vector("/neurons", neurons);
+    f.write_vector("/stimulus_id", ids_);
+    const auto vec = [](const Eigen::VectorXd& v) {
+      return std::vector<double>(v.data(), v.data() + v.size());
+    };
+    for (const auto& [name, r] : ridge_r_) f.write_vector("/ridge_r/" + name, vec(r));
+    if (reliability_.size() > 0) {
+      f.write_vector("/neuron_reliability", vec(reliability_));
+      f.write_vector("/neuron_ceiling", vec(reliability_.array().max(0.0).sqrt().matrix()));
+    }
+    if (!fixed_.neurons.empty()) {
+      std::vector<long long> kept(fixed_.neurons.begin(), fixed_.neurons.end());
+      f.write_vector("/neurons_used", kept);
+    }
+    f.set_attr("/", "format", "gaitsim-comparison");
+    f.set_attr("/", "responses", o_.responses);
+    f.set_attr("/", "recordings", o_.recordings);
+    f.set_attr("/", "seed", static_cast<long long>(o_.seed));
+    f.set_attr("/", "folds", static_cast<long long>(o_.folds));
+    f.set_attr("/", "inner_folds", static_cast<long long>(o_.inner_folds));
+    f.set_attr("/", "splits", static_cast<long long>(o_.splits));
+    f.set_attr("/", "created", h5::iso8601_now());
+    f.set_attr("/", "description",
+               "one entry per row of the table (/layer, /metric, /score, /ceiling, /normalised, "
+               "/ceiling_lower, /ceiling_upper); NaN where not computed");
+  }
+
   const CompareOptions& o_;
   std::vector<Index> model_rows_, target_rows_;
   std::vector<long long> ids_;
-  std::map<std::string, double> ceilings_;
-  std::optional<double> neuron_ceiling_;
+  std::map<std::string, an::Ceiling> ceilings_;
   Eigen::VectorXd reliability_;
   std::map<std::string, Eigen::VectorXd> ridge_r_;
   Target fixed_;
@@ -564,6 +589,7 @@ class CompareCommand : public Command {
     cmd->add_option("--nan", o_.nan,
                     "NaN in recordings: skip (default; averaged out, reported) or error")
         ->check(CLI::IsMember({"skip", "error"}));
+    cmd->add_flag("--force", o_.force, "replace an existing --out table (csv and h5)");
     cmd->add_option("--out", o_.out,
                     "write the table as CSV (layer,metric,score,ceiling,normalised) and as HDF5 "
                     "beside it (.h5)");

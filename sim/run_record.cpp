@@ -157,10 +157,16 @@ void write_state(h5::File& f, const RunRecord& run) {
   f.write_vector("/state/progress",
                  std::vector<long long>{p.epoch, p.batch, p.step, p.correct, p.seen});
   f.write_vector("/state/loss_sum", std::vector<double>{p.loss_sum});
-  f.set_attr("/state", "progress_fields", "epochs_done, batch, step, correct, seen");
+  f.set_attr("/state/progress", "progress_fields",
+             std::vector<std::string>{"epochs_done", "batch", "step", "correct", "seen"});
   f.write_vector("/state/optimizer_steps", std::vector<long long>{run.optimizer.steps});
   for (const auto& [name, tensor] : run.optimizer.tensors) {
-    f.write_matrix("/state/optimizer/" + name, tensor);
+    // Bias moments (1 x n in memory) are stored (n), like b.
+    if (name.find("/b/") != std::string::npos && tensor.rows() == 1) {
+      f.write_vector("/state/optimizer/" + name, tensor);
+    } else {
+      f.write_matrix("/state/optimizer/" + name, tensor);
+    }
   }
 }
 
@@ -237,7 +243,9 @@ void read_state(const h5::File& f, RunRecord& run) {
     for (const auto& kind : f.list("/state/optimizer/" + moment)) {
       for (const auto& l : f.list("/state/optimizer/" + moment + "/" + kind)) {
         const std::string name = moment + "/" + kind + "/" + l;
-        run.optimizer.tensors[name] = f.read_matrix<double>("/state/optimizer/" + name);
+        Eigen::MatrixXd t = f.read_matrix<double>("/state/optimizer/" + name);
+        if (kind == "b" && t.cols() == 1) t.transposeInPlace();  // stored (n), held 1 x n
+        run.optimizer.tensors[name] = std::move(t);
       }
     }
   }

@@ -77,7 +77,7 @@ int run_settle(const Config& c, const SettleOptions& o, const datasets::DataSpli
   f.write_vector("/time_ms/target", tr.time);
   phase_attrs(f, "/time_ms/free", fr.report);
   phase_attrs(f, "/time_ms/target", tr.report);
-  std::string names;
+  std::vector<std::string> names;
   std::vector<long long> widths;
   const Activity<T>& act = algebraic.activity();
   const ErrorSignals<T>& sig = algebraic.signals();
@@ -97,15 +97,15 @@ int run_settle(const Config& c, const SettleOptions& o, const datasets::DataSpli
     f.set_attr(g, "width", static_cast<long long>(layer.pop.width));
     f.set_attr(g, "passed_on", static_cast<long long>(layer.pop.passed_on));
     f.set_attr(g, "activation", layer.pop.transfer.kind);
-    names += (names.empty() ? "" : ",") + layer.pop.name;
+    names.push_back(layer.pop.name);
     widths.push_back(layer.pop.width);
     f.flush();
     write_array3(writer.temp_path(), g + "/free", fr.rate[l]);
     write_array3(writer.temp_path(), g + "/target", tr.rate[l]);
     write_array3(writer.temp_path(), g + "/target_delta", tr.delta[l]);
   }
-  f.set_attr("/layers", "names", names);
-  f.write_vector("/layers/widths", widths);
+  f.set_attr("/layers", "names", names);    // a string array, layer 1 first
+  f.write_vector("/layer_widths", widths);  // beside /layers, whose members are all groups
   writer.commit();
 
   std::printf("settled %lld test stimuli (%s, %s, tau %g ms, %s feedback)\n",

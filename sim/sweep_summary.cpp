@@ -1,6 +1,7 @@
 #include "sim/sweep_summary.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -35,6 +36,30 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
   std::string out;
   for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
   return out;
+}
+
+// A dataset name for a swept key that MATLAB (struct field rules: a letter first, then letters,
+// digits and _, at most 63 characters), Octave, Julia and h5py all accept: '.' becomes "__",
+// any other character outside [A-Za-z0-9_] '_', a name not starting with a letter gets "p_",
+// and a name already taken gets "_2", "_3", ... The key itself is the dataset's attribute `key`.
+std::string dataset_name(const std::string& key, const std::vector<std::string>& taken) {
+  std::string name;
+  for (char ch : key) {
+    if (ch == '.') {
+      name += "__";
+    } else {
+      const bool ok = std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+      name += ok ? ch : '_';
+    }
+  }
+  if (name.empty() || !std::isalpha(static_cast<unsigned char>(name[0]))) name = "p_" + name;
+  name = name.substr(0, 63);
+  std::string unique = name;
+  for (int k = 2; std::find(taken.begin(), taken.end(), unique) != taken.end(); ++k) {
+    const std::string suffix = "_" + std::to_string(k);
+    unique = name.substr(0, 63 - suffix.size()) + suffix;
+  }
+  return unique;
 }
 
 void write_text_atomic(const fs::path& path, const std::string& text) {
@@ -167,8 +192,8 @@ SweepSummary write_sweep_summary(const SweepSpec& spec, const std::vector<SweepP
         mean = 0;
         for (double x : v) mean += x;
         mean /= double(v.size());
-        sd = 0;
-        if (v.size() > 1) {
+        if (v.size() > 1) {  // one seed has no sd (n - 1 = 0): left empty / NaN
+          sd = 0;
           for (double x : v) sd += (x - mean) * (x - mean);
           sd = std::sqrt(sd / double(v.size() - 1));
         }
@@ -201,7 +226,15 @@ SweepSummary write_sweep_summary(const SweepSpec& spec, const std::vector<SweepP
     h5::File f = h5::File::create(h5_tmp);
     f.set_attr("/", "sweep_digest", digest(spec.text));
     f.set_attr("/", "base", spec.base.string());
-    f.set_attr("/", "parameters", join(keys, "\n"));
+    f.set_attr("/", "parameters", keys);
+    std::vector<std::string> taken = {"seed",  "epochs",   "diverged",  "lost_on_rank",
+                                      "seeds", "complete", "unfinished"};
+    for (const auto& m : metrics) {
+      for (const auto& suffix : {"", "_mean", "_sd"}) taken.push_back(m + suffix);
+    }
+    std::vector<std::string> column_names;
+    for (const auto& k : keys) taken.push_back(column_names.emplace_back(dataset_name(k, taken)));
+    f.set_attr("/", "parameter_datasets", column_names);
     f.set_attr("/", "points", static_cast<long long>(points.size()));
     f.set_attr("/", "complete", static_cast<long long>(s.complete));
     f.set_attr("/", "diverged", static_cast<long long>(s.diverged));
@@ -234,11 +267,12 @@ SweepSummary write_sweep_summary(const SweepSpec& spec, const std::vector<SweepP
           num[j] = double(it - categories.begin());
           if (it == categories.end()) categories.push_back(text[j]);
         }
-        f.write_vector(group + "/" + keys[k], num);
-        f.set_attr(group + "/" + keys[k], "categories", join(categories, "\n"));
+        f.write_vector(group + "/" + column_names[k], num);
+        f.set_attr(group + "/" + column_names[k], "categories", categories);
       } else {
-        f.write_vector(group + "/" + keys[k], num);
+        f.write_vector(group + "/" + column_names[k], num);
       }
+      f.set_attr(group + "/" + column_names[k], "key", keys[k]);
     };
     std::vector<std::size_t> all(points.size());
     for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
@@ -259,9 +293,9 @@ SweepSummary write_sweep_summary(const SweepSpec& spec, const std::vector<SweepP
       for (const auto& r : s.points) v.push_back(metric(r, m));
       f.write_vector("/points/" + metrics[m], v);
     }
-    f.set_attr("/points", "name", join(names, "\n"));
-    f.set_attr("/points", "status", join(statuses, "\n"));
-    f.set_attr("/", "missing", join(missing, "\n"));
+    f.set_attr("/points", "name", names);
+    f.set_attr("/points", "status", statuses);
+    f.set_attr("/", "missing", missing);
     for (std::size_t k = 0; k < keys.size(); ++k) param_column("/aggregate", group_first, k);
     std::vector<long long> n, complete, div, unfinished;
     for (const auto& a : aggs) {

@@ -343,5 +343,28 @@ TEST(H5File, UseAfterCloseIsALogicError) {
   EXPECT_THROW(f.exists("/"), std::logic_error);
 }
 
+// Lists of names: one convention, 1-D arrays of variable-length strings, as attributes and as
+// datasets; empty lists too (a sweep with nothing missing).
+TEST(H5File, StringArraysRoundTripAsAttributesAndDatasets) {
+  TempDir dir;
+  const auto path = dir / "s.h5";
+  const std::vector<std::string> names = {"input", "hidden1", "", "ütf-8"};
+  {
+    auto f = File::create(path);
+    f.write_strings("/names", names);
+    f.set_attr("/names", "list", names);
+    f.set_attr("/", "empty", std::vector<std::string>{});
+    f.write_strings("/group/none", {});
+    f.close();
+  }
+  const auto f = File::open_read(path);
+  EXPECT_EQ(f.read_strings("/names"), names);
+  EXPECT_EQ(f.attr_strings("/names", "list"), names);
+  EXPECT_TRUE(f.attr_strings("/", "empty").empty());
+  EXPECT_TRUE(f.read_strings("/group/none").empty());
+  EXPECT_EQ(f.shape("/names"), std::vector<hsize_t>{4});
+  EXPECT_THROW(f.read_strings("/nothing"), H5Error);
+}
+
 }  // namespace
 }  // namespace gaitsim::h5

@@ -444,7 +444,7 @@ class ViewerTest : public QObject {
     const SweepParameter& lr = s.parameters[0];
     QCOMPARE(lr.key, QString("learning.learning_rate"));
     QVERIFY(lr.log_scale);  // 0.01 .. 1000
-    QCOMPARE(lr.point, f.read_vector<double>("/points/learning.learning_rate"));
+    QCOMPARE(lr.point, f.read_vector<double>("/points/learning__learning_rate"));
     QCOMPARE(lr.aggregate, (std::vector<double>{0.01, 0.1, 1000}));
     const auto same = [](const std::vector<double>& a, const std::vector<double>& b) {
       if (a.size() != b.size()) return false;

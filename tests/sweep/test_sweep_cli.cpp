@@ -51,7 +51,7 @@ TEST_F(SweepCli, LocalJobsRunEveryPointAndWriteTheSummary) {
 
   h5::File f = h5::File::open_read(out + "/summary.h5");
   EXPECT_EQ(f.attr_int("/", "complete"), 8);
-  const auto gamma = f.read_vector<double>("/points/learning.gamma");
+  const auto gamma = f.read_vector<double>("/points/learning__gamma");
   const auto acc = f.read_vector<double>("/points/final_test_accuracy");
   ASSERT_EQ(acc.size(), 8u);
   EXPECT_DOUBLE_EQ(gamma[0], 1e-3);

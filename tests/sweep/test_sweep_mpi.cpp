@@ -317,7 +317,7 @@ TEST_F(SweepMpi, ADeadWorkerRankLosesOnlyItsPointAndARerunFinishesIt) {
   {
     h5::File f = h5::File::open_read(out + "/summary.h5");
     EXPECT_EQ(f.attr_int("/", "lost"), 1);
-    EXPECT_EQ(f.attr_string("/", "missing"), victim->name);
+    EXPECT_EQ(f.attr_strings("/", "missing"), std::vector<std::string>{victim->name});
     const auto lost_on = f.read_vector<long long>("/points/lost_on_rank");
     EXPECT_EQ(std::count(lost_on.begin(), lost_on.end(), victim->rank), 1);
     EXPECT_EQ(std::count(lost_on.begin(), lost_on.end(), -1), 3);

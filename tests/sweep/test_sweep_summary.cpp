@@ -2,7 +2,9 @@
 // marks the point lost until the point is started again or finishes.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
+#include <regex>
 
 #include "analysis/h5_file.hpp"
 #include "sim/sweep_spec.hpp"
@@ -57,7 +59,61 @@ TEST(SweepLostNote, TheSummaryListsALostPointWithItsRank) {
   EXPECT_EQ(f.attr_int("/", "lost"), 1);
   EXPECT_EQ(f.attr_int("/", "unfinished"), 2);
   EXPECT_EQ(f.read_vector<long long>("/points/lost_on_rank"), (std::vector<long long>{-1, 2}));
-  EXPECT_EQ(f.attr_string("/points", "status"), "missing\nlost");
+  EXPECT_EQ(f.attr_strings("/points", "status"), (std::vector<std::string>{"missing", "lost"}));
+}
+
+// A complete run file with one epoch of metrics, as read_point reads it.
+void fake_run(const std::filesystem::path& file, double accuracy) {
+  std::filesystem::create_directories(file.parent_path());
+  h5::File f = h5::File::create(file);
+  f.set_attr("/", "status", "complete");
+  for (const char* m : {"test_accuracy", "test_loss", "train_accuracy", "epoch_seconds"})
+    f.write_vector(std::string("/metrics/") + m, std::vector<double>{accuracy});
+  f.close();
+}
+
+TEST(SweepSummary, ASingleSeedHasAnEmptySdNotZero) {
+  ScratchDir dir;
+  tiny_config(dir);
+  const SweepSpec spec = parse_sweep("base: tiny.yaml\naxes:\n  learning.gamma: [1e-3, 1e-4]\n",
+                                     dir.path() / "s.yaml");
+  const auto points = expand_sweep(spec);
+  const std::filesystem::path out = dir.path() / "sweep";
+  for (const auto& p : points) fake_run(out / "points" / p.name / "run.h5", 0.5);
+  write_sweep_summary(spec, points, out);
+  const std::string agg = read_file(out / "summary_aggregate.csv");
+  // final_test_accuracy_mean 0.5 and an empty sd, for each of the two one-seed groups.
+  EXPECT_TRUE(has(agg, "\n0.001,1,1,0,0,0.5,,")) << agg;
+  h5::File f = h5::File::open_read(out / "summary.h5");
+  for (double sd : f.read_vector<double>("/aggregate/final_test_accuracy_sd"))
+    EXPECT_TRUE(std::isnan(sd)) << sd;
+}
+
+// Every name in summary.h5 is one MATLAB accepts as a struct field; the swept key is kept in the
+// column's attribute `key`, and the lists of names are string arrays.
+TEST(SweepSummary, ColumnNamesAreValidMatlabFieldNames) {
+  ScratchDir dir;
+  tiny_config(dir);
+  const SweepSpec spec = parse_sweep(
+      "base: tiny.yaml\naxes:\n  learning.gamma: [1e-3]\n  learning.learning_rate: [0.1]\n",
+      dir.path() / "s.yaml");
+  const auto points = expand_sweep(spec);
+  const std::filesystem::path out = dir.path() / "sweep";
+  std::filesystem::create_directories(out);
+  write_sweep_summary(spec, points, out);
+  h5::File f = h5::File::open_read(out / "summary.h5");
+  EXPECT_EQ(f.attr_strings("/", "parameters"),
+            (std::vector<std::string>{"learning.gamma", "learning.learning_rate"}));
+  EXPECT_EQ(f.attr_strings("/", "parameter_datasets"),
+            (std::vector<std::string>{"learning__gamma", "learning__learning_rate"}));
+  EXPECT_EQ(f.attr_string("/points/learning__gamma", "key"), "learning.gamma");
+  EXPECT_EQ(f.read_vector<double>("/aggregate/learning__learning_rate"), std::vector<double>{0.1});
+  const std::regex matlab("[A-Za-z][A-Za-z0-9_]{0,62}");
+  for (const char* group : {"/points", "/aggregate"}) {
+    for (const auto& name : f.list(group)) EXPECT_TRUE(std::regex_match(name, matlab)) << name;
+  }
+  EXPECT_EQ(f.attr_strings("/points", "name"), std::vector<std::string>{points[0].name});
+  EXPECT_TRUE(f.attr_strings("/", "missing").size() == 1);
 }
 
 }  // namespace
