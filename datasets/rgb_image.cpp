@@ -102,6 +102,14 @@ bool decode_jpeg(std::span<const std::uint8_t> bytes, int shorter_at_least, Jpeg
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, bytes.data(), static_cast<unsigned long>(bytes.size()));
   jpeg_read_header(&cinfo, TRUE);
+  // Before jpeg_start_decompress, which allocates for the whole image (progressive files: all
+  // its coefficients).
+  if (std::size_t{cinfo.image_width} * cinfo.image_height > kMaxPixels) {
+    std::snprintf(errors.message, sizeof errors.message, "%s",
+                  too_large(cinfo.image_width, cinfo.image_height).c_str());
+    jpeg_destroy_decompress(&cinfo);
+    return false;
+  }
   const bool is_cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
   cinfo.out_color_space = is_cmyk ? JCS_CMYK : JCS_RGB;
   cinfo.scale_num = 1;

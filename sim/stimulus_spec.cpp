@@ -139,6 +139,14 @@ StimulusSet from_idx(const fs::path& file, int input_width) {
 }  // namespace
 
 StimulusSet load_stimuli(const std::string& spec, const Config& c, int input_width) {
+  // std::regex matches recursively, a stack frame per character: a spec is a selection or a
+  // path, neither longer than a path may be.
+  constexpr std::size_t kMaxSpec = 4096;
+  if (spec.size() > kMaxSpec) {
+    bad_spec(spec.substr(0, 40) + "...", std::to_string(spec.size()) +
+                                             " characters long, more than the limit of " +
+                                             std::to_string(kMaxSpec));
+  }
   const std::regex split_re("^(train|test)(?::(.*))?$");
   std::smatch m;
   if (!std::regex_match(spec, m, split_re)) {
