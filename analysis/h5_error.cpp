@@ -7,8 +7,23 @@
 namespace gaitsim::h5 {
 namespace {
 
+// HDF5's low-level messages list raw fields ("... errno = 28, error message = 'No space left on
+// device', ..., bytes actually written = 18446744073709551615, offset = 0"): keep what failed and
+// the system's reason, drop the counters (the last one is (size_t)-1 for "failed").
+std::string readable(const std::string& desc) {
+  const std::string marker = "error message = '";
+  const auto at = desc.find(marker);
+  if (at == std::string::npos) return desc;
+  const auto start = at + marker.size();
+  const auto end = desc.find('\'', start);
+  const std::string reason = desc.substr(start, end == std::string::npos ? end : end - start);
+  const auto colon = desc.find(':');
+  return (colon == std::string::npos || colon > at ? std::string() : desc.substr(0, colon) + ": ") +
+         reason;
+}
+
 herr_t keep_most_specific(unsigned n, const H5E_error2_t* error, void* out) {
-  if (n == 0 && error->desc != nullptr) *static_cast<std::string*>(out) = error->desc;
+  if (n == 0 && error->desc != nullptr) *static_cast<std::string*>(out) = readable(error->desc);
   return 0;
 }
 
@@ -22,6 +37,8 @@ std::string compose(const std::string& what, const std::filesystem::path& file,
 }
 
 }  // namespace
+
+std::string readable_hdf5_detail(const std::string& desc) { return readable(desc); }
 
 H5Error::H5Error(const std::string& what, std::filesystem::path file, std::string object,
                  const std::string& detail)

@@ -26,7 +26,11 @@ class H5Error : public std::runtime_error {
 // is per thread in thread-safe builds, so each entry point calls this on its thread.
 void silence_hdf5_errors();
 
-// HDF5's own explanation of the last failure; clears the stack so it cannot leak into the next.
+// HDF5's low-level message made readable: "file write failed: No space left on device" instead
+// of its list of raw fields and counters.
+std::string readable_hdf5_detail(const std::string& desc);
+
+// HDF5's own explanation of the last failure (made readable); clears the stack so it cannot leak into the next.
 std::string take_hdf5_error();
 
 }  // namespace gaitsim::h5

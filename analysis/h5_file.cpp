@@ -40,6 +40,25 @@ constexpr hsize_t kAppendChunkBytes = 64 * 1024;
 
 }  // namespace
 
+std::uint64_t checked_read_size(const std::filesystem::path& file, const std::string& object,
+                                const std::vector<hsize_t>& dims, std::size_t element_size) {
+  std::uint64_t count = 1, bytes = 0;
+  bool overflow = false;
+  for (hsize_t d : dims) overflow = overflow || __builtin_mul_overflow(count, d, &count);
+  overflow = overflow || __builtin_mul_overflow(count, element_size, &bytes);
+  std::error_code ec;
+  const std::uint64_t file_bytes = std::filesystem::file_size(file, ec);
+  const std::uint64_t limit = (ec ? 0 : file_bytes) * kMaxExpansion + kMinReadBytes;
+  if (overflow || bytes > limit) {
+    std::string shape;
+    for (hsize_t d : dims) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
+    throw H5Error("dataset shape (" + shape + ") claims more data than the file can hold (" +
+                      std::to_string(ec ? 0 : file_bytes) + " bytes): damaged file",
+                  file, object);
+  }
+  return count;
+}
+
 File::File(Handle file, std::filesystem::path path)
     : file_(std::move(file)), path_(std::move(path)) {}
 

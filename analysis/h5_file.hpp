@@ -15,6 +15,16 @@
 
 namespace gaitsim::h5 {
 
+// Datasets are never larger in memory than this many times the bytes of the file holding them
+// (deflate, the one filter gaitsim writes, compresses at most 1032:1), plus kMinReadBytes. A
+// dataset whose shape claims more is damaged or hostile: reading it is refused before allocating.
+inline constexpr std::uint64_t kMaxExpansion = 1100;
+inline constexpr std::uint64_t kMinReadBytes = std::uint64_t{1} << 20;
+// The element count of `dims`; throws H5Error naming file and object when elements of
+// element_size bytes would exceed the limit above for `file` (or overflow).
+std::uint64_t checked_read_size(const std::filesystem::path& file, const std::string& object,
+                                const std::vector<hsize_t>& dims, std::size_t element_size);
+
 // One open HDF5 file. Every failure throws H5Error naming the file and object; HDF5's own stderr
 // printing is turned off. Paths such as "/layers/1/W" are absolute from the root ("layers/1/W"
 // means the same), and writing one creates the missing groups on the way.
@@ -142,6 +152,7 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> File::read_matrix(
     const std::string& path) const {
   const std::vector<hsize_t> dims = shape(path);
   if (dims.empty() || dims.size() > 2) throw H5Error("not a 1-D or 2-D dataset", path_, path);
+  checked_read_size(path_, path, dims, sizeof(Scalar));
   const auto rows = static_cast<Eigen::Index>(dims[0]);
   const auto cols = static_cast<Eigen::Index>(dims.size() == 2 ? dims[1] : 1);
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> m(rows, cols);
@@ -152,6 +163,7 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> File::read_matrix(
 template <class Scalar>
 std::vector<Scalar> File::read_vector(const std::string& path) const {
   const std::vector<hsize_t> dims = vector_shape(path);
+  checked_read_size(path_, path, dims, sizeof(Scalar));
   std::vector<Scalar> v(dims[0] * (dims.size() == 2 ? dims[1] : 1));
   read_dataset(path, scalar_type<Scalar>(), v.data(), v.size());
   return v;

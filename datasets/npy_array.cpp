@@ -85,6 +85,21 @@ NpyHeader read_npy_header(ZipEntryReader& in) {
   order.erase(0, order.find_first_not_of(' '));
   h.fortran_order = order.rfind("True", 0) == 0;
   h.shape = parse_shape(dict, in);
+  // The array's bytes follow the header in the member: a shape claiming more is refused here,
+  // before anyone allocates for it.
+  std::uint64_t count = 1;
+  for (std::uint64_t d : h.shape) {
+    if (d != 0 && count > in.remaining() / d) {
+      in.fail("npy header: shape claims more elements than the member's " +
+              std::to_string(in.remaining()) + " remaining bytes hold");
+    }
+    count *= d;
+  }
+  if (count > in.remaining()) {
+    in.fail("npy header: shape claims " + std::to_string(count) +
+            " elements, more than the member's " + std::to_string(in.remaining()) +
+            " remaining bytes hold");
+  }
   return h;
 }
 
@@ -97,6 +112,11 @@ std::vector<std::int64_t> read_npy_integers(ZipEntryReader& in, const NpyHeader&
     in.fail("expected a 1-D array, found " + std::to_string(header.shape.size()) + " dimensions");
   }
   const auto [bytes, is_signed] = type->second;
+  if (header.count() > in.remaining() / static_cast<std::uint64_t>(bytes)) {
+    in.fail("npy header claims " + std::to_string(header.count()) + " values of " +
+            std::to_string(bytes) + " bytes, more than the member's " +
+            std::to_string(in.remaining()) + " remaining bytes");
+  }
   std::vector<std::uint8_t> raw(header.count() * static_cast<std::size_t>(bytes));
   in.read(raw.data(), raw.size(), "array data");
   std::vector<std::int64_t> values(header.count());

@@ -5,6 +5,7 @@
 #include <cstdio>
 // clang-format off
 #include <jpeglib.h>
+#include <jerror.h>
 // clang-format on
 #include <png.h>
 
@@ -53,6 +54,14 @@ void jpeg_fail(j_common_ptr cinfo) {
 // Warnings such as "extraneous bytes before marker" leave a usable image; ImageNet has several.
 void jpeg_quiet(j_common_ptr) {}
 
+// A file that ends early is only a warning to libjpeg, which fills the rest of the image with
+// grey: here it is an error, as is a data segment cut short by a marker.
+void jpeg_warning_or_fail(j_common_ptr cinfo, int level) {
+  const int code = cinfo->err->msg_code;
+  if (level < 0 && (code == JWRN_JPEG_EOF || code == JWRN_HIT_MARKER)) jpeg_fail(cinfo);
+  if (level < 0) ++cinfo->err->num_warnings;
+}
+
 // The largest of 8, 4, 2 that keeps the shorter side at least `shorter_at_least`, else 1.
 unsigned dct_denominator(unsigned width, unsigned height, int shorter_at_least) {
   if (shorter_at_least <= 0) return 1;
@@ -85,6 +94,7 @@ bool decode_jpeg(std::span<const std::uint8_t> bytes, int shorter_at_least, Jpeg
   cinfo.err = jpeg_std_error(&errors.mgr);
   errors.mgr.error_exit = jpeg_fail;
   errors.mgr.output_message = jpeg_quiet;
+  errors.mgr.emit_message = jpeg_warning_or_fail;
   if (setjmp(errors.jump)) {
     jpeg_destroy_decompress(&cinfo);
     return false;
@@ -92,6 +102,14 @@ bool decode_jpeg(std::span<const std::uint8_t> bytes, int shorter_at_least, Jpeg
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, bytes.data(), static_cast<unsigned long>(bytes.size()));
   jpeg_read_header(&cinfo, TRUE);
+  // Before jpeg_start_decompress, which allocates for the whole image (progressive files: all
+  // its coefficients).
+  if (std::size_t{cinfo.image_width} * cinfo.image_height > kMaxPixels) {
+    std::snprintf(errors.message, sizeof errors.message, "%s",
+                  too_large(cinfo.image_width, cinfo.image_height).c_str());
+    jpeg_destroy_decompress(&cinfo);
+    return false;
+  }
   const bool is_cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
   cinfo.out_color_space = is_cmyk ? JCS_CMYK : JCS_RGB;
   cinfo.scale_num = 1;
@@ -153,7 +171,8 @@ RgbImage decode_image(std::span<const std::uint8_t> bytes, const std::filesystem
   std::vector<std::uint8_t> cmyk;
   RgbImage out;
   if (!decode_jpeg(bytes, shorter_at_least, errors, cmyk, out)) {
-    throw DataError(source, std::string("cannot decode JPEG: ") + errors.message);
+    throw DataError(source, std::string("cannot decode JPEG: ") + errors.message +
+                                (errors.mgr.msg_code == JWRN_JPEG_EOF ? " (truncated file?)" : ""));
   }
   return out;
 }

@@ -140,6 +140,24 @@ std::vector<ZipEntry> read_entries(const Bytes& b, std::uint64_t count,
   return entries;
 }
 
+// Deflate turns at most 1032 bytes into 1 (RFC 1951's longest match per code): a member
+// claiming a larger uncompressed size than that allows is damaged or hostile.
+constexpr std::uint64_t kMaxDeflateRatio = 1032;
+
+// Every size a member claims, against the file's own size, before anything is sized by it.
+void check_sizes(const ZipEntry& e, std::uint64_t file_size, const std::filesystem::path& file) {
+  const std::string member = "damaged zip file: member '" + e.name + "' ";
+  if (e.local_header_offset > file_size || e.compressed_size > file_size - e.local_header_offset) {
+    throw DataError(file, member + "lies beyond the end of the file (truncated?)");
+  }
+  const bool plausible = e.method == 0 ? e.size == e.compressed_size
+                                       : e.size / kMaxDeflateRatio <= e.compressed_size;
+  if (e.method <= 8 && !plausible) {
+    throw DataError(file, member + "claims " + std::to_string(e.size) + " bytes from " +
+                              std::to_string(e.compressed_size) + " stored bytes");
+  }
+}
+
 }  // namespace
 
 ZipArchive::ZipArchive(std::filesystem::path file) : path_(std::move(file)) {
@@ -151,11 +169,12 @@ ZipArchive::ZipArchive(std::filesystem::path file) : path_(std::move(file)) {
   if (!in) throw DataError(path_, "cannot open file for reading");
   const std::uint64_t size = std::filesystem::file_size(path_);
   const Directory d = find_directory(in, path_, size);
-  if (d.offset + d.size > size) {
+  if (d.offset > size || d.size > size - d.offset) {
     throw DataError(path_, "damaged zip file: central directory lies beyond the end (truncated?)");
   }
   entries_ = read_entries(Bytes(path_, read_at(in, path_, d.offset, d.size, "central directory")),
                           d.entries, path_);
+  for (const ZipEntry& e : entries_) check_sizes(e, size, path_);
 }
 
 const ZipEntry& ZipArchive::entry(std::string_view name) const {

@@ -52,7 +52,7 @@ class FolderKind : public CacheKind {
         ->check(CLI::IsMember({"stop", "skip"}))
         ->capture_default_str();
     cmd->add_option("--threads", options_.threads, "decoding threads (default: all cores)")
-        ->check(CLI::PositiveNumber);
+        ->check(integer_at_least(1));
     return cmd;
   }
 
@@ -86,7 +86,7 @@ class NpzKind : public CacheKind {
         ->check(CLI::ExistingFile);
     cmd->add_option("--num-classes", options_.classes,
                     "number of classes K without --classes (default: the largest label)")
-        ->check(CLI::PositiveNumber);
+        ->check(integer_at_least(1));
     return cmd;
   }
 

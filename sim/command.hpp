@@ -21,6 +21,10 @@ class Command {
 
 std::vector<std::unique_ptr<Command>> make_commands();
 
+// Accepts a whole number >= lo (and within long long): the message says so in words, where
+// CLI::PositiveNumber would print a range up to the largest double, 309 digits long.
+CLI::Validator integer_at_least(long long lo);
+
 // The options shared by commands that read a config: CONFIG, --set, --threads.
 struct ConfigOptions {
   std::string file;

@@ -31,6 +31,23 @@ std::vector<std::unique_ptr<Command>> make_commands() {
   return commands;
 }
 
+CLI::Validator integer_at_least(long long lo) {
+  return CLI::Validator(
+      [lo](std::string& text) -> std::string {
+        const std::string expected = "expected an integer >= " + std::to_string(lo);
+        std::size_t used = 0;
+        long long v = 0;
+        try {
+          v = std::stoll(text, &used);
+        } catch (const std::exception&) {
+          return expected + ", found '" + text + "'";
+        }
+        if (used != text.size() || v < lo) return expected + ", found '" + text + "'";
+        return {};
+      },
+      "INT>=" + std::to_string(lo));
+}
+
 void ConfigOptions::attach(CLI::App& cmd) {
   cmd.add_option("CONFIG", file, "experiment config (YAML), e.g. configs/quickstart.yaml")
       ->required()
@@ -41,7 +58,7 @@ void ConfigOptions::attach(CLI::App& cmd) {
       ->allow_extra_args(false);
   cmd.add_option("--threads", threads,
                  "threads for the linear algebra (default: OMP_NUM_THREADS or all cores)")
-      ->check(CLI::PositiveNumber);
+      ->check(integer_at_least(1));
 }
 
 Config ConfigOptions::load() const {

@@ -53,6 +53,26 @@ struct Where {
   throw ConfigError(w.str() + " = '" + shown + "': expected " + expected);
 }
 
+std::string line_of(const YAML::Node& node) {
+  return node.Mark().is_null() ? std::string() : ":" + std::to_string(node.Mark().line + 1);
+}
+
+// yaml-cpp keeps every entry of a map whose key repeats (the last would silently win when
+// looked up): a repeated key is an error, naming the line of the repetition.
+void check_unique_keys(const YAML::Node& map, const std::string& source,
+                       const std::string& prefix) {
+  std::vector<std::string> seen;
+  for (const auto& item : map) {
+    const std::string key = item.first.IsScalar() ? item.first.Scalar() : YAML::Dump(item.first);
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      throw ConfigError(source + line_of(item.first) + ": duplicate key '" +
+                        (prefix.empty() ? "" : prefix + ".") + key +
+                        "': expected each key once");
+    }
+    seen.push_back(key);
+  }
+}
+
 template <class V>
 V scalar_as(const YAML::Node& node, const Where& w, const std::string& expected) {
   if (!node.IsScalar()) bad_value(w, node, expected);
@@ -116,12 +136,15 @@ KeySpec real(std::string key, Field<S, double> f, double lo, bool lo_open, doubl
 }
 
 template <class S, class I>
-KeySpec integer(std::string key, Field<S, I> f, long long lo, std::string help) {
-  const std::string allowed = "an integer >= " + std::to_string(lo);
+KeySpec integer(std::string key, Field<S, I> f, long long lo, std::string help,
+                long long hi = std::numeric_limits<I>::max()) {
+  const std::string allowed = "an integer >= " + std::to_string(lo) +
+                              (hi < std::numeric_limits<I>::max() ? " and <= " + std::to_string(hi)
+                                                                 : std::string());
   return {key, allowed, std::move(help),
           [=](Config& c, const YAML::Node& n, const Where& w) {
             const auto v = scalar_as<long long>(n, w, allowed);
-            if (v < lo || v > std::numeric_limits<I>::max()) bad_value(w, n, allowed);
+            if (v < lo || v > hi) bad_value(w, n, allowed);
             f(c) = static_cast<I>(v);
           },
           [f](const Config& c) { return YAML::Node(f(c)); }};
@@ -187,8 +210,10 @@ LayerSpec layer_spec(const YAML::Node& item, const Where& w) {
   static const std::vector<std::string> conv_fields = {"filters", "kernel", "stride"};
   static const std::vector<std::string> dense_fields = {"units"};
   const std::string expected = "{conv: {filters: F, kernel: K, stride: S}} or {dense: {units: U}}";
-  if (!item.IsMap() || item.size() != 1) bad_value(w, item, expected);
-  const std::string kind = item.begin()->first.as<std::string>();
+  if (!item.IsMap() || item.size() != 1 || !item.begin()->first.IsScalar()) {
+    bad_value(w, item, expected);
+  }
+  const std::string kind = item.begin()->first.Scalar();
   if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
     throw ConfigError(w.str() + ": unknown layer kind '" + kind + "' (did you mean '" +
                       nearest(kind, kinds) + "'?); expected " + expected);
@@ -198,8 +223,10 @@ LayerSpec layer_spec(const YAML::Node& item, const Where& w) {
   if (!fields.IsMap())
     bad_value(at, fields, "a map of " + join(kind == "conv" ? conv_fields : dense_fields, ", "));
   const auto& allowed = kind == "conv" ? conv_fields : dense_fields;
+  check_unique_keys(fields, w.source, at.key);
   for (const auto& f : fields) {
-    const std::string name = f.first.as<std::string>();
+    if (!f.first.IsScalar()) bad_value(at, fields, "a map of field names to integers");
+    const std::string name = f.first.Scalar();
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       throw ConfigError(at.str() + ": unknown field '" + name + "' (did you mean '" +
                         nearest(name, allowed) + "'?)");
@@ -291,7 +318,7 @@ const std::vector<KeySpec>& schema() {
                  "2}}, {dense: {units: 10}}]; every layer above the first is square (auxiliary "
                  "channels/units)"),
       integer("network.hidden_layers", Field<N, int>{&Config::network, &N::hidden_layers}, 0,
-              "square: number of hidden layers"),
+              "square: number of hidden layers", kMaxHiddenLayers),
       choice("network.activation", Field<N, std::string>{&Config::network, &N::activation},
              transfer_names(), "transfer function of hidden populations"),
       real("network.slope", Field<N, double>{&Config::network, &N::slope}, 0, true, 1, false,
@@ -394,12 +421,24 @@ bool is_section(const std::string& prefix) {
   return false;
 }
 
-// Flattens nested maps into dotted keys; every leaf must be a schema key.
+// Flattens nested maps into dotted keys; every leaf must be a schema key, given once.
 void flatten(const YAML::Node& node, const std::string& prefix, const std::string& source,
              std::vector<std::pair<std::string, YAML::Node>>& out) {
+  check_unique_keys(node, source, prefix);
   for (const auto& item : node) {
-    const std::string key = (prefix.empty() ? "" : prefix + ".") + item.first.as<std::string>();
+    if (!item.first.IsScalar()) {
+      throw ConfigError(source + line_of(item.first) + ": a key must be a plain name, found '" +
+                        YAML::Dump(item.first) + "'");
+    }
+    const std::string key = (prefix.empty() ? "" : prefix + ".") + item.first.Scalar();
     if (find_key(key)) {
+      for (const auto& [seen, value] : out) {
+        if (seen == key) {
+          throw ConfigError(source + line_of(item.first) + ": duplicate key '" + key +
+                            "' (also given" + (line_of(value).empty() ? "" : " on line " +
+                            line_of(value).substr(1)) + "): expected each key once");
+        }
+      }
       out.emplace_back(key, item.second);
     } else if (item.second.IsMap() && is_section(key)) {
       flatten(item.second, key, source, out);
@@ -415,6 +454,28 @@ YAML::Node parse_yaml(const std::string& text, const std::string& source) {
   } catch (const YAML::ParserException& e) {
     throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
   }
+}
+
+// A config file is one YAML document holding a map of sections: an empty or comment-only file,
+// or several documents (--- separators, of which yaml-cpp's Load would read the first only),
+// are errors rather than the default job.
+YAML::Node parse_document(const std::string& text, const std::string& source) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+  if (documents.size() > 1) {
+    throw ConfigError(source + line_of(documents[1]) + ": holds " +
+                      std::to_string(documents.size()) +
+                      " YAML documents (--- separators): expected one config per file");
+  }
+  if (documents.empty() || documents[0].IsNull() || !documents[0].IsDefined()) {
+    throw ConfigError(source + ": empty config (nothing but comments or blank lines): expected a "
+                               "map of sections (data, network, learning, output, dynamics)");
+  }
+  return documents[0];
 }
 
 std::pair<std::string, YAML::Node> parse_override(const std::string& item) {
@@ -466,15 +527,14 @@ std::string nearest(const std::string& key, const std::vector<std::string>& keys
   return best;
 }
 
-Config parse_config(const std::string& yaml, const std::string& source,
-                    const std::vector<std::string>& overrides) {
-  const YAML::Node root = parse_yaml(yaml, source);
+static Config parse_checked(const std::string& yaml, const std::string& source,
+                            const std::vector<std::string>& overrides) {
+  const YAML::Node root = parse_document(yaml, source);
   std::vector<std::pair<std::string, YAML::Node>> values;
-  if (root.IsMap()) {
-    flatten(root, "", source, values);
-  } else if (root.IsDefined() && !root.IsNull()) {
+  if (!root.IsMap()) {
     throw ConfigError(source + ": expected a map of sections (data, network, learning, output)");
   }
+  flatten(root, "", source, values);
   std::vector<std::pair<std::string, YAML::Node>> sets;
   for (const auto& item : overrides) sets.push_back(parse_override(item));
 
@@ -484,6 +544,16 @@ Config parse_config(const std::string& yaml, const std::string& source,
   for (const auto& [key, node] : sets) find_key(key)->set(config, node, {"--set", key});
   check_cross_keys(config);
   return config;
+}
+
+Config parse_config(const std::string& yaml, const std::string& source,
+                    const std::vector<std::string>& overrides) {
+  try {
+    return parse_checked(yaml, source, overrides);
+  } catch (const YAML::Exception& e) {
+    // A node of a shape no check above anticipated: still an error naming the file and line.
+    throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
 }
 
 Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {

@@ -16,7 +16,12 @@ int main(int argc, char** argv) {
   std::vector<CLI::App*> subcommands;
   for (const auto& command : commands) subcommands.push_back(command->attach(app));
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version end here too, with 0; every usage error exits 2 as documented.
+    return app.exit(e) == 0 ? kOk : kUsage;
+  }
 
   for (std::size_t i = 0; i < commands.size(); ++i) {
     if (!subcommands[i]->parsed()) continue;
@@ -25,6 +30,12 @@ int main(int argc, char** argv) {
     } catch (const ConfigError& e) {
       std::cerr << "error: " << e.what() << '\n';
       return kUsage;
+    } catch (const std::bad_alloc&) {
+      // Sizes from files and configs are checked against limits before allocating; this is
+      // the last line, for a machine with less memory than a valid job needs.
+      std::cerr << "error: out of memory (the data or network does not fit in this machine's "
+                   "memory)\n";
+      return kFailure;
     } catch (const std::exception& e) {
       std::cerr << "error: " << e.what() << '\n';
       return kFailure;

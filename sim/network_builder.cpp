@@ -144,9 +144,27 @@ bool rule_inverts(const std::string& algorithm) {
   return make_learning_rule<double>({algorithm, 1e-3, false, 1})->inverts_layers();
 }
 
-}  // namespace
+// All layers' weights together within kMaxWeights, so that a mistyped width is refused by name
+// rather than by a failed allocation.
+void check_weight_count(const Config& c, const NetworkShape& shape) {
+  long double total = 0;
+  for (std::size_t l = 1; l < shape.widths.size(); ++l) {
+    const auto& conv = shape.conv[l];
+    total += conv ? static_cast<long double>(conv->in_channels) * conv->kernel * conv->kernel *
+                        conv->channels
+                  : static_cast<long double>(shape.reads[l]) * shape.widths[l];
+  }
+  if (total > static_cast<long double>(kMaxWeights)) {
+    throw ConfigError(c.source + ": network." +
+                      (c.network.kind == "cnn"      ? "layers"
+                       : c.network.kind == "square" ? "hidden_layers (with the input width)"
+                                                    : "widths = " + list(c.network.widths)) +
+                      ": the network would have " + std::to_string(static_cast<double>(total)) +
+                      " weights, more than the limit of " + std::to_string(kMaxWeights));
+  }
+}
 
-NetworkShape network_shape(const Config& c, int input_width, int classes) {
+NetworkShape unchecked_shape(const Config& c, int input_width, int classes) {
   if (c.network.kind == "cnn") {
     if (c.dynamics.mode != "algebraic") {
       throw ConfigError(c.source + ": dynamics.mode = " + c.dynamics.mode +
@@ -185,6 +203,14 @@ NetworkShape network_shape(const Config& c, int input_width, int classes) {
                       " units, fewer than the " + std::to_string(classes) + " classes of " +
                       c.data.dataset);
   }
+  return shape;
+}
+
+}  // namespace
+
+NetworkShape network_shape(const Config& c, int input_width, int classes) {
+  NetworkShape shape = unchecked_shape(c, input_width, classes);
+  check_weight_count(c, shape);
   return shape;
 }
 

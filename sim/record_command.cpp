@@ -635,11 +635,13 @@ int record(const Config& c, const RecordOptions& options) {
     throw std::runtime_error("cannot write " + o.out.string() + ": the folder " + dir.string() +
                              " is not writable");
   }
-  const StimulusSet s = load_stimuli(o.stimuli, c);
+  // A checkpoint fixes the network's input width and classes: file stimuli must match it.
+  const Network<double> stored =
+      o.checkpoint.empty() ? Network<double>{} : read_run_file(o.checkpoint).weights;
+  const StimulusSet s =
+      load_stimuli(o.stimuli, c, o.checkpoint.empty() ? 0 : stored.input.width);
   int classes = s.classes;
-  if (classes == 0 && !o.checkpoint.empty()) {
-    classes = static_cast<int>(h5::File::open_read(o.checkpoint).attr_int("/weights", "classes"));
-  }
+  if (classes == 0 && !o.checkpoint.empty()) classes = stored.classes;
   if (classes == 0) {
     throw std::runtime_error("cannot tell the number of classes: the dataset " + c.data.dataset +
                              " is not readable from " + c.data.folder().string() +

@@ -1,10 +1,13 @@
 #include "sim/run_record.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 
 #include "analysis/atomic_file.hpp"
 #include "neurons/conv_wiring.hpp"
+#include "neurons/transfer.hpp"
 #include "plasticity/output_loss.hpp"
 
 namespace gaitsim {
@@ -103,38 +106,137 @@ void write_settling(h5::File& f, const RunRecord& run) {
              "number of batches whose phase did not converge within dynamics.max_time_ms");
 }
 
-std::vector<SettlingRecord> read_settling(const h5::File& f) {
+std::string shape_text(const std::vector<hsize_t>& dims) {
+  std::string s;
+  for (hsize_t d : dims) s += (s.empty() ? "" : ", ") + std::to_string(d);
+  return "(" + s + ")";
+}
+
+std::string bound_text(long long n) { return n < 0 ? "any" : std::to_string(n); }
+
+// The reader's checks of docs/file-formats.md: each failure names the file, the object and what
+// was expected. Sizes are checked before the data they size is read or indexed.
+class Schema {
+ public:
+  explicit Schema(const h5::File& f) : f_(f) {}
+
+  [[noreturn]] void fail(const std::string& object, const std::string& problem) const {
+    throw RunFileError(f_.path().string() + ": " + object + ": " + problem +
+                       " (damaged or not a gaitsim run file; see docs/file-formats.md)");
+  }
+
+  std::vector<hsize_t> shape(const std::string& ds) const {
+    if (!f_.exists(ds)) fail(ds, "missing dataset");
+    return f_.shape(ds);
+  }
+
+  // A 1-D dataset of n values (n < 0: any length).
+  template <class T>
+  std::vector<T> vector(const std::string& ds, long long n = -1) const {
+    const auto dims = shape(ds);
+    if (dims.size() != 1 || (n >= 0 && dims[0] != hsize_t(n))) {
+      fail(ds, "shape " + shape_text(dims) + ", expected (" + bound_text(n) + ")");
+    }
+    return f_.read_vector<T>(ds);
+  }
+
+  // A 2-D dataset of rows x cols (negative: any).
+  Mat<double> matrix(const std::string& ds, long long rows, long long cols) const {
+    const auto dims = shape(ds);
+    if (dims.size() != 2 || (rows >= 0 && dims[0] != hsize_t(rows)) ||
+        (cols >= 0 && dims[1] != hsize_t(cols))) {
+      fail(ds, "shape " + shape_text(dims) + ", expected (" + bound_text(rows) + ", " +
+                   bound_text(cols) + ")");
+    }
+    return f_.read_matrix<double>(ds);
+  }
+
+  // An integer attribute in [lo, hi].
+  long long integer(const std::string& obj, const std::string& name, long long lo,
+                    long long hi) const {
+    if (!f_.has_attr(obj, name)) fail(obj, "missing attribute '" + name + "'");
+    const long long v = f_.attr_int(obj, name);
+    if (v < lo || v > hi) {
+      fail(obj, "attribute " + name + " = " + std::to_string(v) + ", expected " +
+                    std::to_string(lo) + ".." + std::to_string(hi));
+    }
+    return v;
+  }
+
+  // A string attribute, one of `allowed` (empty: any).
+  std::string text(const std::string& obj, const std::string& name,
+                   const std::vector<std::string>& allowed = {}) const {
+    if (!f_.has_attr(obj, name)) fail(obj, "missing attribute '" + name + "'");
+    std::string v = f_.attr_string(obj, name);
+    if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : " | ") + a;
+      fail(obj, "attribute " + name + " = '" + v + "', expected " + list);
+    }
+    return v;
+  }
+
+  const h5::File& file() const { return f_; }
+
+ private:
+  const h5::File& f_;
+};
+
+std::vector<SettlingRecord> read_settling(const Schema& s, std::size_t epochs) {
   std::vector<SettlingRecord> out;
-  if (!f.exists("/settling/epoch")) return out;
-  const auto epoch = f.read_vector<int>("/settling/epoch");
+  if (!s.file().exists("/settling/epoch")) return out;
+  const auto epoch = s.vector<int>("/settling/epoch", static_cast<long long>(epochs));
   out.resize(epoch.size());
   for (std::size_t i = 0; i < epoch.size(); ++i) out[i].epoch = epoch[i];
   for (const auto& [name, member] : settling_fields()) {
-    const auto v = f.read_vector<double>(std::string("/settling/") + name);
-    for (std::size_t i = 0; i < out.size() && i < v.size(); ++i) out[i].*member = v[i];
+    const auto v = s.vector<double>(std::string("/settling/") + name, (long long)epochs);
+    for (std::size_t i = 0; i < out.size(); ++i) out[i].*member = v[i];
   }
   return out;
 }
 
-std::shared_ptr<const Wiring> read_wiring(const h5::File& f, const std::string& path,
-                                          int passed_on) {
-  if (!f.has_attr(path, "wiring") || f.attr_string(path, "wiring") != "conv") return nullptr;
+// Sides and counts of a conv layer stored in a file, bounded so that its geometry (c_in k k
+// entries per output position) stays small: 2^16 per side, 2^28 geometry entries.
+constexpr long long kMaxConvSide = 1 << 16;
+constexpr long long kMaxConvEntries = 1LL << 28;
+
+std::shared_ptr<const Wiring> read_wiring(const Schema& s, const std::string& path,
+                                          const Mat<double>& W, int passed_on) {
+  if (!s.file().has_attr(path, "wiring") || s.text(path, "wiring", {"dense", "conv"}) != "conv") {
+    return nullptr;
+  }
   ConvParams p;
   for (const auto& [name, member] :
        {std::pair{"in_channels", &ConvParams::in_channels},
         std::pair{"in_height", &ConvParams::in_height},
         std::pair{"in_width", &ConvParams::in_width}, std::pair{"kernel", &ConvParams::kernel},
         std::pair{"stride", &ConvParams::stride}, std::pair{"channels", &ConvParams::channels}}) {
-    p.*member = static_cast<int>(f.attr_int(path, name));
+    p.*member = static_cast<int>(s.integer(path, name, 1, kMaxConvSide));
   }
-  p.in_layout = f.attr_string(path, "in_layout") == "planar" ? ImageLayout::kPlanar
-                                                             : ImageLayout::kInterleaved;
+  p.in_layout =
+      s.text(path, "in_layout", {"planar", "interleaved"}) == "planar" ? ImageLayout::kPlanar
+                                                                       : ImageLayout::kInterleaved;
+  const long long patch = 1LL * p.in_channels * p.kernel * p.kernel;
+  const long long positions =
+      1LL * ((p.in_height + p.stride - 1) / p.stride) * ((p.in_width + p.stride - 1) / p.stride);
+  if (patch > kMaxConvEntries / positions) {
+    s.fail(path, "conv geometry of " + std::to_string(patch) + " x " + std::to_string(positions) +
+                     " entries, more than the limit of " + std::to_string(kMaxConvEntries));
+  }
+  if (W.rows() != patch || W.cols() != p.channels) {
+    s.fail(path + "/W", "shape (" + std::to_string(W.rows()) + ", " + std::to_string(W.cols()) +
+                            "), expected (" + std::to_string(patch) + ", " +
+                            std::to_string(p.channels) + ") from the wiring attributes");
+  }
   // The population stores passed_on = positions x channels passed on.
-  p.passed_on = 1;
-  p.passed_on = passed_on / ConvWiring(p).geometry().positions;
+  if (passed_on % positions != 0 || passed_on / positions > p.channels) {
+    s.fail(path, "passed_on = " + std::to_string(passed_on) + ", expected a multiple of the " +
+                     std::to_string(positions) + " positions of at most " +
+                     std::to_string(p.channels) + " channels");
+  }
+  p.passed_on = static_cast<int>(passed_on / positions);
   return std::make_shared<ConvWiring>(p);
 }
-
 void write_weights(h5::File& f, const Network<double>& net) {
   for (int l = 1; l <= net.depth(); ++l) {
     const auto& layer = net.layer(l);
@@ -157,56 +259,68 @@ void write_state(h5::File& f, const RunRecord& run) {
   f.write_vector("/state/progress",
                  std::vector<long long>{p.epoch, p.batch, p.step, p.correct, p.seen});
   f.write_vector("/state/loss_sum", std::vector<double>{p.loss_sum});
-  f.set_attr("/state/progress", "progress_fields",
-             std::vector<std::string>{"epochs_done", "batch", "step", "correct", "seen"});
+  f.set_attr("/state/progress", "progress_fields", progress_fields());
   f.write_vector("/state/optimizer_steps", std::vector<long long>{run.optimizer.steps});
   for (const auto& [name, tensor] : run.optimizer.tensors) {
-    // Bias moments (1 x n in memory) are stored (n), like b.
-    if (name.find("/b/") != std::string::npos && tensor.rows() == 1) {
-      f.write_vector("/state/optimizer/" + name, tensor);
+    const std::string path = "/state/optimizer/" + name;
+    if (moment_shape(name, tensor.rows(), tensor.cols()).size() == 1) {
+      f.write_vector(path, tensor.reshaped());
     } else {
-      f.write_matrix("/state/optimizer/" + name, tensor);
+      f.write_matrix(path, tensor);
     }
   }
 }
 
-Network<double> read_weights(const h5::File& f) {
+// Layers and classes a run file may claim: far above any network gaitsim builds.
+constexpr long long kMaxDepth = 1 << 12;
+constexpr long long kMaxUnits = std::numeric_limits<int>::max();
+
+Network<double> read_weights(const Schema& s) {
   Network<double> net;
-  net.classes = static_cast<int>(f.attr_int("/weights", "classes"));
-  const int L = static_cast<int>(f.attr_int("/weights", "depth"));
-  const int input_width = static_cast<int>(f.attr_int("/weights", "input_width"));
+  net.classes = static_cast<int>(s.integer("/weights", "classes", 1, kMaxUnits));
+  const int L = static_cast<int>(s.integer("/weights", "depth", 1, kMaxDepth));
+  const int input_width = static_cast<int>(s.integer("/weights", "input_width", 1, kMaxUnits));
   for (int l = 1; l <= L; ++l) {
     const std::string p = layer_path(l);
-    TransferParams transfer{f.attr_string(p, "activation"), f.attr_double(p, "slope")};
-    Mat<double> W = f.read_matrix<double>(p + "/W");
-    const auto b = f.read_vector<double>(p + "/b");
-    const int width =
-        f.has_attr(p, "width") ? static_cast<int>(f.attr_int(p, "width")) : int(W.cols());
-    const int passed_on = static_cast<int>(f.attr_int(p, "passed_on"));
-    PopulationParams pop{f.attr_string(p, "name"), width, passed_on, transfer};
-    auto wiring = read_wiring(f, p, passed_on);
+    Mat<double> W = s.matrix(p + "/W", -1, -1);
+    const auto b = s.vector<double>(p + "/b", W.cols());
+    TransferParams transfer{s.text(p, "activation", transfer_names()),
+                            s.file().attr_double(p, "slope")};
+    const int width = s.file().has_attr(p, "width")
+                          ? static_cast<int>(s.integer(p, "width", 1, kMaxUnits))
+                          : int(W.cols());
+    const int passed_on = static_cast<int>(s.integer(p, "passed_on", 1, width));
+    PopulationParams pop{s.text(p, "name"), width, passed_on, transfer};
+    auto wiring = read_wiring(s, p, W, passed_on);
     net.layers.push_back(
         {pop,
          make_transfer(transfer),
          {std::move(W), Eigen::Map<const RowVec<double>>(b.data(), b.size()), std::move(wiring)}});
   }
-  net.input = {"input",
-               input_width,
-               L > 0 ? static_cast<int>(net.layer(1).in.pre_units()) : 0,
+  net.input = {"input", input_width, static_cast<int>(net.layer(1).in.pre_units()),
                {"linear", 1.0}};
   return net;
 }
 
-std::vector<EpochRecord> read_metrics(const h5::File& f, int classes) {
-  const auto epoch = f.read_vector<int>("/metrics/epoch");
-  const auto train_loss = f.read_vector<double>("/metrics/train_loss");
-  const auto train_acc = f.read_vector<double>("/metrics/train_accuracy");
-  const auto test_loss = f.read_vector<double>("/metrics/test_loss");
-  const auto test_acc = f.read_vector<double>("/metrics/test_accuracy");
-  const auto seconds = f.read_vector<double>("/metrics/epoch_seconds");
-  const auto top5 = reports_top5(classes) ? f.read_vector<double>("/metrics/test_top5_accuracy")
-                                          : std::vector<double>(epoch.size(), NAN);
-  const Mat<double> ortho = f.read_matrix<double>("/orthogonality/error");
+std::vector<EpochRecord> read_metrics(const Schema& s, int classes,
+                                      const std::vector<int>& ortho_layers) {
+  const auto epoch = s.vector<int>("/metrics/epoch");
+  const auto E = static_cast<long long>(epoch.size());
+  for (long long i = 0; i < E; ++i) {
+    if (epoch[i] != i + 1) {
+      s.fail("/metrics/epoch", "entry " + std::to_string(i) + " is " + std::to_string(epoch[i]) +
+                                   ", expected " + std::to_string(i + 1) + " (1, 2, ... E)");
+    }
+  }
+  const auto train_loss = s.vector<double>("/metrics/train_loss", E);
+  const auto train_acc = s.vector<double>("/metrics/train_accuracy", E);
+  const auto test_loss = s.vector<double>("/metrics/test_loss", E);
+  const auto test_acc = s.vector<double>("/metrics/test_accuracy", E);
+  const auto seconds = s.vector<double>("/metrics/epoch_seconds", E);
+  const auto top5 = reports_top5(classes) ? s.vector<double>("/metrics/test_top5_accuracy", E)
+                                 : std::vector<double>(epoch.size(), NAN);
+  const Mat<double> ortho =
+      s.matrix("/orthogonality/error", E, static_cast<long long>(ortho_layers.size()));
   std::vector<EpochRecord> out;
   for (std::size_t i = 0; i < epoch.size(); ++i) {
     EpochRecord e{epoch[i],    train_loss[i], train_acc[i], test_loss[i],
@@ -217,10 +331,24 @@ std::vector<EpochRecord> read_metrics(const h5::File& f, int classes) {
   return out;
 }
 
-std::vector<AlignmentRecord> read_alignment(const h5::File& f) {
-  const auto steps = f.read_vector<long long>("/alignment/step");
-  const Mat<double> cosine = f.read_matrix<double>("/alignment/cosine");
-  const Mat<double> angle = f.read_matrix<double>("/alignment/angle_deg");
+std::vector<int> read_ortho_layers(const Schema& s, int depth) {
+  const auto layers = s.vector<int>("/orthogonality/layers");
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    if (layers[i] < 2 || layers[i] > depth || (i > 0 && layers[i] <= layers[i - 1])) {
+      s.fail("/orthogonality/layers", "entry " + std::to_string(i) + " is " +
+                                          std::to_string(layers[i]) +
+                                          ", expected increasing layers 2.." +
+                                          std::to_string(depth));
+    }
+  }
+  return layers;
+}
+
+std::vector<AlignmentRecord> read_alignment(const Schema& s, int depth) {
+  const auto steps = s.vector<long long>("/alignment/step");
+  const auto A = static_cast<long long>(steps.size());
+  const Mat<double> cosine = s.matrix("/alignment/cosine", A, depth);
+  const Mat<double> angle = s.matrix("/alignment/angle_deg", A, depth);
   std::vector<AlignmentRecord> out;
   for (std::size_t k = 0; k < steps.size(); ++k) {
     AlignmentRecord a{steps[k], {}, {}};
@@ -233,11 +361,18 @@ std::vector<AlignmentRecord> read_alignment(const h5::File& f) {
   return out;
 }
 
-void read_state(const h5::File& f, RunRecord& run) {
-  const auto p = f.read_vector<long long>("/state/progress");
-  run.progress = {
-      static_cast<int>(p[0]), p[1], p[2], f.read_vector<double>("/state/loss_sum")[0], p[3], p[4]};
-  run.optimizer.steps = f.read_vector<long long>("/state/optimizer_steps")[0];
+void read_state(const Schema& s, RunRecord& run) {
+  const auto n_fields = static_cast<long long>(progress_fields().size());
+  const auto p = s.vector<long long>("/state/progress", n_fields);
+  const double loss_sum = s.vector<double>("/state/loss_sum", 1)[0];
+  run.progress = {static_cast<int>(std::clamp<long long>(p[0], -1, kMaxUnits)),
+                  p[1],
+                  p[2],
+                  loss_sum,
+                  p[3],
+                  p[4]};
+  run.optimizer.steps = s.vector<long long>("/state/optimizer_steps", 1)[0];
+  const h5::File& f = s.file();
   if (!f.exists("/state/optimizer")) return;
   for (const auto& moment : f.list("/state/optimizer")) {
     for (const auto& kind : f.list("/state/optimizer/" + moment)) {
@@ -251,13 +386,118 @@ void read_state(const h5::File& f, RunRecord& run) {
   }
 }
 
-void require_run_file(const h5::File& f) {
-  if (!f.has_attr("/", "format") || f.attr_string("/", "format") != kFormat) {
-    throw std::runtime_error(f.path().string() +
-                             ": not a gaitsim run file or checkpoint (no format = gaitsim-run)");
+// Ranges of /state/progress that hold for every run (docs/file-formats.md).
+void check_progress(const Schema& s, const RunRecord& run) {
+  const TrainingProgress& p = run.progress;
+  const std::string where = "/state/progress";
+  if (p.epoch != static_cast<long long>(run.epochs.size())) {
+    s.fail(where, "epochs_done = " + std::to_string(p.epoch) + ", expected " +
+                      std::to_string(run.epochs.size()) + " (one /metrics row per epoch done)");
+  }
+  if (p.batch < 0 || p.step < p.batch || p.seen < 0 || p.correct < 0 || p.correct > p.seen) {
+    s.fail(where, "batch " + std::to_string(p.batch) + ", step " + std::to_string(p.step) +
+                      ", correct " + std::to_string(p.correct) + ", seen " +
+                      std::to_string(p.seen) +
+                      ", expected 0 <= batch <= step and 0 <= correct <= seen");
+  }
+  if (p.step != run.optimizer.steps) {
+    s.fail("/state/optimizer_steps", std::to_string(run.optimizer.steps) + ", expected " +
+                                         std::to_string(p.step) + " (the step of /state/progress)");
+  }
+  if (!std::isfinite(p.loss_sum) || p.loss_sum < 0) {
+    s.fail("/state/loss_sum", "not a finite non-negative loss sum");
   }
 }
 
+// The moments an optimiser stores per parameter tensor (plasticity/optimizer.cpp names them
+// "<moment>/<W|b>/<l>"): Adam m and v, SGD none.
+std::vector<std::string> optimizer_moments(const std::string& kind) {
+  if (kind == "adam") return {"m", "v"};
+  return {};
+}
+
+// The stored moments, by name and shape, against those the configured optimiser keeps for the
+// configured network: all of them, or none in a file saved before the first step.
+void check_moments(const Schema& s, const RunExpectation& e, long long steps) {
+  std::map<std::string, std::vector<hsize_t>> expected;
+  for (const auto& m : optimizer_moments(e.optimizer)) {
+    for (int l = 1; l <= e.net->depth(); ++l) {
+      const auto& in = e.net->layer(l).in;
+      const std::string W = m + "/W/" + std::to_string(l), b = m + "/b/" + std::to_string(l);
+      expected[W] = moment_shape(W, in.W.rows(), in.W.cols());
+      expected[b] = moment_shape(b, 1, in.b.cols());
+    }
+  }
+  std::map<std::string, std::vector<hsize_t>> stored;
+  const h5::File& f = s.file();
+  if (f.exists("/state/optimizer")) {
+    for (const auto& moment : f.list("/state/optimizer")) {
+      for (const auto& kind : f.list("/state/optimizer/" + moment)) {
+        for (const auto& l : f.list("/state/optimizer/" + moment + "/" + kind)) {
+          const std::string name = moment + "/" + kind + "/" + l;
+          stored[name] = s.shape("/state/optimizer/" + name);
+        }
+      }
+    }
+  }
+  if (stored.empty() && steps == 0) return;
+  for (const auto& [name, dims] : stored) {
+    if (!expected.count(name)) {
+      s.fail("/state/optimizer/" + name,
+             "not a moment that learning.optimizer = " + e.optimizer + " keeps");
+    }
+  }
+  for (const auto& [name, dims] : expected) {
+    const auto it = stored.find(name);
+    if (it == stored.end()) s.fail("/state/optimizer/" + name, "missing dataset");
+    if (it->second != dims) {
+      s.fail("/state/optimizer/" + name,
+             "shape " + shape_text(it->second) + ", expected " + shape_text(dims));
+    }
+  }
+}
+
+// The stored run against the configured one: the same network and optimiser, progress within
+// an epoch of this data.
+void check_expected(const Schema& s, const RunRecord& run, const RunExpectation& e) {
+  const Network<double>& net = *e.net;
+  if (run.weights.depth() != net.depth() || run.weights.classes != net.classes ||
+      run.weights.input.width != net.input.width) {
+    s.fail("/weights", std::to_string(run.weights.depth()) + " layers, " +
+                           std::to_string(run.weights.classes) + " classes, input width " +
+                           std::to_string(run.weights.input.width) + "; the configured network has " +
+                           std::to_string(net.depth()) + ", " + std::to_string(net.classes) +
+                           ", " + std::to_string(net.input.width));
+  }
+  for (int l = 1; l <= net.depth(); ++l) {
+    const auto& W = net.layer(l).in.W;
+    const auto& stored = run.weights.layer(l).in.W;
+    if (stored.rows() != W.rows() || stored.cols() != W.cols()) {
+      s.fail(layer_path(l) + "/W", "shape (" + std::to_string(stored.rows()) + ", " +
+                                       std::to_string(stored.cols()) + "), the configured network needs (" +
+                                       std::to_string(W.rows()) + ", " + std::to_string(W.cols()) + ")");
+    }
+  }
+  const TrainingProgress& p = run.progress;
+  if (p.batch >= e.batches_per_epoch || p.seen > p.batch * e.batch_size) {
+    s.fail("/state/progress", "batch " + std::to_string(p.batch) + " with " +
+                                  std::to_string(p.seen) + " samples seen, expected a batch below " +
+                                  std::to_string(e.batches_per_epoch) + " and at most " +
+                                  std::to_string(e.batch_size) + " samples per batch");
+  }
+}
+
+void require_run_file(const h5::File& f) {
+  if (!f.has_attr("/", "format") || f.attr_string("/", "format") != kFormat) {
+    throw RunFileError(f.path().string() +
+                       ": not a gaitsim run file or checkpoint (no format = gaitsim-run)");
+  }
+}
+
+const std::vector<std::string>& run_statuses() {
+  static const std::vector<std::string> statuses = {"running", "paused", "complete", "diverged"};
+  return statuses;
+}
 }  // namespace
 
 void write_wiring(h5::File& f, const std::string& path, const Wiring* wiring) {
@@ -292,26 +532,46 @@ void write_run_file(const std::filesystem::path& path, const RunRecord& run) {
   writer.commit();
 }
 
-RunRecord read_run_file(const std::filesystem::path& path) {
+const std::vector<std::string>& progress_fields() {
+  static const std::vector<std::string> fields = {"epochs_done", "batch", "step", "correct",
+                                                  "seen"};
+  return fields;
+}
+
+// Bias moments (held 1 x n) are stored (n), like b; weight moments as their tensor.
+std::vector<hsize_t> moment_shape(const std::string& name, Eigen::Index rows, Eigen::Index cols) {
+  if (name.find("/b/") != std::string::npos && rows == 1) return {static_cast<hsize_t>(cols)};
+  return {static_cast<hsize_t>(rows), static_cast<hsize_t>(cols)};
+}
+
+RunRecord read_run_file(const std::filesystem::path& path, const RunExpectation* expected) {
   const h5::File f = h5::File::open_read(path);
   require_run_file(f);
+  const Schema s(f);
+  const long long version = s.integer("/", "format_version", 0, kVersion * 1000);
+  if (version != kVersion) {
+    s.fail("/", "format_version " + std::to_string(version) + ", expected " +
+                    std::to_string(kVersion) + " (the version this build reads)");
+  }
   RunRecord run;
-  run.status = f.attr_string("/", "status");
-  run.config_yaml = f.attr_string("/", "config");
-  run.precision = f.attr_string("/", "precision");
-  run.weights = read_weights(f);
-  run.epochs = read_metrics(f, run.weights.classes);
-  run.alignment = read_alignment(f);
-  run.settling = read_settling(f);
-  run.ortho_layers = f.read_vector<int>("/orthogonality/layers");
-  read_state(f, run);
+  run.status = s.text("/", "status", run_statuses());
+  run.config_yaml = s.text("/", "config");
+  run.precision = s.text("/", "precision", {"float64", "float32"});
+  run.weights = read_weights(s);
+  run.ortho_layers = read_ortho_layers(s, run.weights.depth());
+  run.epochs = read_metrics(s, run.weights.classes, run.ortho_layers);
+  run.alignment = read_alignment(s, run.weights.depth());
+  run.settling = read_settling(s, run.epochs.size());
+  const long long steps = s.vector<long long>("/state/optimizer_steps", 1)[0];
+  if (expected) check_moments(s, *expected, steps);
+  read_state(s, run);
+  check_progress(s, run);
+  if (expected) check_expected(s, run, *expected);
   return run;
 }
 
 void load_weights(const std::filesystem::path& path, Network<double>& net) {
-  const h5::File f = h5::File::open_read(path);
-  require_run_file(f);
-  const Network<double> stored = read_weights(f);
+  const Network<double> stored = read_run_file(path).weights;
   if (stored.depth() != net.depth()) {
     throw std::runtime_error(path.string() + ": holds " + std::to_string(stored.depth()) +
                              " layers, the configured network has " + std::to_string(net.depth()));

@@ -4,6 +4,7 @@
 // leaves the last complete one, and --resume continues from it.
 #include <filesystem>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -60,9 +61,33 @@ struct RunRecord {
   Network<double> weights;
 };
 
+// What a configured run implies about its run file (--resume): read_run_file then checks the
+// stored weights, optimiser moments and progress against it, not only against the file's schema.
+struct RunExpectation {
+  const Network<double>* net = nullptr;  // the configured network: shapes of W and b
+  std::string optimizer;                 // adam | sgd: which moments are stored
+  long long batches_per_epoch = 0;       // [count]
+  long long batch_size = 0;              // [samples]
+};
+
+// A run file that does not hold what docs/file-formats.md says: names the file, the object and
+// what was expected.
+class RunFileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The schema details the writer and the reader share (docs/file-formats.md).
+// Fields of /state/progress, in order; the attribute progress_fields lists them.
+const std::vector<std::string>& progress_fields();
+// Shape of the stored optimiser moment `name` (e.g. "m/b/3") of a tensor of rows x cols.
+std::vector<hsize_t> moment_shape(const std::string& name, Eigen::Index rows, Eigen::Index cols);
+
 // Writes `path` atomically: the old file stays whole until the new one is complete.
 void write_run_file(const std::filesystem::path& path, const RunRecord& run);
-RunRecord read_run_file(const std::filesystem::path& path);
+// Checks the file against its schema (format, version, status, shapes and lengths, ranges) and,
+// when given, against `expected`, before anything is used; RunFileError otherwise.
+RunRecord read_run_file(const std::filesystem::path& path, const RunExpectation* expected = nullptr);
 
 // Loads the weights of a run file or checkpoint into `net`; throws std::runtime_error naming the
 // file and layer when shapes differ.

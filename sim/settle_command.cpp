@@ -142,7 +142,7 @@ class SettleCommand : public Command {
     cmd->add_option("--checkpoint", checkpoint_, "weights from a run file or checkpoint")
         ->check(CLI::ExistingFile);
     cmd->add_option("--stimuli", options_.stimuli, "number of test stimuli (the first N)")
-        ->check(CLI::PositiveNumber);
+        ->check(integer_at_least(1));
     cmd->add_option("--out", out_, "HDF5 file for the trajectories")->required();
     cmd->add_flag("--force", options_.force, "overwrite an existing output file");
     return cmd;

@@ -55,7 +55,16 @@ std::vector<float> read_floats(const fs::path& file, const std::string& name,
   H5Sget_simple_extent_dims(space, dims.data(), nullptr);
   was_uint8 = H5Tget_class(type) == H5T_INTEGER && H5Tget_size(type) == 1;
   const bool numeric = H5Tget_class(type) == H5T_INTEGER || H5Tget_class(type) == H5T_FLOAT;
-  const hsize_t total = std::accumulate(dims.begin(), dims.end(), hsize_t{1}, std::multiplies<>());
+  std::uint64_t total = 0;
+  try {
+    total = h5::checked_read_size(file, name, dims, sizeof(float));
+  } catch (...) {
+    H5Tclose(type);
+    H5Sclose(space);
+    H5Dclose(d);
+    H5Fclose(f);
+    throw;
+  }
   std::vector<float> out(numeric ? total : 0);
   const herr_t status =
       numeric ? H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) : -1;
@@ -106,10 +115,16 @@ StimulusSet from_hdf5(const fs::path& file, int input_width) {
   return s;
 }
 
-StimulusSet from_idx(const fs::path& file) {
+StimulusSet from_idx(const fs::path& file, int input_width) {
   const datasets::IdxImages images = datasets::read_idx_images(file);
   const auto n = static_cast<Eigen::Index>(images.count);
-  const Eigen::Index d = images.rows * images.cols;
+  const Eigen::Index d = Eigen::Index(images.rows) * images.cols;
+  if (input_width > 0 && d != input_width) {
+    throw std::runtime_error(file.string() + ": holds " + std::to_string(images.rows) + "x" +
+                             std::to_string(images.cols) + " images (" + std::to_string(d) +
+                             " values per stimulus); the network's input has " +
+                             std::to_string(input_width));
+  }
   StimulusSet s;
   s.x.resize(n, d);
   for (Eigen::Index k = 0; k < n * d; ++k)
@@ -123,7 +138,15 @@ StimulusSet from_idx(const fs::path& file) {
 
 }  // namespace
 
-StimulusSet load_stimuli(const std::string& spec, const Config& c) {
+StimulusSet load_stimuli(const std::string& spec, const Config& c, int input_width) {
+  // std::regex matches recursively, a stack frame per character: a spec is a selection or a
+  // path, neither longer than a path may be.
+  constexpr std::size_t kMaxSpec = 4096;
+  if (spec.size() > kMaxSpec) {
+    bad_spec(spec.substr(0, 40) + "...", std::to_string(spec.size()) +
+                                             " characters long, more than the limit of " +
+                                             std::to_string(kMaxSpec));
+  }
   const std::regex split_re("^(train|test)(?::(.*))?$");
   std::smatch m;
   if (!std::regex_match(spec, m, split_re)) {
@@ -131,14 +154,14 @@ StimulusSet load_stimuli(const std::string& spec, const Config& c) {
     const fs::path file(spec);
     if (!fs::exists(file)) bad_spec(spec, "not a split selection, and no such file");
     // The dataset gives classes and the input width when it is there; the file stands alone.
-    int classes = 0, width = 0;
+    int classes = 0, width = input_width;
     try {
       const auto meta = datasets::load_dataset(c.data.dataset, c.data.folder(), 1, 1);
       classes = meta.train.classes;
-      width = static_cast<int>(meta.train.x.cols());
+      if (width == 0) width = static_cast<int>(meta.train.x.cols());
     } catch (const std::exception&) {
     }
-    StimulusSet s = is_hdf5(file) ? from_hdf5(file, width) : from_idx(file);
+    StimulusSet s = is_hdf5(file) ? from_hdf5(file, width) : from_idx(file, width);
     s.classes = classes;
     return s;
   }

@@ -25,7 +25,8 @@ struct StimulusSet {
 };
 
 // Throws ConfigError naming the spec and what was expected for a malformed spec, and
-// std::runtime_error for files that cannot be read. input_width > 0 checks file stimuli.
-StimulusSet load_stimuli(const std::string& spec, const Config& config);
+// std::runtime_error for files that cannot be read. File stimuli must have input_width values
+// each when it is > 0 (the checkpoint's input), else as many as the config's dataset.
+StimulusSet load_stimuli(const std::string& spec, const Config& config, int input_width = 0);
 
 }  // namespace gaitsim

@@ -16,7 +16,7 @@ class TrainCommand : public Command {
     cmd->add_flag("--force", options_.force, "replace an existing run in the run folder");
     cmd->add_option("--max-steps", options_.max_steps,
                     "stop after this many steps, leaving a resumable checkpoint")
-        ->check(CLI::NonNegativeNumber);
+        ->check(integer_at_least(0));
     cmd->footer(
         "Writes RUN_FOLDER/run.h5: metrics per epoch, angle to BP, orthogonality error,\n"
         "the resolved config and the weights; it is also the checkpoint --resume reads.\n"

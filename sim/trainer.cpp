@@ -105,9 +105,15 @@ void Trainer<T>::start() {
   const int input = static_cast<int>(data_.train->features());
   Network<double> net = build_network(c_, input, data_.train->classes());
   if (o_.resume) {
-    run_ = read_run_file(file_);
+    const long long N = static_cast<long long>(data_.train->size()), B = c_.learning.batch_size;
+    const RunExpectation expected{&net, c_.learning.optimizer, (N + B - 1) / B, B};
+    run_ = read_run_file(file_, &expected);
     check_resumable(c_, run_, file_);
-    net = run_.weights;
+    // The stored weights, checked against the configured shapes; wiring stays the configured one.
+    for (int l = 1; l <= net.depth(); ++l) {
+      net.layer(l).in.W = run_.weights.layer(l).in.W;
+      net.layer(l).in.b = run_.weights.layer(l).in.b;
+    }
   } else {
     for (int l = 2; l <= net.depth(); ++l) {
       if (OrthogonalityRegulariser<double>::applies(net, l)) run_.ortho_layers.push_back(l);

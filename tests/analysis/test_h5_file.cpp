@@ -366,5 +366,44 @@ TEST(H5File, StringArraysRoundTripAsAttributesAndDatasets) {
   EXPECT_THROW(f.read_strings("/nothing"), H5Error);
 }
 
+// Issue 13 item 15: messages quoted HDF5's raw fields, "bytes actually written =
+// 18446744073709551615" among them.
+TEST(H5Error, RawHdf5FieldsBecomeAReadableReason) {
+  const std::string raw =
+      "file write failed: time = Fri Dec  4 10:00:00 2026\n, filename = 'x.h5', file descriptor = "
+      "3, errno = 28, error message = 'No space left on device', buf = 0x55d0, total write size = "
+      "4096, bytes this sub-write = 4096, bytes actually written = 18446744073709551615, offset = 0";
+  EXPECT_EQ(readable_hdf5_detail(raw), "file write failed: No space left on device");
+  EXPECT_EQ(readable_hdf5_detail("unable to open file"), "unable to open file");
+}
+
+// Issue 13 item 10/12: a dataset's shape claimed more than its file held, and reading it
+// allocated for the claim (or ended in std::bad_alloc).
+TEST(H5File, DatasetClaimingMoreThanTheFileHoldsIsRefusedBeforeAllocating) {
+  TempDir dir;
+  const auto path = dir.path() / "claims.h5";
+  {
+    const hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    const hsize_t dims[2] = {hsize_t{1} << 20, hsize_t{1} << 20};  // 8 TiB of float64, never written
+    const hid_t space = H5Screate_simple(2, dims, nullptr);
+    const hid_t d = H5Dcreate2(f, "/huge", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT,
+                               H5P_DEFAULT);
+    ASSERT_GE(d, 0);
+    H5Dclose(d);
+    H5Sclose(space);
+    H5Fclose(f);
+  }
+  const File file = File::open_read(path);
+  try {
+    file.read_matrix<double>("/huge");
+    ADD_FAILURE() << "no error";
+  } catch (const H5Error& e) {
+    EXPECT_TRUE(mentions(e, "/huge"));
+    EXPECT_TRUE(mentions(e, path.string()));
+    EXPECT_TRUE(mentions(e, "claims more data than the file can hold"));
+  }
+  EXPECT_THROW(file.read_vector<double>("/huge"), H5Error);
+}
+
 }  // namespace
 }  // namespace gaitsim::h5

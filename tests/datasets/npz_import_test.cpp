@@ -3,12 +3,14 @@
 #include "datasets/npz_import.hpp"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <fstream>
 #include <numeric>
 #include <random>
 
 #include "datasets/image_cache.hpp"
+#include "datasets/zip_archive.hpp"
 #include "test_files.hpp"
 #include "tests/support/dependencies.hpp"
 
@@ -203,6 +205,93 @@ TEST_F(NpzImportTest, DamagedFilesAreNamed) {
   testing::write_file(dir_ / "flipped.npz", flipped);
   EXPECT_TRUE(
       testing::contains(import_error(options({dir_ / "flipped.npz"})), "member 'data.npy'"));
+}
+
+// A .npy member: version 1 header (padded to 64 bytes) and the given data bytes.
+Bytes npy(const std::string& descr, const std::string& shape, const Bytes& data) {
+  std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  while ((10 + dict.size() + 1) % 64 != 0) dict += ' ';
+  dict += '\n';
+  Bytes out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<std::uint8_t>(dict.size()),
+               static_cast<std::uint8_t>(dict.size() >> 8)};
+  out.insert(out.end(), dict.begin(), dict.end());
+  out.insert(out.end(), data.begin(), data.end());
+  return out;
+}
+
+void put(Bytes& out, std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+// A zip of stored (uncompressed) members, as numpy's np.savez writes small arrays.
+Bytes stored_zip(const std::vector<std::pair<std::string, Bytes>>& members) {
+  Bytes out, directory;
+  for (const auto& [name, data] : members) {
+    const auto crc = crc32(0, data.data(), static_cast<uInt>(data.size()));
+    const std::size_t offset = out.size();
+    put(out, 0x04034b50, 4);
+    put(out, 20, 2), put(out, 0, 2), put(out, 0, 2), put(out, 0, 2), put(out, 0, 2);
+    put(out, crc, 4), put(out, data.size(), 4), put(out, data.size(), 4);
+    put(out, name.size(), 2), put(out, 0, 2);
+    out.insert(out.end(), name.begin(), name.end());
+    out.insert(out.end(), data.begin(), data.end());
+    put(directory, 0x02014b50, 4);
+    put(directory, 20, 2), put(directory, 20, 2), put(directory, 0, 2), put(directory, 0, 2);
+    put(directory, 0, 2), put(directory, 0, 2);
+    put(directory, crc, 4), put(directory, data.size(), 4), put(directory, data.size(), 4);
+    put(directory, name.size(), 2), put(directory, 0, 2), put(directory, 0, 2);
+    put(directory, 0, 2), put(directory, 0, 2), put(directory, 0, 4), put(directory, offset, 4);
+    directory.insert(directory.end(), name.begin(), name.end());
+  }
+  const std::size_t start = out.size();
+  out.insert(out.end(), directory.begin(), directory.end());
+  put(out, 0x06054b50, 4), put(out, 0, 2), put(out, 0, 2);
+  put(out, members.size(), 2), put(out, members.size(), 2);
+  put(out, directory.size(), 4), put(out, start, 4), put(out, 0, 2);
+  return out;
+}
+
+// Issue 13 item 10: a 10 KB npz claiming 3e8 labels made the reader allocate 2.4 GB before the
+// error, and larger claims ended in a bare std::bad_alloc.
+TEST(NpyHeader, ClaimOfMoreValuesThanTheMemberHoldsIsRefusedBeforeAllocating) {
+  testing::TempDir dir;
+  const Bytes pixels(2 * 48, 7);
+  for (const std::string shape : {"(300000000,)", "(18446744073709551,)"}) {
+    const fs::path file = dir / "claims.npz";
+    testing::write_file(file, stored_zip({{"data.npy", npy("|u1", "(2, 48)", pixels)},
+                                          {"labels.npy", npy("<i8", shape, Bytes(16, 1))}}));
+    NpzImportOptions o;
+    o.files = {file};
+    o.out = dir / "cache.h5";
+    const std::string message = testing::data_error_message([&] { import_npz(o); });
+    EXPECT_TRUE(testing::contains(message, file.string()));
+    EXPECT_TRUE(testing::contains(message, "labels.npy"));
+    EXPECT_TRUE(testing::contains(message, "claims")) << message;
+  }
+  // The same file with an honest header imports (the zip writer above is a valid one).
+  const fs::path file = dir / "honest.npz";
+  Bytes labels;
+  for (std::uint8_t v : {1, 2}) put(labels, v, 8);
+  testing::write_file(file, stored_zip({{"data.npy", npy("|u1", "(2, 48)", pixels)},
+                                        {"labels.npy", npy("<i8", "(2,)", labels)}}));
+  NpzImportOptions o;
+  o.files = {file};
+  o.out = dir / "cache.h5";
+  EXPECT_EQ(import_npz(o).written, 2u);
+}
+
+// A member whose central-directory sizes exceed the file is refused when the archive opens.
+TEST(ZipArchive, MemberClaimingMoreBytesThanTheFileHoldsIsRefused) {
+  testing::TempDir dir;
+  Bytes zip = stored_zip({{"labels.npy", npy("<i8", "(2,)", Bytes(16, 1))}});
+  // Central directory entry: compressed and uncompressed sizes at offsets 20 and 24.
+  const std::size_t central = zip.size() - 22 - (46 + 10);
+  for (int i = 0; i < 4; ++i) zip[central + 20 + i] = zip[central + 24 + i] = 0x7F;
+  testing::write_file(dir / "big.npz", zip);
+  const std::string message =
+      testing::data_error_message([&] { ZipArchive archive(dir / "big.npz"); });
+  EXPECT_TRUE(testing::contains(message, "labels.npy"));
+  EXPECT_TRUE(testing::contains(message, "beyond the end"));
 }
 
 }  // namespace

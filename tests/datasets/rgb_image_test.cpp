@@ -104,6 +104,24 @@ TEST_F(RgbImageTest, UndecodableFilesNameTheFileAndTheProblem) {
   EXPECT_TRUE(testing::contains(message, "missing.png"));
 }
 
+// Issue 13 item 11: libjpeg only warns about a file that ends early and fills the rest grey.
+TEST_F(RgbImageTest, TruncatedJpegIsRefusedNamingTheFile) {
+  Bytes pixels;
+  for (int i = 0; i < 64 * 64 * 3; ++i) pixels.push_back(static_cast<std::uint8_t>(i * 7));
+  testing::write_jpeg(dir_ / "whole.jpg", 64, 64, 3, pixels);
+  Bytes jpeg;
+  {
+    std::ifstream in(dir_ / "whole.jpg", std::ios::binary);
+    jpeg.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  EXPECT_EQ(read_image(dir_ / "whole.jpg").width, 64);
+  jpeg.resize(jpeg.size() * 2 / 3);
+  testing::write_file(dir_ / "cut.jpg", jpeg);
+  const std::string message = testing::data_error_message([&] { read_image(dir_ / "cut.jpg"); });
+  EXPECT_TRUE(testing::contains(message, (dir_ / "cut.jpg").string()));
+  EXPECT_TRUE(testing::contains(message, "Premature end of JPEG file"));
+}
+
 RgbImage make_image(int width, int height, const std::function<Bytes(int x, int y)>& pixel) {
   RgbImage image{width, height, {}};
   for (int y = 0; y < height; ++y) {

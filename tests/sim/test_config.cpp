@@ -18,6 +18,9 @@ std::string error_of(const std::string& yaml, const std::vector<std::string>& se
   return "";
 }
 
+// The smallest valid config: an empty one is an error of its own.
+const std::string kMinimal = "learning:\n  epochs: 1\n";
+
 bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
@@ -49,7 +52,7 @@ TEST(Config, UnknownKeySuggestsTheNearest) {
   EXPECT_TRUE(has(e, "cfg.yaml")) << e;
   EXPECT_TRUE(has(e, "learning.gama")) << e;
   EXPECT_TRUE(has(e, "did you mean 'learning.gamma'")) << e;
-  EXPECT_TRUE(has(error_of("", {"learning.batchsize=3"}), "learning.batch_size"));
+  EXPECT_TRUE(has(error_of(kMinimal, {"learning.batchsize=3"}), "learning.batch_size"));
   EXPECT_TRUE(has(error_of("netwrk:\n  kind: square\n"), "unknown key 'netwrk'"));
 }
 
@@ -64,11 +67,11 @@ TEST(Config, OutOfRangeValuesAreNamed) {
   EXPECT_TRUE(has(error_of("learning:\n  gamma: -1e-3\n"),
                   "learning.gamma = '-1e-3': expected a number > 0"));
   EXPECT_TRUE(has(error_of("learning:\n  batch_size: 0\n"), "learning.batch_size"));
-  EXPECT_TRUE(has(error_of("", {"learning.learning_rate=abc"}), "--set: learning.learning_rate"));
+  EXPECT_TRUE(has(error_of(kMinimal, {"learning.learning_rate=abc"}), "--set: learning.learning_rate"));
   EXPECT_TRUE(has(error_of("learning:\n  beta1: 1.0\n"), "< 1"));
   EXPECT_TRUE(has(error_of("network:\n  widths: [784, -3]\n"), "network.widths"));
   EXPECT_TRUE(has(error_of("learning:\n  epochs: 2.5\n"), "an integer"));
-  EXPECT_TRUE(has(error_of("", {"learning.gamma"}), "expected key=value"));
+  EXPECT_TRUE(has(error_of(kMinimal, {"learning.gamma"}), "expected key=value"));
   EXPECT_TRUE(has(error_of("learning: [1, 2\n"), "invalid YAML"));
 }
 
@@ -203,6 +206,61 @@ TEST(ShippedConfigs, EveryOneParsesAndBuildsItsNetwork) {
     ++checked;
   }
   EXPECT_GE(checked, 27);
+}
+
+// Issue 13 item 13: yaml-cpp keeps both entries of a repeated key and the last one won silently.
+TEST(Config, DuplicateKeyIsRefusedNamingTheKeyAndLine) {
+  const std::string nested = error_of("learning:\n  gamma: 0.1\n  gamma: 0.2\n");
+  EXPECT_TRUE(has(nested, "cfg.yaml:3")) << nested;
+  EXPECT_TRUE(has(nested, "duplicate key 'learning.gamma'")) << nested;
+  const std::string section = error_of("learning:\n  gamma: 0.1\nlearning:\n  epochs: 2\n");
+  EXPECT_TRUE(has(section, "duplicate key 'learning'")) << section;
+  const std::string dotted = error_of("learning.gamma: 0.1\nlearning:\n  gamma: 0.2\n");
+  EXPECT_TRUE(has(dotted, "duplicate key 'learning.gamma'")) << dotted;
+  const std::string layer = error_of(
+      "network:\n  kind: cnn\n  layers: [{dense: {units: 10, units: 12}}]\n");
+  EXPECT_TRUE(has(layer, "duplicate key")) << layer;
+}
+
+// Issue 13 item 13: an empty config trained the full default MNIST job.
+TEST(Config, EmptyOrCommentOnlyConfigIsRefused) {
+  for (const std::string yaml : {"", "\n\n", "# only a comment\n# and another\n", "---\n"}) {
+    const std::string message = error_of(yaml);
+    EXPECT_TRUE(has(message, "cfg.yaml: empty config")) << "'" << yaml << "': " << message;
+  }
+}
+
+// Issue 13 item 13: yaml-cpp's Load reads the first document of several and ignores the rest.
+TEST(Config, MultiDocumentYamlIsRefused) {
+  const std::string message = error_of("learning:\n  gamma: 0.1\n---\nlearning:\n  gamma: 0.2\n");
+  EXPECT_TRUE(has(message, "2 YAML documents")) << message;
+  EXPECT_TRUE(has(message, "cfg.yaml:4")) << message;
+}
+
+// Issue 13 item 12: widths of billions of units ended in a bare std::bad_alloc.
+TEST(NetworkShape, HugeWidthsAreRefusedNamingTheKey) {
+  const Config tower = parse_config(
+      "network:\n  kind: tower\n  widths: [784, 2000000000, 10]\nlearning:\n  algorithm: bp\n",
+      "w.yaml", {});
+  try {
+    network_shape(tower, 784, 10);
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_TRUE(has(e.what(), "w.yaml: network.widths")) << e.what();
+    EXPECT_TRUE(has(e.what(), "limit")) << e.what();
+  }
+  EXPECT_TRUE(has(error_of("learning:\n  epochs: 1\n", {"network.hidden_layers=2000000000"}),
+                  "network.hidden_layers"));
+  // Just inside the limit is a network (not built here: 16 GiB).
+  const Config square = parse_config("network:\n  hidden_layers: 2\n", "s.yaml", {});
+  EXPECT_NO_THROW(network_shape(square, 784, 10));
+}
+
+// Keys that are not plain names are refused by name, not by a yaml-cpp conversion exception.
+TEST(Config, NonScalarKeyIsRefusedNamingTheFile) {
+  const std::string message = error_of("? [a, b]\n: 1\n");
+  EXPECT_TRUE(has(message, "cfg.yaml:1")) << message;
+  EXPECT_TRUE(has(message, "plain name")) << message;
 }
 
 }  // namespace
