@@ -90,8 +90,14 @@ void File::check(herr_t status, const std::string& what, const std::string& obje
 
 void File::flush() { check(H5Fflush(id(), H5F_SCOPE_GLOBAL), "cannot flush", ""); }
 
+File::~File() {
+  if (close_file(file_) < 0) take_hdf5_error();  // the caller did not ask: nothing to report
+}
+
 void File::close() {
-  if (file_.close() < 0) fail("cannot close (data may be incomplete)", "");
+  if (close_file(file_) < 0) {
+    throw H5Error("cannot finish writing (data incomplete)", path_, "", take_hdf5_error());
+  }
 }
 
 bool File::exists(const std::string& path) const {
