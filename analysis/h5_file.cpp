@@ -90,14 +90,8 @@ void File::check(herr_t status, const std::string& what, const std::string& obje
 
 void File::flush() { check(H5Fflush(id(), H5F_SCOPE_GLOBAL), "cannot flush", ""); }
 
-File::~File() {
-  if (close_file(file_) < 0) take_hdf5_error();  // the caller did not ask: nothing to report
-}
-
 void File::close() {
-  if (close_file(file_) < 0) {
-    throw H5Error("cannot finish writing (data incomplete)", path_, "", take_hdf5_error());
-  }
+  if (file_.close() < 0) fail("cannot close (data may be incomplete)", "");
 }
 
 bool File::exists(const std::string& path) const {

@@ -32,7 +32,7 @@ class File {
 
   File(File&&) noexcept = default;
   File& operator=(File&&) noexcept = default;
-  ~File();  // closes; call close() instead to learn whether the data was written
+  ~File() = default;  // closes; call close() instead to learn whether the data was written
 
   const std::filesystem::path& path() const noexcept { return path_; }
   void flush();

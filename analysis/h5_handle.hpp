@@ -37,26 +37,10 @@ class Handle {
     id_ = H5I_INVALID_HID;
     return status;
   }
-  // Gives the identifier up without closing it (see close_file).
-  void abandon() noexcept { id_ = H5I_INVALID_HID; }
 
  private:
   hid_t id_ = H5I_INVALID_HID;
   Closer closer_ = nullptr;
 };
-
-// Closes a file handle, flushing it first. A file that cannot be flushed (e.g. the disk is
-// full) is abandoned open instead of closed: HDF5 1.10 frees a file whose H5Fclose failed but
-// keeps its identifier, and H5_term_library then closes the freed file again at exit
-// (SIGSEGV). An abandoned file stays whole in memory and the library's exit clean-up closes it
-// (failing quietly). Returns HDF5's status: negative when the data did not all reach the file.
-inline herr_t close_file(Handle& file) noexcept {
-  if (!file.valid()) return 0;
-  if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) {
-    file.abandon();
-    return -1;
-  }
-  return file.close();
-}
 
 }  // namespace gaitsim::h5

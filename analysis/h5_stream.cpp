@@ -51,32 +51,10 @@ Handle StreamFile::checked(hid_t id, Handle::Closer closer, const std::string& w
 
 void StreamFile::flush() { check(H5Fflush(id(), H5F_SCOPE_GLOBAL), "cannot flush", ""); }
 
-StreamFile::~StreamFile() {
-  // The datasets and the file close as members afterwards, unless the file cannot be flushed.
-  if (file_.valid() && H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) {
-    take_hdf5_error();
-    abandon();
-  }
-}
-
 void StreamFile::close() {
   if (!file_.valid()) return;
-  // Flushed before the datasets close, so a full disk shows here and not in a dataset's close.
-  if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) {
-    const std::string detail = take_hdf5_error();
-    abandon();
-    throw H5Error("cannot finish writing (data incomplete)", path_, "", detail);
-  }
   streams_.clear();
-  if (close_file(file_) < 0) {
-    throw H5Error("cannot finish writing (data incomplete)", path_, "", take_hdf5_error());
-  }
-}
-
-void StreamFile::abandon() noexcept {
-  for (auto& [path, stream] : streams_) stream.dataset.abandon();
-  streams_.clear();
-  file_.abandon();
+  if (file_.close() < 0) throw H5Error("cannot finish writing", path_, "", take_hdf5_error());
 }
 
 void StreamFile::ensure_parent(const std::string& path) {

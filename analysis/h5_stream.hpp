@@ -26,7 +26,7 @@ class StreamFile {
 
   StreamFile(StreamFile&&) noexcept = default;
   StreamFile& operator=(StreamFile&&) noexcept = default;
-  ~StreamFile();  // closes; call close() to learn whether the data reached the file
+  ~StreamFile() = default;  // closes; call close() to learn whether the data reached the file
 
   const std::filesystem::path& path() const noexcept { return path_; }
   void flush();
@@ -84,7 +84,6 @@ class StreamFile {
   void write_dataset(const std::string& path, ScalarType type, const std::vector<hsize_t>& dims,
                      const void* data, int gzip);
   void append_raw(const std::string& path, ScalarType type, const void* data, hsize_t rows);
-  void abandon() noexcept;  // gives up the file and its datasets unclosed (see close_file)
 
   struct Stream {
     Handle dataset;
