@@ -3,8 +3,8 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <fstream>
 
+#include "analysis/atomic_file.hpp"
 #include "datasets/centre_square.hpp"
 #include "datasets/data_error.hpp"
 #include "datasets/rgb_image.hpp"
@@ -53,14 +53,9 @@ std::string describe_resize(int size) {
 }
 
 void write_skipped_list(const fs::path& list, const std::vector<std::string>& lines) {
-  fs::path temp = list;
-  temp += ".tmp";
-  {
-    std::ofstream out(temp);
-    for (const std::string& line : lines) out << line << '\n';
-    if (!out) throw DataError(temp, "cannot write the list of skipped images");
-  }
-  fs::rename(temp, list);
+  std::string text;
+  for (const std::string& line : lines) text += line + '\n';
+  write_text_atomic(list, text);
 }
 
 void check_every_class_present(const ImageFolderListing& listing,
@@ -127,8 +122,9 @@ CacheBuildReport build_folder_cache(const FolderCacheOptions& o, const CacheProg
   writer.commit(report.skipped);
   // The list describes the cache beside it: an old one goes with the cache it described.
   const fs::path list = skipped_list_path(o.out);
-  fs::remove(list);
-  if (!skipped.empty()) {
+  if (skipped.empty()) {
+    fs::remove(list);
+  } else {
     write_skipped_list(list, skipped);
     report.skipped_list = list;
   }

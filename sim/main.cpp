@@ -1,5 +1,7 @@
 // gaitsim: the command-line program. Subcommands come from commands.cpp; every error ends with
 // a message on stderr and a non-zero exit code.
+#include <hdf5.h>
+
 #include <iostream>
 
 #include "sim/command.hpp"
@@ -7,6 +9,11 @@
 
 int main(int argc, char** argv) {
   using namespace gaitsim;
+  // HDF5 1.10 frees a file whose close failed (e.g. on a full disk) but keeps its identifier,
+  // and its exit clean-up (H5_term_library) then closes the freed file again: SIGSEGV after a
+  // correct error message. Every file is closed by its owner before exit, so the clean-up has
+  // nothing to do; it must be declined before the library's first use.
+  H5dont_atexit();
   CLI::App app{
       "gaitsim: rate-neuron populations learning by GAIT-prop, BP, TP and FA.\n"
       "Run `gaitsim COMMAND --help` for a command's options."};

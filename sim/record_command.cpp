@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "analysis/atomic_file.hpp"
 #include "analysis/h5_file.hpp"
 #include "analysis/h5_stream.hpp"
 #include "sim/command.hpp"
@@ -690,7 +691,7 @@ int record(const Config& c, const RecordOptions& options) {
     w.begin(c, s, classes, hash);
     with_precision(c.learning, [&]<class T>() { run_chunks<T>(c, o, net, s, w); });
     w.finish();
-    fs::rename(temp, o.out);
+    h5::detail::atomic_replace(temp, o.out);  // synced, so a crash cannot leave it empty
     if (o.trajectories) {
       for (const auto& [phase, st] :
            {std::pair{"free", w.free_summary()}, std::pair{"target", w.target_summary()}}) {

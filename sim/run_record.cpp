@@ -488,6 +488,13 @@ void check_expected(const Schema& s, const RunRecord& run, const RunExpectation&
 }
 
 void require_run_file(const h5::File& f) {
+  // A killed checkpoint write can leave a temporary file that looks complete but never became
+  // the run's state.
+  if (h5::is_atomic_temp_of(f.path(), "run.h5")) {
+    throw RunFileError(f.path().string() +
+                       ": a temporary file of an unfinished checkpoint write, not a run file "
+                       "(use the run.h5 beside it)");
+  }
   if (!f.has_attr("/", "format") || f.attr_string("/", "format") != kFormat) {
     throw RunFileError(f.path().string() +
                        ": not a gaitsim run file or checkpoint (no format = gaitsim-run)");
@@ -593,10 +600,13 @@ void load_weights(const std::filesystem::path& path, Network<double>& net) {
 
 void mark_run_file(const std::filesystem::path& path, const std::string& status,
                    const std::string& detail) {
-  h5::File f = h5::File::open_rw(path);
-  f.set_attr("/", "status", status);
-  f.set_attr("/", "status_detail", detail);
-  f.close();
+  // A copy is edited and renamed over the file: an edit in place killed half-way could leave the
+  // run's only checkpoint unreadable, and would fail while a reader holds the file open.
+  h5::AtomicWriter edit(path, h5::AtomicWriter::EditCopy{});
+  edit.file().set_attr("/", "status", status);
+  edit.file().set_attr("/", "status_detail", detail);
+  h5::detail::test_pause_point("mark-edited");
+  edit.commit();
 }
 
 }  // namespace gaitsim

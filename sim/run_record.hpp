@@ -97,7 +97,8 @@ void load_weights(const std::filesystem::path& path, Network<double>& net);
 // in_channels, in_height, in_width, in_layout, kernel, stride, channels (conv_wiring.hpp).
 void write_wiring(h5::File& f, const std::string& path, const Wiring* wiring);
 
-// Marks an existing run file's status in place (e.g. "diverged"), keeping its content.
+// Marks an existing run file's status (e.g. "diverged"), keeping its content; atomically, like
+// write_run_file.
 void mark_run_file(const std::filesystem::path& path, const std::string& status,
                    const std::string& detail);
 

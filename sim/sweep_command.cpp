@@ -2,8 +2,11 @@
 // `gaitsim train` run in its own folder, N at a time locally or spread over MPI ranks;
 // resumable; a summary (CSV and HDF5) at the end.
 #include <fstream>
+#include <optional>
 #include <sstream>
 
+#include "analysis/atomic_file.hpp"
+#include "analysis/dir_lock.hpp"
 #include "sim/command.hpp"
 #include "sim/mpi_comm.hpp"
 #include "sim/sweep_scheduler.hpp"
@@ -21,30 +24,43 @@ std::string read_text(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream ss;
   ss << in.rdbuf();
+  if (!in) throw std::runtime_error("cannot read " + p.string());
   return ss.str();
 }
 
-// Makes `dir` this sweep's folder: refuses one holding a different sweep unless forced.
+// Whether `dir` holds anything besides its lock file.
+bool holds_output(const fs::path& dir) {
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (!DirLock::is_lock_file(entry.path())) return true;
+  }
+  return false;
+}
+
+// Makes the locked folder `dir` this sweep's folder: refuses one holding a different sweep
+// unless forced. The new sweep.yaml and base.yaml are complete on disk before anything of the
+// old sweep is deleted; sweep.yaml goes last, as it is what says which sweep the folder holds.
 void claim_dir(const SweepSpec& spec, const fs::path& dir, bool force) {
   const fs::path copy = dir / "sweep.yaml";
-  if (fs::exists(copy)) {
-    if (read_text(copy) == spec.text) return;  // the same sweep: resume
-    if (!force) {
-      throw ConfigError("output folder " + dir.string() + " holds a different sweep (" +
-                        copy.string() + " differs from " + spec.file.string() +
-                        "); use another --out or --force to replace it");
-    }
-    for (const char* sub : {"points", "logs"}) fs::remove_all(dir / sub);
-    for (const char* f : {"summary.csv", "summary_aggregate.csv", "summary.h5"})
-      fs::remove(dir / f);
-  } else if (fs::exists(dir) && !fs::is_empty(dir) && !force) {
+  const bool holds_sweep = fs::exists(copy);
+  if (holds_sweep && read_text(copy) == spec.text) return;  // the same sweep: resume
+  if (holds_sweep && !force) {
+    throw ConfigError("output folder " + dir.string() + " holds a different sweep (" +
+                      copy.string() + " differs from " + spec.file.string() +
+                      "); use another --out or --force to replace it");
+  }
+  if (!holds_sweep && holds_output(dir) && !force) {
     throw ConfigError("output folder " + dir.string() +
                       " is not empty and holds no sweep.yaml; use another --out or --force");
   }
-  fs::create_directories(dir);
-  std::ofstream(copy.string() + ".tmp") << spec.text;
-  fs::rename(copy.string() + ".tmp", copy);
-  std::ofstream(dir / "base.yaml") << read_text(spec.base);
+  AtomicTextWriter base(dir / "base.yaml", read_text(spec.base));
+  AtomicTextWriter sweep(copy, spec.text);
+  if (holds_sweep) {
+    for (const char* sub : {"points", "logs"}) fs::remove_all(dir / sub);
+    for (const char* f : {"summary.csv", "summary_aggregate.csv", "summary.h5"})
+      fs::remove(dir / f);
+  }
+  base.commit();
+  sweep.commit();
 }
 
 class SweepCommand : public Command {
@@ -99,7 +115,10 @@ class SweepCommand : public Command {
               read_text(options_.dir / "sweep.yaml") != spec.text) {
             throw ConfigError(options_.dir.string() + " does not hold this sweep");
           }
+          lock_.emplace(options_.dir);
         } else {
+          fs::create_directories(options_.dir);
+          lock_.emplace(options_.dir);  // held until the summary is written
           claim_dir(spec, options_.dir, force_);
         }
       } catch (...) {
@@ -143,6 +162,7 @@ class SweepCommand : public Command {
   std::string file_, out_;
   SweepRunOptions options_;
   bool force_ = false, dry_run_ = false, summary_only_ = false;
+  std::optional<DirLock> lock_;  // rank 0: no second sweep writes the folder meanwhile
 };
 
 }  // namespace

@@ -78,7 +78,9 @@ pid_t spawn_point(const SweepSpec& spec, const SweepPoint& p, const SweepRunOpti
   }
   args.insert(args.end(), {"--set", "output.progress=false", "--out", out.string(), "--threads",
                            std::to_string(default_threads(o))});
-  args.push_back(action == PointAction::kResume ? "--resume" : "--force");
+  // A fresh point needs no --force: its folder holds no run file (train refuses one that does,
+  // so a run file appearing meanwhile is never replaced).
+  if (action == PointAction::kResume) args.push_back("--resume");
   // The child must not believe it is part of the MPI job.
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
@@ -137,9 +139,13 @@ int exit_code_of(int status) {
 // Counts and prints outcomes (rank 0).
 class Tracker {
  public:
-  // ranks: processes of the sweep
-  Tracker(const std::vector<SweepPoint>& points, int skipped, int ranks)
-      : points_(points), stats_{skipped, 0, 0, 0, 0}, ranks_(ranks), t0_(Clock::now()) {}
+  // ranks: processes of the sweep; unreadable: finished-looking points whose run file could not
+  // be read (kept, not retrained)
+  Tracker(const std::vector<SweepPoint>& points, int skipped, int unreadable, int ranks)
+      : points_(points),
+        stats_{skipped, 0, 0, 0, 0, unreadable},
+        ranks_(ranks),
+        t0_(Clock::now()) {}
 
   void finished(long long index, int code, int rank) {
     ++stats_.ran;
@@ -164,7 +170,7 @@ class Tracker {
   void report(const std::string& what) {
     const int lost = stats_.lost;
     const int total = static_cast<int>(points_.size());
-    const int done = stats_.skipped + stats_.ran + lost;
+    const int done = stats_.skipped + stats_.unreadable + stats_.ran + lost;
     const double elapsed = seconds_since(t0_);
     const double eta = stats_.ran > 0 ? elapsed / stats_.ran * (total - done) : 0.0;
     const std::string lost_text = lost > 0 ? ", " + std::to_string(lost) + " lost" : "";
@@ -184,15 +190,23 @@ class Tracker {
 struct Plan {
   std::vector<long long> queue;
   std::vector<PointAction> actions;  // per point
-  int skipped = 0, resumed = 0;
+  int skipped = 0, resumed = 0, unreadable = 0;
 };
 
 Plan make_plan(const std::vector<SweepPoint>& points, const fs::path& dir) {
   Plan plan;
   for (std::size_t i = 0; i < points.size(); ++i) {
-    plan.actions.push_back(point_action(dir / "points" / points[i].name));
+    const fs::path point_dir = dir / "points" / points[i].name;
+    std::string why;
+    plan.actions.push_back(point_action(point_dir, &why));
     if (plan.actions.back() == PointAction::kSkip) {
       ++plan.skipped;
+    } else if (plan.actions.back() == PointAction::kKeepUnreadable) {
+      ++plan.unreadable;
+      std::fprintf(stderr,
+                   "sweep: point %s not run: its run file %s cannot be read (%s); it is kept as "
+                   "it is: move it away to train the point again\n",
+                   points[i].name.c_str(), (point_dir / "run.h5").c_str(), why.c_str());
     } else {
       plan.queue.push_back(static_cast<long long>(i));
       plan.resumed += plan.actions.back() == PointAction::kResume;
@@ -213,7 +227,7 @@ class Dispatcher {
         o_(o),
         comm_(comm),
         plan_(make_plan(points, o.dir)),
-        tracker_(points, plan_.skipped, comm.size()),
+        tracker_(points, plan_.skipped, plan_.unreadable, comm.size()),
         workers_(static_cast<std::size_t>(comm.size())) {}
 
   SweepRunStats run() {
@@ -247,6 +261,7 @@ class Dispatcher {
         points_.size(), plan_.skipped, plan_.queue.size(), plan_.resumed, n, n == 1 ? "" : "es",
         o_.jobs, o_.jobs == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
     if (n > 1) std::printf("; a rank silent for %s is lost", seconds_text(o_.rank_timeout).c_str());
+    if (plan_.unreadable > 0) std::printf("; %d kept unread (see above)", plan_.unreadable);
     std::printf("\n");
     std::fflush(stdout);
   }
@@ -451,16 +466,20 @@ class WorkerRank {
 
 }  // namespace
 
-PointAction point_action(const fs::path& point_dir) {
+PointAction point_action(const fs::path& point_dir, std::string* why) {
   const fs::path file = point_dir / "run.h5";
   if (!fs::exists(file)) return PointAction::kFresh;
+  std::string reason;
   try {
     const std::string status = h5::File::open_read(file).attr_string("/", "status");
     if (status == "complete" || status == "diverged") return PointAction::kSkip;
     if (status == "running" || status == "paused") return PointAction::kResume;
-  } catch (const std::exception&) {
+    reason = "unknown status '" + status + "'";
+  } catch (const std::exception& e) {
+    reason = e.what();
   }
-  return PointAction::kFresh;  // unreadable: start again
+  if (why) *why = reason;
+  return PointAction::kKeepUnreadable;
 }
 
 SweepRunStats run_sweep_points(const SweepSpec& spec, const std::vector<SweepPoint>& points,

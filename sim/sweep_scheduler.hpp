@@ -26,12 +26,16 @@ struct SweepRunOptions {
   double rank_timeout = 60;   // a rank silent this long is declared lost [s]
 };
 
-// What to do with a point, from its run file.
-enum class PointAction { kSkip, kFresh, kResume };
-PointAction point_action(const std::filesystem::path& point_dir);
+// What to do with a point, from its run file. A run file that exists but cannot be read (damaged,
+// or held by another process) is kept as it is and the point is not run: it may hold a
+// finished result, and only the user can tell.
+enum class PointAction { kSkip, kFresh, kResume, kKeepUnreadable };
+// `why`, when given, receives the reason for kKeepUnreadable.
+PointAction point_action(const std::filesystem::path& point_dir, std::string* why = nullptr);
 
 struct SweepRunStats {
   int skipped = 0, ran = 0, diverged = 0, failed = 0;
+  int unreadable = 0;  // points not run because their run file could not be read
   int lost = 0;  // points whose rank was declared lost
 };
 

@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <iostream>
 #include <numeric>
+#include <optional>
 
+#include "analysis/atomic_file.hpp"
+#include "analysis/dir_lock.hpp"
 #include "datasets/batch_stream.hpp"
 #include "datasets/dataset_registry.hpp"
 #include "sim/alignment.hpp"
@@ -318,6 +321,10 @@ int Trainer<T>::run() {
     }
   } catch (const Divergence& d) {
     return diverged(d);
+  } catch (const IllConditionedLayer& e) {
+    // Weights blown up (e.g. by a huge learning rate) until a layer cannot be inverted: the run
+    // ends like a non-finite loss, as resuming it would fail at the same step again.
+    return diverged(Divergence(e.what()));
   }
   if (paused_) {
     checkpoint("paused");
@@ -331,24 +338,36 @@ int Trainer<T>::run() {
   return kOk;
 }
 
-// writer: this process writes the run file (data-parallel: the others only check).
-void prepare_run_dir(const TrainOptions& o, bool writer) {
+// Whether the run folder holds anything besides its lock file (temporary files of killed
+// writers are deleted first, under the lock).
+bool holds_output(const fs::path& dir) {
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (!DirLock::is_lock_file(entry.path())) return true;
+  }
+  return false;
+}
+
+// Locks the run folder for this process's lifetime (rank 0, the writer; the others only
+// check) and refuses what would lose a result. The old run of --force stays until the first
+// checkpoint of the new one replaces it atomically, so a run that fails early loses nothing.
+std::optional<DirLock> prepare_run_dir(const TrainOptions& o, bool writer) {
   const fs::path file = o.out_dir / "run.h5";
-  if (o.resume) {
-    if (!fs::exists(file)) {
-      throw ConfigError(file.string() + ": nothing to resume (no run file)");
-    }
-    return;
+  if (o.resume && !fs::exists(file)) {
+    throw ConfigError(file.string() + ": nothing to resume (no run file)");
   }
-  if (fs::exists(o.out_dir) && !fs::is_empty(o.out_dir)) {
-    if (!o.force) {
-      throw ConfigError("output folder " + o.out_dir.string() +
-                        " already holds a run; use --resume to continue it or --force to replace "
-                        "it");
-    }
-    if (writer) fs::remove(file);
+  if (!writer) return std::nullopt;
+  fs::create_directories(o.out_dir);
+  std::optional<DirLock> lock(std::in_place, o.out_dir);
+  if (const int n = h5::remove_stale_temps(file)) {
+    std::printf("removed %d temporary file%s of an earlier process killed while writing %s\n", n,
+                n == 1 ? "" : "s", file.c_str());
   }
-  if (writer) fs::create_directories(o.out_dir);
+  if (!o.resume && !o.force && holds_output(o.out_dir)) {
+    throw ConfigError("output folder " + o.out_dir.string() +
+                      " already holds a run; use --resume to continue it or --force to replace "
+                      "it");
+  }
+  return lock;
 }
 
 }  // namespace
@@ -370,7 +389,15 @@ int train(const Config& given, const TrainOptions& options) {
   const datasets::SourceSplit data = open_data(config);
   network_shape(config, static_cast<int>(data.train->features()), data.train->classes());
   check_data_parallel(config, data.train->size(), comm.size());
-  prepare_run_dir(options, comm.rank() == 0);
+  std::optional<DirLock> lock;
+  try {
+    lock = prepare_run_dir(options, comm.rank() == 0);
+  } catch (const std::exception& e) {
+    if (comm.size() == 1) throw;
+    // Only rank 0 checks the folder: the others would wait for it forever.
+    std::cerr << "error: " << e.what() << '\n';
+    comm.abort(dynamic_cast<const ConfigError*>(&e) ? kUsage : kFailure);
+  }
   comm.barrier();
   std::printf("training %s on %s (%zu train, %zu test examples), %s, run folder %s\n",
               config.learning.algorithm.c_str(), config.data.dataset.c_str(), data.train->size(),
