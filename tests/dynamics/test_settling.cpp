@@ -176,6 +176,16 @@ TEST(TestOnlyRule, AlgebraicSweepIsItsClosedForm) {
   }
 }
 
+// A name already registered cannot be taken again: the built-in rule stays what it was.
+TEST(TestOnlyRule, RegisteringATakenNameFails) {
+  const auto make = [](const RuleParams&) { return std::make_unique<HalfNudgeRule<double>>(); };
+  const auto make_float = [](const RuleParams&) {
+    return std::make_unique<HalfNudgeRule<float>>();
+  };
+  EXPECT_THROW(register_learning_rule("gait", make, make_float), std::invalid_argument);
+  EXPECT_EQ(make_learning_rule<double>({"gait", 1e-3, false, 1})->name(), "gait");
+}
+
 // ------------------------------------------------------- settled phases == algebraic phases
 struct EqCase {
   std::string kind, activation, algorithm, feedback, stepper;
