@@ -52,12 +52,12 @@ std::string dataset_name(const std::string& key, const std::vector<std::string>&
       name += ok ? ch : '_';
     }
   }
-  if (name.empty() || !std::isalpha(static_cast<unsigned char>(name[0]))) name = "p_" + name;
-  name = name.substr(0, 63);
+  if (name.empty() || !std::isalpha(static_cast<unsigned char>(name[0]))) name.insert(0, "p_");
+  name.resize(std::min<std::size_t>(name.size(), 63));
   std::string unique = name;
   for (int k = 2; std::find(taken.begin(), taken.end(), unique) != taken.end(); ++k) {
-    const std::string suffix = "_" + std::to_string(k);
-    unique = name.substr(0, 63 - suffix.size()) + suffix;
+    const std::string suffix = std::string(1, '_').append(std::to_string(k));
+    unique = name.substr(0, 63 - suffix.size()).append(suffix);
   }
   return unique;
 }

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <numeric>
 #include <random>
+#include <string>
 
 #include "analysis/cka.hpp"
 #include "analysis/noise_ceiling.hpp"
@@ -119,7 +120,12 @@ TEST_P(TrueModel, ScoresItsCeiling) {
 INSTANTIATE_TEST_SUITE_P(NoiseLevelsAndRepetitions, TrueModel,
                          ::testing::Values(Condition{2, 0.5}, Condition{2, 1.0}, Condition{2, 1.5},
                                            Condition{3, 1.0}, Condition{4, 0.5}, Condition{4, 1.0},
-                                           Condition{4, 2.0}));
+                                           Condition{4, 2.0}),
+                         [](const ::testing::TestParamInfo<Condition>& info) {
+                           // e.g. R2_sigma150: 2 repetitions, noise sd 1.50
+                           return "R" + std::to_string(info.param.R) + "_sigma" +
+                                  std::to_string(std::lround(100 * info.param.sigma));
+                         });
 
 // The issue's case: recordings a linear map of a model layer plus noise, 4 repetitions. Ridge
 // from the generating layer has to estimate the map, so it reaches at most the ceiling.
