@@ -463,28 +463,16 @@ class Comparison {
     // Both files are complete under temporary names before either is renamed into place.
     h5::AtomicStreamWriter h5w(h5path);
     write_h5(rows, h5w.file());
-    const fs::path csv_tmp = h5::detail::atomic_temp_path(csv);
-    try {
-      std::ofstream out(csv_tmp);
-      if (!out) {
-        throw std::runtime_error("cannot write " + csv.string() + " (cannot create " +
-                                 csv_tmp.string() + ")");
-      }
-      out << "layer,metric,score,ceiling,normalised,ceiling_lower,ceiling_upper\n";
-      for (const auto& r : rows) {
-        out << r.layer << ',' << r.metric << ',' << fmt(r.score) << ',' << fmt(r.ceiling) << ','
-            << fmt(r.normalised) << ',' << fmt(r.ceiling_lower) << ',' << fmt(r.ceiling_upper)
-            << '\n';
-      }
-      out.close();
-      if (!out) throw std::runtime_error("cannot write " + csv.string() + " (disk full?)");
-      h5w.commit();
-      h5::detail::atomic_replace(csv_tmp, csv);
-    } catch (...) {
-      std::error_code ignored;
-      fs::remove(csv_tmp, ignored);
-      throw;
+    std::ostringstream out;
+    out << "layer,metric,score,ceiling,normalised,ceiling_lower,ceiling_upper\n";
+    for (const auto& r : rows) {
+      out << r.layer << ',' << r.metric << ',' << fmt(r.score) << ',' << fmt(r.ceiling) << ','
+          << fmt(r.normalised) << ',' << fmt(r.ceiling_lower) << ',' << fmt(r.ceiling_upper)
+          << '\n';
     }
+    AtomicTextWriter csv_writer(csv, out.str());
+    h5w.commit();
+    csv_writer.commit();
     std::printf("table: %s and %s\n", csv.c_str(), h5path.c_str());
   }
 

@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 
+#include "analysis/atomic_file.hpp"
 #include "analysis/h5_file.hpp"
 
 namespace gaitsim {
@@ -60,12 +61,6 @@ std::string dataset_name(const std::string& key, const std::vector<std::string>&
     unique = name.substr(0, 63 - suffix.size()).append(suffix);
   }
   return unique;
-}
-
-void write_text_atomic(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp";
-  std::ofstream(tmp) << text;
-  fs::rename(tmp, path);
 }
 
 }  // namespace
