@@ -36,7 +36,8 @@ DirLock::DirLock(const std::filesystem::path& dir) {
   const std::filesystem::path file = dir / kFileName;
   // O_CLOEXEC: a child process (a sweep's points) must not inherit, and so keep, the lock.
   fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "cannot lock " + file.string());
+  if (fd_ < 0)
+    throw std::system_error(errno, std::generic_category(), "cannot lock " + file.string());
   int status;
   while ((status = ::flock(fd_, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {
   }

@@ -36,7 +36,7 @@ PointAction point_action(const std::filesystem::path& point_dir, std::string* wh
 struct SweepRunStats {
   int skipped = 0, ran = 0, diverged = 0, failed = 0;
   int unreadable = 0;  // points not run because their run file could not be read
-  int lost = 0;  // points whose rank was declared lost
+  int lost = 0;        // points whose rank was declared lost
 };
 
 // Runs every unfinished point (under MPI: over all ranks of comm; every rank calls it). Returns

@@ -1,5 +1,3 @@
-#include "analysis/dir_lock.hpp"
-
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -7,6 +5,7 @@
 
 #include <system_error>
 
+#include "analysis/dir_lock.hpp"
 #include "tests/analysis/temp_dir.hpp"
 
 namespace gaitsim {

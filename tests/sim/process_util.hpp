@@ -84,8 +84,8 @@ class Background {
 
 // Every dataset of an HDF5 file (as float64 values) and the root attributes that describe a
 // run, by path; leaves out `skip` (wall-clock data that differs between identical runs).
-inline std::map<std::string, std::vector<double>> h5_content(
-    const std::filesystem::path& path, const std::vector<std::string>& skip) {
+inline std::map<std::string, std::vector<double>> h5_content(const std::filesystem::path& path,
+                                                             const std::vector<std::string>& skip) {
   const h5::File f = h5::File::open_read(path);
   std::map<std::string, std::vector<double>> out;
   std::vector<std::string> groups{"/"};
@@ -116,8 +116,8 @@ inline std::map<std::string, std::vector<double>> h5_content(
 inline std::map<std::string, std::string> run_content(const std::filesystem::path& path) {
   std::map<std::string, std::string> out;
   for (const auto& [name, values] : h5_content(path, {"/metrics/epoch_seconds"})) {
-    out[name] = std::string(reinterpret_cast<const char*>(values.data()),
-                            values.size() * sizeof(double));
+    out[name] =
+        std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double));
   }
   const h5::File f = h5::File::open_read(path);
   for (const char* attr : {"format", "status", "status_detail", "config", "precision"}) {

@@ -63,9 +63,8 @@ TEST_F(CrashConsistency, TrainingKilledInsideCheckpointWritesResumesToTheUninter
   const auto expected = run_content(ref + "/run.h5");
   // The first checkpoint (no run.h5 yet), mid-epoch ones, the end of epoch 1 and the last.
   int i = 0;
-  for (const std::string hook : {"before-rename:1", "before-rename:3", "before-rename:5",
-                                 "before-rename:10", "after-rename:1", "after-rename:4",
-                                 "after-rename:9"}) {
+  for (const std::string hook : {"before-rename:1", "before-rename:3", "before-rename:10",
+                                 "after-rename:1", "after-rename:5"}) {
     const std::string out = dir / ("kill" + std::to_string(i++));
     kill_at(hook, "train " + cfg + " --out " + out, out + ".log");
     const CliResult done = finish(cfg, out, "");
@@ -82,7 +81,7 @@ TEST_F(CrashConsistency, TrainingKilledAtRandomTimesResumesToTheUninterruptedRun
   const unsigned seed = std::random_device{}();
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> ms(20, 400);
-  for (int k = 0; k < 6; ++k) {
+  for (int k = 0; k < 4; ++k) {
     const bool started = fs::exists(out + "/run.h5");
     Background b(kBinary + " train " + cfg + " --out " + out + (started ? " --resume" : ""),
                  out + ".log");
@@ -99,7 +98,8 @@ TEST_F(CrashConsistency, TrainingKilledAtRandomTimesResumesToTheUninterruptedRun
 const std::string kDiverging =
     " --set learning.algorithm=bp --set learning.optimizer=sgd --set learning.learning_rate=30";
 
-TEST_F(CrashConsistency, TrainingKilledInsideTheDivergenceMarkingEndsMarkedLikeTheUninterruptedRun) {
+TEST_F(CrashConsistency,
+       TrainingKilledInsideTheDivergenceMarkingEndsMarkedLikeTheUninterruptedRun) {
   const std::string cfg = tiny_run_config(dir);
   const std::string ref = dir / "ref", out = dir / "killed";
   const CliResult whole = run_cli("train " + cfg + " --out " + ref + kDiverging);
@@ -143,10 +143,10 @@ TEST_F(CrashConsistency, SweepKilledAtChosenAndRandomMomentsResumesToTheUninterr
   // Inside a point's checkpoint write (every process of the sweep has the hook: the first to
   // reach it pauses, the sweep waits for it), then at random times.
   {
-    Background b("GAITSIM_TEST_PAUSE_AT=before-rename:4 " + kBinary + " sweep " + sweep +
-                     " --out " + out,
-                 out + ".log");
-    const std::string log = out + "/logs/gamma=0.001__seed=1.log";
+    Background b(
+        "GAITSIM_TEST_PAUSE_AT=before-rename:4 " + kBinary + " sweep " + sweep + " --out " + out,
+        out + ".log");
+    const std::string log = out + "/logs/learning.gamma=0.001__seed=1.log";
     bool paused = false;
     for (int i = 0; i < 3000 && !paused; ++i) {
       paused = file_text(log).find("paused at before-rename:4") != std::string::npos;
@@ -171,7 +171,8 @@ TEST_F(CrashConsistency, SweepKilledAtChosenAndRandomMomentsResumesToTheUninterr
         << point << ", seed " << seed;
     EXPECT_EQ(entries(out + run), kRunFolder) << point << ", seed " << seed;
   }
-  EXPECT_EQ(summary_without_times(out + "/summary.csv"), summary_without_times(ref + "/summary.csv"));
+  EXPECT_EQ(summary_without_times(out + "/summary.csv"),
+            summary_without_times(ref + "/summary.csv"));
 }
 
 }  // namespace

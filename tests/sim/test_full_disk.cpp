@@ -85,7 +85,8 @@ class FullDisk : public ::testing::Test {
     }
     for (const auto& [name, bytes] : before) {
       EXPECT_TRUE(after.count(name)) << args << ": deleted " << name;
-      EXPECT_TRUE(after.count(name) == 0 || after.at(name) == bytes) << args << ": changed " << name;
+      EXPECT_TRUE(after.count(name) == 0 || after.at(name) == bytes)
+          << args << ": changed " << name;
     }
   }
 
@@ -108,8 +109,7 @@ TEST_F(FullDisk, TrainForceOnAFullDiskKeepsTheOldRun) {
 }
 
 TEST_F(FullDisk, AlignSettleAndRecordOnAFullDiskKeepTheOldOutputs) {
-  const std::string dump = disk_ / "dump.h5", settle = disk_ / "settle.h5",
-                    rec = disk_ / "rec.h5";
+  const std::string dump = disk_ / "dump.h5", settle = disk_ / "settle.h5", rec = disk_ / "rec.h5";
   const std::string settle_args =
       "settle " + cfg_ + " --set dynamics.mode=settle --stimuli 3 --out " + settle;
   const std::string record_args = "record " + cfg_ + " --quiet --stimuli test:0-29 --out " + rec;
@@ -152,7 +152,8 @@ TEST_F(FullDisk, SweepOnAFullDiskLeavesNoEmptySweepFileAndKeepsTheOldSweep) {
 TEST_F(FullDisk, CacheOnAFullDiskKeepsTheOldCache) {
   for (int c = 0; c < 2; ++c) {
     for (int i = 0; i < 3; ++i) {
-      const fs::path file = dir.path() / "src" / ("c" + std::to_string(c)) / (std::to_string(i) + ".png");
+      const fs::path file =
+          dir.path() / "src" / ("c" + std::to_string(c)) / (std::to_string(i) + ".png");
       fs::create_directories(file.parent_path());
       datasets::testing::write_png(file, 12, 10, 3, std::vector<std::uint8_t>(360, 40 * (c + i)));
     }

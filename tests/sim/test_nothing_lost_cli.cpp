@@ -76,7 +76,8 @@ TEST_F(NothingLost, DivergenceIsMarkedWhileAReaderHoldsTheRunFile) {
   }
   const h5::File f = h5::File::open_read(out + "/run.h5");
   EXPECT_EQ(f.attr_string("/", "status"), "diverged");
-  EXPECT_TRUE(contains(f.attr_string("/", "status_detail"), "step ")) << f.attr_string("/", "status_detail");
+  EXPECT_TRUE(contains(f.attr_string("/", "status_detail"), "step "))
+      << f.attr_string("/", "status_detail");
 }
 
 // Item 5: --force deleted run.h5 before the new run existed; a run failing early (here: a layer
