@@ -30,7 +30,8 @@ void silence_hdf5_errors();
 // of its list of raw fields and counters.
 std::string readable_hdf5_detail(const std::string& desc);
 
-// HDF5's own explanation of the last failure (made readable); clears the stack so it cannot leak into the next.
+// HDF5's own explanation of the last failure (made readable); clears the stack so it cannot leak
+// into the next.
 std::string take_hdf5_error();
 
 }  // namespace gaitsim::h5

@@ -150,8 +150,8 @@ void check_sizes(const ZipEntry& e, std::uint64_t file_size, const std::filesyst
   if (e.local_header_offset > file_size || e.compressed_size > file_size - e.local_header_offset) {
     throw DataError(file, member + "lies beyond the end of the file (truncated?)");
   }
-  const bool plausible = e.method == 0 ? e.size == e.compressed_size
-                                       : e.size / kMaxDeflateRatio <= e.compressed_size;
+  const bool plausible =
+      e.method == 0 ? e.size == e.compressed_size : e.size / kMaxDeflateRatio <= e.compressed_size;
   if (e.method <= 8 && !plausible) {
     throw DataError(file, member + "claims " + std::to_string(e.size) + " bytes from " +
                               std::to_string(e.compressed_size) + " stored bytes");

@@ -29,7 +29,9 @@ void save(const fs::path& file, const Bytes& bytes) {
       .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
 }
 
-void save(const fs::path& file, const std::string& text) { save(file, Bytes(text.begin(), text.end())); }
+void save(const fs::path& file, const std::string& text) {
+  save(file, Bytes(text.begin(), text.end()));
+}
 
 void be32(Bytes& out, std::uint32_t v) {
   for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<std::uint8_t>(v >> s));
@@ -119,7 +121,8 @@ Bytes jpeg(int width, int height, int quality) {
   jpeg_start_compress(&c, TRUE);
   Bytes row(std::size_t(width) * 3);
   while (c.next_scanline < c.image_height) {
-    for (std::size_t i = 0; i < row.size(); ++i) row[i] = std::uint8_t(i * 11 + c.next_scanline * 7);
+    for (std::size_t i = 0; i < row.size(); ++i)
+      row[i] = std::uint8_t(i * 11 + c.next_scanline * 7);
     JSAMPROW r = row.data();
     jpeg_write_scanlines(&c, &r, 1);
   }
@@ -184,7 +187,8 @@ int main(int argc, char** argv) {
     fs::copy_file(source / "configs" / name, out / "config" / name,
                   fs::copy_options::overwrite_existing);
   }
-  save(out / "config/settle.yaml", "dynamics:\n  mode: settle\n  stepper: dopri5\nlearning:\n  epochs: 2\n");
+  save(out / "config/settle.yaml",
+       "dynamics:\n  mode: settle\n  stepper: dopri5\nlearning:\n  epochs: 2\n");
   for (const std::string spec : {"test:0-9", "train:class=3:2", "test:4", "test", "train:all"}) {
     save(out / "stimulus" / (spec.substr(0, 4) + std::to_string(spec.size())), spec);
   }
@@ -199,7 +203,8 @@ int main(int argc, char** argv) {
   Bytes labels;
   le(labels, 1, 8), le(labels, 2, 8);
   const std::vector<std::pair<std::string, Bytes>> members = {
-      {"data.npy", npy("|u1", "(2, 48)", Bytes(96, 9))}, {"labels.npy", npy("<i8", "(2,)", labels)}};
+      {"data.npy", npy("|u1", "(2, 48)", Bytes(96, 9))},
+      {"labels.npy", npy("<i8", "(2,)", labels)}};
   save(out / "npz/stored.npz", zip(members, false));
   save(out / "npz/deflated.npz", zip(members, true));
   save(out / "image/rgb.jpg", jpeg(16, 8, 90));

@@ -66,8 +66,7 @@ void check_unique_keys(const YAML::Node& map, const std::string& source,
     const std::string key = item.first.IsScalar() ? item.first.Scalar() : YAML::Dump(item.first);
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
       throw ConfigError(source + line_of(item.first) + ": duplicate key '" +
-                        (prefix.empty() ? "" : prefix + ".") + key +
-                        "': expected each key once");
+                        (prefix.empty() ? "" : prefix + ".") + key + "': expected each key once");
     }
     seen.push_back(key);
   }
@@ -138,9 +137,9 @@ KeySpec real(std::string key, Field<S, double> f, double lo, bool lo_open, doubl
 template <class S, class I>
 KeySpec integer(std::string key, Field<S, I> f, long long lo, std::string help,
                 long long hi = std::numeric_limits<I>::max()) {
-  const std::string allowed = "an integer >= " + std::to_string(lo) +
-                              (hi < std::numeric_limits<I>::max() ? " and <= " + std::to_string(hi)
-                                                                 : std::string());
+  const std::string allowed =
+      "an integer >= " + std::to_string(lo) +
+      (hi < std::numeric_limits<I>::max() ? " and <= " + std::to_string(hi) : std::string());
   return {key, allowed, std::move(help),
           [=](Config& c, const YAML::Node& n, const Where& w) {
             const auto v = scalar_as<long long>(n, w, allowed);
@@ -435,8 +434,9 @@ void flatten(const YAML::Node& node, const std::string& prefix, const std::strin
       for (const auto& [seen, value] : out) {
         if (seen == key) {
           throw ConfigError(source + line_of(item.first) + ": duplicate key '" + key +
-                            "' (also given" + (line_of(value).empty() ? "" : " on line " +
-                            line_of(value).substr(1)) + "): expected each key once");
+                            "' (also given" +
+                            (line_of(value).empty() ? "" : " on line " + line_of(value).substr(1)) +
+                            "): expected each key once");
         }
       }
       out.emplace_back(key, item.second);
@@ -472,8 +472,9 @@ YAML::Node parse_document(const std::string& text, const std::string& source) {
                       " YAML documents (--- separators): expected one config per file");
   }
   if (documents.empty() || documents[0].IsNull() || !documents[0].IsDefined()) {
-    throw ConfigError(source + ": empty config (nothing but comments or blank lines): expected a "
-                               "map of sections (data, network, learning, output, dynamics)");
+    throw ConfigError(source +
+                      ": empty config (nothing but comments or blank lines): expected a "
+                      "map of sections (data, network, learning, output, dynamics)");
   }
   return documents[0];
 }

@@ -31,8 +31,8 @@ struct LayerSpec {
 
 // Limits of network sizes, far above any network that fits in memory, so that a typo'd width
 // is refused by name instead of failing an allocation (docs/configs.md).
-inline constexpr int kMaxHiddenLayers = 1024;                // network.hidden_layers [count]
-inline constexpr long long kMaxWeights = 1LL << 31;         // all layers' W together [count]
+inline constexpr int kMaxHiddenLayers = 1024;        // network.hidden_layers [count]
+inline constexpr long long kMaxWeights = 1LL << 31;  // all layers' W together [count]
 
 struct NetworkConfig {
   std::string kind = "square";             // square | tower | dense | cnn

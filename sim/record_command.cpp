@@ -639,8 +639,7 @@ int record(const Config& c, const RecordOptions& options) {
   // A checkpoint fixes the network's input width and classes: file stimuli must match it.
   const Network<double> stored =
       o.checkpoint.empty() ? Network<double>{} : read_run_file(o.checkpoint).weights;
-  const StimulusSet s =
-      load_stimuli(o.stimuli, c, o.checkpoint.empty() ? 0 : stored.input.width);
+  const StimulusSet s = load_stimuli(o.stimuli, c, o.checkpoint.empty() ? 0 : stored.input.width);
   int classes = s.classes;
   if (classes == 0 && !o.checkpoint.empty()) classes = stored.classes;
   if (classes == 0) {

@@ -213,9 +213,9 @@ std::shared_ptr<const Wiring> read_wiring(const Schema& s, const std::string& pa
         std::pair{"stride", &ConvParams::stride}, std::pair{"channels", &ConvParams::channels}}) {
     p.*member = static_cast<int>(s.integer(path, name, 1, kMaxConvSide));
   }
-  p.in_layout =
-      s.text(path, "in_layout", {"planar", "interleaved"}) == "planar" ? ImageLayout::kPlanar
-                                                                       : ImageLayout::kInterleaved;
+  p.in_layout = s.text(path, "in_layout", {"planar", "interleaved"}) == "planar"
+                    ? ImageLayout::kPlanar
+                    : ImageLayout::kInterleaved;
   const long long patch = 1LL * p.in_channels * p.kernel * p.kernel;
   const long long positions =
       1LL * ((p.in_height + p.stride - 1) / p.stride) * ((p.in_width + p.stride - 1) / p.stride);
@@ -297,8 +297,8 @@ Network<double> read_weights(const Schema& s) {
          make_transfer(transfer),
          {std::move(W), Eigen::Map<const RowVec<double>>(b.data(), b.size()), std::move(wiring)}});
   }
-  net.input = {"input", input_width, static_cast<int>(net.layer(1).in.pre_units()),
-               {"linear", 1.0}};
+  net.input = {
+      "input", input_width, static_cast<int>(net.layer(1).in.pre_units()), {"linear", 1.0}};
   return net;
 }
 
@@ -335,10 +335,9 @@ std::vector<int> read_ortho_layers(const Schema& s, int depth) {
   const auto layers = s.vector<int>("/orthogonality/layers");
   for (std::size_t i = 0; i < layers.size(); ++i) {
     if (layers[i] < 2 || layers[i] > depth || (i > 0 && layers[i] <= layers[i - 1])) {
-      s.fail("/orthogonality/layers", "entry " + std::to_string(i) + " is " +
-                                          std::to_string(layers[i]) +
-                                          ", expected increasing layers 2.." +
-                                          std::to_string(depth));
+      s.fail("/orthogonality/layers",
+             "entry " + std::to_string(i) + " is " + std::to_string(layers[i]) +
+                 ", expected increasing layers 2.." + std::to_string(depth));
     }
   }
   return layers;
@@ -465,25 +464,26 @@ void check_expected(const Schema& s, const RunRecord& run, const RunExpectation&
       run.weights.input.width != net.input.width) {
     s.fail("/weights", std::to_string(run.weights.depth()) + " layers, " +
                            std::to_string(run.weights.classes) + " classes, input width " +
-                           std::to_string(run.weights.input.width) + "; the configured network has " +
-                           std::to_string(net.depth()) + ", " + std::to_string(net.classes) +
-                           ", " + std::to_string(net.input.width));
+                           std::to_string(run.weights.input.width) +
+                           "; the configured network has " + std::to_string(net.depth()) + ", " +
+                           std::to_string(net.classes) + ", " + std::to_string(net.input.width));
   }
   for (int l = 1; l <= net.depth(); ++l) {
     const auto& W = net.layer(l).in.W;
     const auto& stored = run.weights.layer(l).in.W;
     if (stored.rows() != W.rows() || stored.cols() != W.cols()) {
-      s.fail(layer_path(l) + "/W", "shape (" + std::to_string(stored.rows()) + ", " +
-                                       std::to_string(stored.cols()) + "), the configured network needs (" +
-                                       std::to_string(W.rows()) + ", " + std::to_string(W.cols()) + ")");
+      s.fail(layer_path(l) + "/W",
+             "shape (" + std::to_string(stored.rows()) + ", " + std::to_string(stored.cols()) +
+                 "), the configured network needs (" + std::to_string(W.rows()) + ", " +
+                 std::to_string(W.cols()) + ")");
     }
   }
   const TrainingProgress& p = run.progress;
   if (p.batch >= e.batches_per_epoch || p.seen > p.batch * e.batch_size) {
-    s.fail("/state/progress", "batch " + std::to_string(p.batch) + " with " +
-                                  std::to_string(p.seen) + " samples seen, expected a batch below " +
-                                  std::to_string(e.batches_per_epoch) + " and at most " +
-                                  std::to_string(e.batch_size) + " samples per batch");
+    s.fail("/state/progress",
+           "batch " + std::to_string(p.batch) + " with " + std::to_string(p.seen) +
+               " samples seen, expected a batch below " + std::to_string(e.batches_per_epoch) +
+               " and at most " + std::to_string(e.batch_size) + " samples per batch");
   }
 }
 

@@ -87,7 +87,8 @@ std::vector<hsize_t> moment_shape(const std::string& name, Eigen::Index rows, Ei
 void write_run_file(const std::filesystem::path& path, const RunRecord& run);
 // Checks the file against its schema (format, version, status, shapes and lengths, ranges) and,
 // when given, against `expected`, before anything is used; RunFileError otherwise.
-RunRecord read_run_file(const std::filesystem::path& path, const RunExpectation* expected = nullptr);
+RunRecord read_run_file(const std::filesystem::path& path,
+                        const RunExpectation* expected = nullptr);
 
 // Loads the weights of a run file or checkpoint into `net`; throws std::runtime_error naming the
 // file and layer when shapes differ.

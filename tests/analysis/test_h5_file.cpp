@@ -372,7 +372,8 @@ TEST(H5Error, RawHdf5FieldsBecomeAReadableReason) {
   const std::string raw =
       "file write failed: time = Fri Dec  4 10:00:00 2026\n, filename = 'x.h5', file descriptor = "
       "3, errno = 28, error message = 'No space left on device', buf = 0x55d0, total write size = "
-      "4096, bytes this sub-write = 4096, bytes actually written = 18446744073709551615, offset = 0";
+      "4096, bytes this sub-write = 4096, bytes actually written = 18446744073709551615, offset = "
+      "0";
   EXPECT_EQ(readable_hdf5_detail(raw), "file write failed: No space left on device");
   EXPECT_EQ(readable_hdf5_detail("unable to open file"), "unable to open file");
 }
@@ -384,10 +385,11 @@ TEST(H5File, DatasetClaimingMoreThanTheFileHoldsIsRefusedBeforeAllocating) {
   const auto path = dir.path() / "claims.h5";
   {
     const hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    const hsize_t dims[2] = {hsize_t{1} << 20, hsize_t{1} << 20};  // 8 TiB of float64, never written
+    const hsize_t dims[2] = {hsize_t{1} << 20,
+                             hsize_t{1} << 20};  // 8 TiB of float64, never written
     const hid_t space = H5Screate_simple(2, dims, nullptr);
-    const hid_t d = H5Dcreate2(f, "/huge", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT,
-                               H5P_DEFAULT);
+    const hid_t d =
+        H5Dcreate2(f, "/huge", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     ASSERT_GE(d, 0);
     H5Dclose(d);
     H5Sclose(space);

@@ -212,7 +212,15 @@ Bytes npy(const std::string& descr, const std::string& shape, const Bytes& data)
   std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
   while ((10 + dict.size() + 1) % 64 != 0) dict += ' ';
   dict += '\n';
-  Bytes out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<std::uint8_t>(dict.size()),
+  Bytes out = {0x93,
+               'N',
+               'U',
+               'M',
+               'P',
+               'Y',
+               1,
+               0,
+               static_cast<std::uint8_t>(dict.size()),
                static_cast<std::uint8_t>(dict.size() >> 8)};
   out.insert(out.end(), dict.begin(), dict.end());
   out.insert(out.end(), data.begin(), data.end());

@@ -67,7 +67,8 @@ TEST(Config, OutOfRangeValuesAreNamed) {
   EXPECT_TRUE(has(error_of("learning:\n  gamma: -1e-3\n"),
                   "learning.gamma = '-1e-3': expected a number > 0"));
   EXPECT_TRUE(has(error_of("learning:\n  batch_size: 0\n"), "learning.batch_size"));
-  EXPECT_TRUE(has(error_of(kMinimal, {"learning.learning_rate=abc"}), "--set: learning.learning_rate"));
+  EXPECT_TRUE(
+      has(error_of(kMinimal, {"learning.learning_rate=abc"}), "--set: learning.learning_rate"));
   EXPECT_TRUE(has(error_of("learning:\n  beta1: 1.0\n"), "< 1"));
   EXPECT_TRUE(has(error_of("network:\n  widths: [784, -3]\n"), "network.widths"));
   EXPECT_TRUE(has(error_of("learning:\n  epochs: 2.5\n"), "an integer"));
@@ -217,8 +218,8 @@ TEST(Config, DuplicateKeyIsRefusedNamingTheKeyAndLine) {
   EXPECT_TRUE(has(section, "duplicate key 'learning'")) << section;
   const std::string dotted = error_of("learning.gamma: 0.1\nlearning:\n  gamma: 0.2\n");
   EXPECT_TRUE(has(dotted, "duplicate key 'learning.gamma'")) << dotted;
-  const std::string layer = error_of(
-      "network:\n  kind: cnn\n  layers: [{dense: {units: 10, units: 12}}]\n");
+  const std::string layer =
+      error_of("network:\n  kind: cnn\n  layers: [{dense: {units: 10, units: 12}}]\n");
   EXPECT_TRUE(has(layer, "duplicate key")) << layer;
 }
 

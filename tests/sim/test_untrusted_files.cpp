@@ -25,8 +25,8 @@ std::string small_config(const ScratchDir& dir, const std::string& data = "") {
   std::ofstream(path) << "data:\n  dataset: " << (data.empty() ? "mnist" : "idx")
                       << "\n  path: " << (data.empty() ? GAITSIM_TEST_DATA_DIR "/mnist" : data)
                       << "\n  train_limit: 120\n  test_limit: 60\n"
-                      << "network:\n  kind: tower\n  widths: ["
-                      << (data.empty() ? "784" : "64") << ", 32, 16]\n"
+                      << "network:\n  kind: tower\n  widths: [" << (data.empty() ? "784" : "64")
+                      << ", 32, 16]\n"
                       << "learning:\n  batch_size: 60\n  epochs: 2\n"
                       << "output:\n  progress: false\n  align_every: 1\n";
   return path;
@@ -73,38 +73,50 @@ TEST_F(Untrusted, UndamagedRunFileResumes) {
 
 // ASan: heap overflow in Adam::update.
 TEST_F(Untrusted, ResumeRefusesAnOptimizerMomentOfTheWrongShape) {
-  expect_refused([](h5::File& f) { f.write_matrix("/state/optimizer/m/W/2", Mat<double>::Zero(3, 3)); },
-                 "/state/optimizer/m/W/2", "shape (3, 3), expected (16, 16)");
+  expect_refused(
+      [](h5::File& f) { f.write_matrix("/state/optimizer/m/W/2", Mat<double>::Zero(3, 3)); },
+      "/state/optimizer/m/W/2", "shape (3, 3), expected (16, 16)");
 }
 
 TEST_F(Untrusted, ResumeRefusesAMissingOptimizerMoment) {
-  expect_refused([](h5::File& f) { f.write_matrix("/state/optimizer/v/b/7", Mat<double>::Zero(1, 4)); },
-                 "/state/optimizer/v/b/7", "not a moment");
+  expect_refused(
+      [](h5::File& f) { f.write_matrix("/state/optimizer/v/b/7", Mat<double>::Zero(1, 4)); },
+      "/state/optimizer/v/b/7", "not a moment");
 }
 
 // ASan: heap overflow in read_state.
 TEST_F(Untrusted, ResumeRefusesAShortProgress) {
-  expect_refused([](h5::File& f) { f.write_vector("/state/progress", std::vector<long long>{1, 1}); },
-                 "/state/progress", "shape (2), expected (5)");
+  expect_refused(
+      [](h5::File& f) {
+        f.write_vector("/state/progress", std::vector<long long>{1, 1});
+      },
+      "/state/progress", "shape (2), expected (5)");
 }
 
 // ASan: heap overflow in BatchStream::read_ahead.
 TEST_F(Untrusted, ResumeRefusesANegativeProgress) {
   expect_refused(
-      [](h5::File& f) { f.write_vector("/state/progress", std::vector<long long>{1, -5, 3, 0, 0}); },
+      [](h5::File& f) {
+        f.write_vector("/state/progress", std::vector<long long>{1, -5, 3, 0, 0});
+      },
       "/state/progress", "expected 0 <= batch <= step");
 }
 
 TEST_F(Untrusted, ResumeRefusesProgressPastTheEndOfTheEpoch) {
   expect_refused(
-      [](h5::File& f) { f.write_vector("/state/progress", std::vector<long long>{1, 2, 3, 0, 60}); },
+      [](h5::File& f) {
+        f.write_vector("/state/progress", std::vector<long long>{1, 2, 3, 0, 60});
+      },
       "/state/progress", "expected a batch below 2");
 }
 
 // ASan: heap overflow in read_metrics.
 TEST_F(Untrusted, ResumeRefusesInconsistentMetricsLengths) {
-  expect_refused([](h5::File& f) { f.write_vector("/metrics/train_loss", std::vector<double>{1, 2, 3}); },
-                 "/metrics/train_loss", "shape (3), expected (1)");
+  expect_refused(
+      [](h5::File& f) {
+        f.write_vector("/metrics/train_loss", std::vector<double>{1, 2, 3});
+      },
+      "/metrics/train_loss", "shape (3), expected (1)");
 }
 
 // Trained on and reported "test accuracy: 1.0000".
@@ -114,7 +126,7 @@ TEST_F(Untrusted, ResumeRefusesWeightsOfTheWrongShape) {
         f.write_matrix("/weights/2/W", Mat<double>::Identity(8, 8));
         f.write_vector("/weights/2/b", std::vector<double>(8, 0.0));
       },
-                 "/weights/2/W", "shape (8, 8), the configured network needs (16, 16)");
+      "/weights/2/W", "shape (8, 8), the configured network needs (16, 16)");
 }
 
 TEST_F(Untrusted, ResumeRefusesAnUnknownFormatVersion) {
@@ -161,8 +173,9 @@ TEST_F(Untrusted, TrainRefusesTestImagesOfAnotherSizeThanTheTrainingImages) {
   const auto r = run_cli("train " + small_config(dir, data) + " --out " + (dir / "m"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_TRUE(contains(r.output, data.string())) << r.output;
-  EXPECT_TRUE(contains(r.output, "training examples are 1x8x8 (channels x height x width) but "
-                                 "test examples are 1x4x4"))
+  EXPECT_TRUE(contains(r.output,
+                       "training examples are 1x8x8 (channels x height x width) but "
+                       "test examples are 1x4x4"))
       << r.output;
   write_idx(data, "t10k", 8, 60);
   const auto same = run_cli("train " + small_config(dir, data) + " --out " + (dir / "s"));
@@ -189,11 +202,11 @@ TEST_F(Untrusted, RecordRefusesStimuliOfAnotherWidthThanTheNetwork) {
                          " --out " + (dir / "rates.h5"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_TRUE(contains(r.output, stimuli + ": holds 4x4 images (16 values per stimulus); the "
-                                 "network's input has 784"))
+                                           "network's input has 784"))
       << r.output;
   EXPECT_FALSE(fs::exists(dir / "rates.h5"));
-  const auto no_checkpoint = run_cli("record " + cfg + " --stimuli " + stimuli + " --out " +
-                                     (dir / "rates.h5"));
+  const auto no_checkpoint =
+      run_cli("record " + cfg + " --stimuli " + stimuli + " --out " + (dir / "rates.h5"));
   EXPECT_EQ(no_checkpoint.exit_code, 1) << no_checkpoint.output;
   EXPECT_TRUE(contains(no_checkpoint.output, "the network's input has 784"))
       << no_checkpoint.output;
@@ -201,8 +214,9 @@ TEST_F(Untrusted, RecordRefusesStimuliOfAnotherWidthThanTheNetwork) {
 
 // Exited 105, 106 or 109 (CLI11's codes) instead of the documented 2.
 TEST_F(Untrusted, UsageErrorsExitTwo) {
-  for (const std::string& args : std::vector<std::string>{"train", "train --no-such-option x.yaml", "frobnicate",
-                                 "train " + cfg + " --threads abc", "record " + cfg}) {
+  for (const std::string& args :
+       std::vector<std::string>{"train", "train --no-such-option x.yaml", "frobnicate",
+                                "train " + cfg + " --threads abc", "record " + cfg}) {
     const auto r = run_cli(args);
     EXPECT_EQ(r.exit_code, 2) << args << ": " << r.output;
   }
