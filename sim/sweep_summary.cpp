@@ -216,9 +216,9 @@ SweepSummary write_sweep_summary(const SweepSpec& spec, const std::vector<SweepP
   write_text_atomic(dir / "summary_aggregate.csv", agg_csv);
 
   // The same in HDF5: /points/<column> and /aggregate/<column>.
-  const fs::path h5_tmp = dir / "summary.h5.tmp";
   {
-    h5::File f = h5::File::create(h5_tmp);
+    h5::AtomicWriter writer(dir / "summary.h5");
+    h5::File& f = writer.file();
     f.set_attr("/", "sweep_digest", digest(spec.text));
     f.set_attr("/", "base", spec.base.string());
     f.set_attr("/", "parameters", keys);
@@ -312,9 +312,8 @@ SweepSummary write_sweep_summary(const SweepSpec& spec, const std::vector<SweepP
       f.write_vector("/aggregate/" + metrics[m] + "_mean", mean);
       f.write_vector("/aggregate/" + metrics[m] + "_sd", sd);
     }
-    f.close();
+    writer.commit();
   }
-  fs::rename(h5_tmp, dir / "summary.h5");
   return s;
 }
 
