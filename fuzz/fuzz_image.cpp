@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <span>
 
+#include "datasets/data_error.hpp"
 #include "datasets/rgb_image.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -67,11 +67,11 @@ Bytes npy(const std::string& descr, const std::string& shape, const Bytes& data)
 }
 
 // A zip of members, stored (method 0) or deflated (method 8), as np.savez(_compressed) writes.
-Bytes zip(const std::vector<std::pair<std::string, Bytes>>& members, bool deflate) {
+Bytes zip(const std::vector<std::pair<std::string, Bytes>>& members, bool deflated) {
   Bytes out, dir;
   for (const auto& [name, data] : members) {
     Bytes stored = data;
-    if (deflate) {
+    if (deflated) {
       z_stream z{};
       deflateInit2(&z, 6, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
       stored.resize(deflateBound(&z, uLong(data.size())));
@@ -85,7 +85,7 @@ Bytes zip(const std::vector<std::pair<std::string, Bytes>>& members, bool deflat
     }
     const auto crc = crc32(0, data.data(), uInt(data.size()));
     const std::size_t offset = out.size();
-    const int method = deflate ? 8 : 0;
+    const int method = deflated ? 8 : 0;
     le(out, 0x04034b50, 4), le(out, 20, 2), le(out, 0, 2), le(out, method, 2), le(out, 0, 4);
     le(out, crc, 4), le(out, stored.size(), 4), le(out, data.size(), 4);
     le(out, name.size(), 2), le(out, 0, 2);

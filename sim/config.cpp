@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -460,6 +461,18 @@ YAML::Node parse_yaml(const std::string& text, const std::string& source) {
 // or several documents (--- separators, of which yaml-cpp's Load would read the first only),
 // are errors rather than the default job.
 YAML::Node parse_document(const std::string& text, const std::string& source) {
+  // YAML allows no C0 control characters but tab, LF and CR; yaml-cpp 0.7 loops forever on some
+  // texts holding a NUL byte, so they are refused before it sees them.
+  for (std::size_t i = 0, line = 1; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    line += c == '\n';
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+      char code[8];
+      std::snprintf(code, sizeof code, "0x%02X", c);
+      throw ConfigError(source + ":" + std::to_string(line) + ": control character " + code +
+                        ": expected a YAML text file");
+    }
+  }
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(text);

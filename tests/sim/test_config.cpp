@@ -257,6 +257,14 @@ TEST(NetworkShape, HugeWidthsAreRefusedNamingTheKey) {
   EXPECT_NO_THROW(network_shape(square, 784, 10));
 }
 
+// Found by fuzz_config: yaml-cpp never returned from this 44-byte text with a NUL byte in it.
+TEST(Config, ControlCharacterIsRefusedNamingTheLine) {
+  const std::string text = std::string("data:\n  path: a") + '\0' + "b\n";
+  const std::string message = error_of(text);
+  EXPECT_TRUE(has(message, "cfg.yaml:2: control character 0x00")) << message;
+  EXPECT_TRUE(has(error_of("learning:\n\tgamma: 1\x01\n"), "control character 0x01"));
+}
+
 // Keys that are not plain names are refused by name, not by a yaml-cpp conversion exception.
 TEST(Config, NonScalarKeyIsRefusedNamingTheFile) {
   const std::string message = error_of("? [a, b]\n: 1\n");
