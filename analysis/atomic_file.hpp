@@ -47,7 +47,7 @@ class BasicAtomicWriter {
   explicit BasicAtomicWriter(std::filesystem::path final_path)
       : final_(std::move(final_path)),
         temp_(detail::atomic_temp_path(final_)),
-        file_(create(temp_)) {}
+        file_(create(final_, temp_)) {}
   // Edits a copy of the existing final_path instead of starting empty (File only): HDF5 edits
   // in place are not atomic, so a crash mid-edit could leave the only copy unreadable.
   struct EditCopy {};
@@ -92,10 +92,17 @@ class BasicAtomicWriter {
   const std::filesystem::path& temp_path() const noexcept { return temp_; }
 
  private:
-  // HDF5 leaves an empty file behind when it cannot write the new file's first bytes.
-  static FileT create(const std::filesystem::path& temp) {
+  // HDF5 leaves an empty file behind when it cannot write the new file's first bytes. The error
+  // names the output the user asked for, not only the temporary file.
+  static FileT create(const std::filesystem::path& final_path,
+                      const std::filesystem::path& temp) {
     try {
       return FileT::create(temp);
+    } catch (const H5Error& e) {
+      std::error_code ignored;
+      std::filesystem::remove(temp, ignored);
+      throw H5Error("cannot write " + final_path.string() + " (left unchanged)", e.file(),
+                    e.object(), e.what());
     } catch (...) {
       std::error_code ignored;
       std::filesystem::remove(temp, ignored);
