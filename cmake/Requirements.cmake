@@ -16,6 +16,19 @@ macro(gaitsim_require var what packages)
   endif()
 endmacro()
 
+# gaitsim_require_packages(MISSING WHAT [OPTION]): fails when the list MISSING of Debian packages
+# is not empty, naming WHAT and them.
+macro(gaitsim_require_packages missing what)
+  list(REMOVE_DUPLICATES ${missing})
+  list(JOIN ${missing} " " _gaitsim_missing_text)
+  if(_gaitsim_missing_text STREQUAL "")
+    set(_gaitsim_none_missing TRUE)
+  else()
+    set(_gaitsim_none_missing FALSE)
+  endif()
+  gaitsim_require(_gaitsim_none_missing "${what}" "${_gaitsim_missing_text}" ${ARGN})
+endmacro()
+
 # gaitsim_find(NAME PACKAGES [find_package arguments...]): find_package, required, with the
 # Debian package named when it is missing.
 macro(gaitsim_find name packages)
@@ -49,15 +62,7 @@ macro(gaitsim_find_qt6 option)
       endif()
     endif()
   endforeach()
-  list(REMOVE_DUPLICATES _gaitsim_qt_packages)
-  list(JOIN _gaitsim_qt_packages " " _gaitsim_qt_packages)
-  if(_gaitsim_qt_packages STREQUAL "")
-    set(_gaitsim_qt_ok TRUE)
-  else()
-    set(_gaitsim_qt_ok FALSE)
-  endif()
-  gaitsim_require(_gaitsim_qt_ok "Qt 6 (${ARGN}) for gaitsim-viewer" "${_gaitsim_qt_packages}"
-                  ${option})
+  gaitsim_require_packages(_gaitsim_qt_packages "Qt 6 (${ARGN}) for gaitsim-viewer" ${option})
 endmacro()
 
 # gaitsim_require_python(INTERPRETER OPTION MODULE:PACKAGE...): the interpreter can import every
@@ -77,12 +82,6 @@ macro(gaitsim_require_python interpreter option)
       list(APPEND _gaitsim_py_packages ${_gaitsim_package})
     endif()
   endforeach()
-  list(JOIN _gaitsim_py_packages " " _gaitsim_py_packages)
-  if(_gaitsim_py_packages STREQUAL "")
-    set(_gaitsim_py_ok TRUE)
-  else()
-    set(_gaitsim_py_ok FALSE)
-  endif()
-  gaitsim_require(_gaitsim_py_ok "${interpreter} with the test suite's modules"
-                  "${_gaitsim_py_packages}" ${option})
+  gaitsim_require_packages(_gaitsim_py_packages "${interpreter} with the test suite's modules"
+                           ${option})
 endmacro()
