@@ -38,8 +38,6 @@ inline testing::CliResult python(const ScratchDir& dir, const std::string& scrip
   return r;
 }
 
-// A test that needs a tool (h5py, octave) fails without it when CI or GAITSIM_STRICT_TESTS is
-// set, and is skipped otherwise.
 class Record : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

@@ -14,14 +14,13 @@
 #include "cli_runner.hpp"
 #include "process_util.hpp"
 #include "tests/datasets/test_files.hpp"
+#include "tests/support/dependencies.hpp"
 
 namespace gaitsim {
 namespace {
 
 using namespace testing;
 namespace fs = std::filesystem;
-
-bool strict() { return std::getenv("CI") != nullptr || std::getenv("GAITSIM_STRICT_TESTS"); }
 
 // Every file below `dir` (but the filler) and its bytes.
 std::map<std::string, std::string> snapshot(const fs::path& dir) {
@@ -41,11 +40,9 @@ class FullDisk : public ::testing::Test {
     ASSERT_TRUE(have_test_mnist()) << "MNIST is missing: run scripts/fetch-data.sh";
     disk_ = dir.path() / "disk";
     fs::create_directories(disk_);
-    if (geteuid() != 0 || mount("tmpfs", disk_.c_str(), "tmpfs", 0, "size=16m") != 0) {
-      const std::string why = "mounting a tmpfs needs root";
-      if (strict()) FAIL() << why;
-      GTEST_SKIP() << why;
-    }
+    GAITSIM_REQUIRE_DEPENDENCY(
+        geteuid() == 0 && mount("tmpfs", disk_.c_str(), "tmpfs", 0, "size=16m") == 0,
+        "mounting a tmpfs needs root");
     mounted_ = true;
     cfg_ = dir / "tiny.yaml";
     std::ofstream(cfg_) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
