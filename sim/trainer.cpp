@@ -2,8 +2,7 @@
 
 #include <cassert>
 #include <chrono>
-#include <cstdio>
-#include <iostream>
+#include <cstdlib>
 #include <numeric>
 #include <optional>
 
@@ -13,12 +12,8 @@
 #include "datasets/dataset_registry.hpp"
 #include "sim/alignment.hpp"
 #include "sim/batches.hpp"
-#include "sim/data_parallel.hpp"
 #include "sim/engine.hpp"
-#include "sim/mpi_comm.hpp"
 #include "sim/network_builder.hpp"
-#include "sim/progress_bar.hpp"
-#include "sim/run_record.hpp"
 
 namespace gaitsim {
 
@@ -66,41 +61,58 @@ void check_resumable(const Config& now, const RunRecord& run, const fs::path& fi
   }
 }
 
+// Calls an observer's member when it is set.
+template <class F, class... Args>
+void notify(const F& f, Args&&... args) {
+  if (f) f(std::forward<Args>(args)...);
+}
+
 template <class T>
 class Trainer {
  public:
   Trainer(const Config& c, const TrainOptions& o, const datasets::SourceSplit& data,
-          mpi::Context& comm)
+          ReplicaGroup& group, const TrainObserver& observer)
       : c_(c),
         o_(o),
         data_(data),
         file_(o.out_dir / "run.h5"),
-        rank_(comm.rank()),
-        ranks_(comm.size()),
-        reducer_(comm) {}
+        group_(group),
+        observer_(observer),
+        rank_(group.rank()),
+        ranks_(group.size()) {}
 
-  int run();
+  TrainOutcome run();
 
  private:
   void start();
   void epoch(int e);
+  std::vector<datasets::RowRange> slices(Eigen::Index batches) const;
+  void train_batch(datasets::BatchStream& stream, const std::vector<Eigen::Index>& order);
+  void align_on_global_batch(const std::vector<Eigen::Index>& order);
+  bool pause_due() const { return o_.max_steps > 0 && session_steps_ >= o_.max_steps; }
+  void end_epoch(int e, double seconds);
   void checkpoint(const std::string& status);
   void sample_alignment(const Mat<T>& x, const Eigen::VectorXi& y);
   EpochRecord finish_epoch(int e, double seconds);
   void record_settling(int e);
   BatchResult evaluate(const datasets::BatchSource& set);
-  int diverged(const Divergence& d);
+  TrainOutcome diverged(const Divergence& d);
+  TrainOutcome end(TrainOutcome outcome);
 
   const Config& c_;
   const TrainOptions& o_;
   const datasets::SourceSplit& data_;
   fs::path file_;
+  ReplicaGroup& group_;
+  const TrainObserver& observer_;
   RunRecord run_;
   std::unique_ptr<Engine<T>> engine_;
   long long session_steps_ = 0;
   bool paused_ = false;
   int rank_, ranks_;  // data-parallel: this slice of each batch
-  DataParallelReducer<T> reducer_;
+  datasets::Features features_;
+  Mat<T> x_;
+  Eigen::VectorXi y_;
 };
 
 template <class T>
@@ -127,7 +139,7 @@ void Trainer<T>::start() {
   engine_ = std::make_unique<Engine<T>>(net.template cast<T>(), c_.learning,
                                         feedback_seed(c_.network), c_.dynamics);
   engine_->optimizer().set_state(run_.optimizer);
-  if (ranks_ > 1) engine_->set_reducer(&reducer_);
+  engine_->set_reducer(group_.reducer(static_cast<T*>(nullptr)));
 }
 
 template <class T>
@@ -198,6 +210,53 @@ EpochRecord Trainer<T>::finish_epoch(int e, double seconds) {
   return rec;
 }
 
+// This process's part of every remaining batch of the epoch.
+template <class T>
+std::vector<datasets::RowRange> Trainer<T>::slices(Eigen::Index batches) const {
+  const auto N = static_cast<Eigen::Index>(data_.train->size());
+  const Eigen::Index B = c_.learning.batch_size;
+  std::vector<datasets::RowRange> parts;
+  for (Eigen::Index b = run_.progress.batch; b < batches; ++b) {
+    const Eigen::Index begin = b * B, n = std::min<Eigen::Index>(N, (b + 1) * B) - begin;
+    parts.push_back({begin + n * rank_ / ranks_, begin + n * (rank_ + 1) / ranks_});
+  }
+  return parts;
+}
+
+// The angle is measured on the whole global batch, not this process's slice.
+template <class T>
+void Trainer<T>::align_on_global_batch(const std::vector<Eigen::Index>& order) {
+  const auto N = static_cast<Eigen::Index>(data_.train->size());
+  const Eigen::Index B = c_.learning.batch_size, b = run_.progress.batch;
+  Mat<T> x;
+  Eigen::VectorXi y;
+  gather(*data_.train, order, b * B, std::min<Eigen::Index>(N, (b + 1) * B), x, y);
+  sample_alignment(x, y);
+}
+
+// One optimiser step on this process's slice of the next batch (after the angle to BP, when
+// one is due at this step).
+template <class T>
+void Trainer<T>::train_batch(datasets::BatchStream& stream,
+                             const std::vector<Eigen::Index>& order) {
+  auto& p = run_.progress;
+  const bool align = c_.output.align_every > 0 && p.step % c_.output.align_every == 0;
+  if (align && rank_ == 0 && ranks_ > 1) align_on_global_batch(order);
+  [[maybe_unused]] const bool delivered = stream.next(features_, y_);
+  assert(delivered);
+  x_ = features_.cast<T>();
+  if (align && ranks_ == 1) sample_alignment(x_, y_);
+  const BatchResult r = engine_->step(x_, y_);
+  p.loss_sum += r.loss_sum;
+  p.correct += r.correct;
+  p.seen += r.samples;
+  ++p.step;
+  ++p.batch;
+  ++session_steps_;
+  notify(observer_.batch_done, p.batch, p.loss_sum / double(p.seen),
+         double(p.correct) / double(p.seen));
+}
+
 template <class T>
 void Trainer<T>::epoch(int e) {
   auto& p = run_.progress;
@@ -205,74 +264,36 @@ void Trainer<T>::epoch(int e) {
   const Eigen::Index B = c_.learning.batch_size;
   const Eigen::Index batches = (N + B - 1) / B;
   const auto order = epoch_order(N, static_cast<std::uint64_t>(c_.network.seed), e);
-  // This process's part of every remaining batch, read ahead on a background thread.
-  std::vector<datasets::RowRange> parts;
-  for (Eigen::Index b = p.batch; b < batches; ++b) {
-    const Eigen::Index begin = b * B, n = std::min<Eigen::Index>(N, (b + 1) * B) - begin;
-    parts.push_back({begin + n * rank_ / ranks_, begin + n * (rank_ + 1) / ranks_});
-  }
-  datasets::BatchStream stream(*data_.train, order, std::move(parts));
-  ProgressBar bar("epoch " + std::to_string(e + 1) + "/" + std::to_string(c_.learning.epochs),
-                  batches, c_.output.progress, p.batch);
+  // Read ahead on a background thread.
+  datasets::BatchStream stream(*data_.train, order, slices(batches));
+  notify(observer_.epoch_started, e, static_cast<long long>(batches), p.batch);
   const auto t0 = std::chrono::steady_clock::now();
   engine_->phases().reset_stats();
-  datasets::Features features;
-  Mat<T> x;
-  Eigen::VectorXi y;
   while (p.batch < batches) {
-    const Eigen::Index begin = p.batch * B, end = std::min<Eigen::Index>(N, (p.batch + 1) * B);
-    const bool align = c_.output.align_every > 0 && p.step % c_.output.align_every == 0;
-    if (align && rank_ == 0 && ranks_ > 1) {
-      // The angle is measured on the whole global batch, not this process's slice.
-      gather(*data_.train, order, begin, end, x, y);
-      sample_alignment(x, y);
-    }
-    [[maybe_unused]] const bool delivered = stream.next(features, y);  // this process's slice
-    assert(delivered);
-    x = features.cast<T>();
-    if (align && ranks_ == 1) sample_alignment(x, y);
-    const BatchResult r = engine_->step(x, y);
-    p.loss_sum += r.loss_sum;
-    p.correct += r.correct;
-    p.seen += r.samples;
-    ++p.step;
-    ++p.batch;
-    ++session_steps_;
-    char status[64];
-    std::snprintf(status, sizeof status, "loss %.4f acc %.4f", p.loss_sum / double(p.seen),
-                  double(p.correct) / double(p.seen));
-    bar.update(p.batch, status);
+    train_batch(stream, order);
     if (p.batch == batches) break;
-    if (o_.max_steps > 0 && session_steps_ >= o_.max_steps) {
+    if (pause_due()) {
       paused_ = true;
-      bar.finish();
+      notify(observer_.batches_stopped);
       return;
     }
     if (c_.output.checkpoint_every > 0 && p.step % c_.output.checkpoint_every == 0) {
       checkpoint("running");
     }
   }
-  bar.finish();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  notify(observer_.batches_stopped);
+  end_epoch(e, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+}
+
+template <class T>
+void Trainer<T>::end_epoch(int e, double seconds) {
+  auto& p = run_.progress;
   const EpochRecord rec = finish_epoch(e, seconds);
   run_.epochs.push_back(rec);
-  if (c_.dynamics.mode == "settle") record_settling(e);
+  const bool settle = c_.dynamics.mode == "settle";
+  if (settle) record_settling(e);
   p = {e + 1, 0, p.step, 0, 0, 0};
-  std::printf("epoch %d/%d: train loss %.4f acc %.4f | test loss %.4f acc %.4f", rec.epoch,
-              c_.learning.epochs, rec.train_loss, rec.train_accuracy, rec.test_loss,
-              rec.test_accuracy);
-  if (reports_top5(engine_->network().classes)) std::printf(" top5 %.4f", rec.test_top5);
-  std::printf(" | %s\n", format_duration(seconds).c_str());
-  if (c_.dynamics.mode == "settle") {
-    const SettlingRecord& s = run_.settling.back();
-    std::printf(
-        "  settling: free %.1f steps (max %.0f), %.1f ms (max %.1f) | target %.1f steps "
-        "(max %.0f), %.1f ms (max %.1f)\n",
-        s.free_steps_mean, s.free_steps_max, s.free_time_ms_mean, s.free_time_ms_max,
-        s.target_steps_mean, s.target_steps_max, s.target_time_ms_mean, s.target_time_ms_max);
-  }
-  std::fflush(stdout);
+  notify(observer_.epoch_done, rec, settle ? &run_.settling.back() : nullptr);
 }
 
 template <class T>
@@ -294,27 +315,43 @@ void Trainer<T>::record_settling(int e) {
 }
 
 template <class T>
-int Trainer<T>::diverged(const Divergence& d) {
+TrainOutcome Trainer<T>::diverged(const Divergence& d) {
   const auto& p = run_.progress;
-  std::cerr << "\nerror: training diverged at epoch " << p.epoch + 1 << ", step " << p.step + 1
-            << " (" << d.what() << "); the step was not applied.\n";
-  if (rank_ != 0) return kDiverged;
-  if (fs::exists(file_)) {
+  TrainEnd end;
+  end.outcome = TrainOutcome::kDiverged;
+  end.file = file_;
+  end.session_steps = session_steps_;
+  end.epoch = p.epoch + 1;
+  end.step = p.step + 1;
+  end.reason = d.what();
+  // Only rank 0 writes the run file.
+  if (rank_ == 0 && fs::exists(file_)) {
     mark_run_file(file_, "diverged", "step " + std::to_string(p.step + 1) + ": " + d.what());
-    std::cerr << "last good checkpoint kept: " << file_.string() << '\n';
-  } else {
-    std::cerr << "no checkpoint had been written yet\n";
+    end.checkpoint_kept = true;
   }
-  return kDiverged;
+  notify(observer_.ended, end);
+  return TrainOutcome::kDiverged;
 }
 
 template <class T>
-int Trainer<T>::run() {
+TrainOutcome Trainer<T>::end(TrainOutcome outcome) {
+  checkpoint(outcome == TrainOutcome::kPaused ? "paused" : "complete");
+  TrainEnd end;
+  end.outcome = outcome;
+  end.file = file_;
+  end.session_steps = session_steps_;
+  end.test_accuracy = run_.epochs.empty() ? 0.0 : run_.epochs.back().test_accuracy;
+  notify(observer_.ended, end);
+  return outcome;
+}
+
+template <class T>
+TrainOutcome Trainer<T>::run() {
   start();
   if (!o_.resume) checkpoint("running");
   try {
     for (int e = run_.progress.epoch; e < c_.learning.epochs && !paused_; ++e) {
-      paused_ = o_.max_steps > 0 && session_steps_ >= o_.max_steps;
+      paused_ = pause_due();
       if (paused_) break;
       epoch(e);
       if (!paused_) checkpoint("running");
@@ -326,16 +363,7 @@ int Trainer<T>::run() {
     // ends like a non-finite loss, as resuming it would fail at the same step again.
     return diverged(Divergence(e.what()));
   }
-  if (paused_) {
-    checkpoint("paused");
-    std::printf("paused after %lld steps (resume with --resume)\nrun file: %s\n", session_steps_,
-                file_.string().c_str());
-    return kOk;
-  }
-  checkpoint("complete");
-  const double acc = run_.epochs.empty() ? 0.0 : run_.epochs.back().test_accuracy;
-  std::printf("test accuracy: %.4f\nrun file: %s\n", acc, file_.string().c_str());
-  return kOk;
+  return end(paused_ ? TrainOutcome::kPaused : TrainOutcome::kComplete);
 }
 
 // Whether the run folder holds anything besides its lock file (temporary files of killed
@@ -350,7 +378,8 @@ bool holds_output(const fs::path& dir) {
 // Locks the run folder for this process's lifetime (rank 0, the writer; the others only
 // check) and refuses what would lose a result. The old run of --force stays until the first
 // checkpoint of the new one replaces it atomically, so a run that fails early loses nothing.
-std::optional<DirLock> prepare_run_dir(const TrainOptions& o, bool writer) {
+std::optional<DirLock> prepare_run_dir(const TrainOptions& o, bool writer,
+                                       const TrainObserver& observer) {
   const fs::path file = o.out_dir / "run.h5";
   if (o.resume && !fs::exists(file)) {
     throw ConfigError(file.string() + ": nothing to resume (no run file)");
@@ -358,16 +387,22 @@ std::optional<DirLock> prepare_run_dir(const TrainOptions& o, bool writer) {
   if (!writer) return std::nullopt;
   fs::create_directories(o.out_dir);
   std::optional<DirLock> lock(std::in_place, o.out_dir);
-  if (const int n = h5::remove_stale_temps(file)) {
-    std::printf("removed %d temporary file%s of an earlier process killed while writing %s\n", n,
-                n == 1 ? "" : "s", file.c_str());
-  }
+  if (const int n = h5::remove_stale_temps(file)) notify(observer.removed_temps, n, file);
   if (!o.resume && !o.force && holds_output(o.out_dir)) {
     throw ConfigError("output folder " + o.out_dir.string() +
                       " already holds a run; use --resume to continue it or --force to replace "
                       "it");
   }
   return lock;
+}
+
+// An error on one replica of a group that the others cannot see: reported, then the whole
+// group ends (the others would wait for this one forever).
+[[noreturn]] void end_group(ReplicaGroup& group, const TrainObserver& observer,
+                            const std::exception& e, bool setup) {
+  assert(observer.replica_failed);
+  group.abort(observer.replica_failed(e, setup));
+  std::abort();  // not reached: ReplicaGroup::abort does not return
 }
 
 }  // namespace
@@ -377,44 +412,29 @@ fs::path default_run_dir(const Config& c) {
   return fs::path("runs") / (c.name.empty() ? "run" : c.name);
 }
 
-int train(const Config& given, const TrainOptions& options) {
-  // Under an MPI launcher with several processes: data-parallel training, every process takes
-  // its slice of each batch; only rank 0 writes the run file and prints.
-  mpi::Context comm;
-  Config config = given;
-  if (comm.rank() > 0) {
-    config.output.progress = false;
-    if (!std::freopen("/dev/null", "w", stdout)) return kFailure;
-  }
+TrainOutcome train(const Config& config, const TrainOptions& options, ReplicaGroup& group,
+                   const TrainObserver& observer) {
+  // With several replicas every one takes its slice of each batch; only rank 0 writes the run
+  // file.
   const datasets::SourceSplit data = open_data(config);
   network_shape(config, static_cast<int>(data.train->features()), data.train->classes());
-  check_data_parallel(config, data.train->size(), comm.size());
+  check_replica_slices(config, data.train->size(), group.size());
   std::optional<DirLock> lock;
   try {
-    lock = prepare_run_dir(options, comm.rank() == 0);
+    lock = prepare_run_dir(options, group.rank() == 0, observer);
   } catch (const std::exception& e) {
-    if (comm.size() == 1) throw;
-    // Only rank 0 checks the folder: the others would wait for it forever.
-    std::cerr << "error: " << e.what() << '\n';
-    comm.abort(dynamic_cast<const ConfigError*>(&e) ? kUsage : kFailure);
+    if (group.size() == 1) throw;
+    end_group(group, observer, e, true);  // only rank 0 checks the folder
   }
-  comm.barrier();
-  std::printf("training %s on %s (%zu train, %zu test examples), %s, run folder %s\n",
-              config.learning.algorithm.c_str(), config.data.dataset.c_str(), data.train->size(),
-              data.test->size(), config.learning.precision.c_str(), options.out_dir.c_str());
-  if (comm.size() > 1) {
-    std::printf("data-parallel on %d processes: each takes 1/%d of every batch of %d\n",
-                comm.size(), comm.size(), config.learning.batch_size);
-  }
-  std::fflush(stdout);
+  group.barrier();
+  notify(observer.started, TrainStart{data.train->size(), data.test->size(), group.size()});
   try {
-    return with_precision(config.learning,
-                          [&]<class T>() { return Trainer<T>(config, options, data, comm).run(); });
+    return with_precision(config.learning, [&]<class T>() {
+      return Trainer<T>(config, options, data, group, observer).run();
+    });
   } catch (const std::exception& e) {
-    if (comm.size() == 1) throw;
-    // The other processes would wait for this one forever: end the job.
-    std::cerr << "error on rank " << comm.rank() << ": " << e.what() << '\n';
-    comm.abort(kFailure);
+    if (group.size() == 1) throw;
+    end_group(group, observer, e, false);
   }
 }
 

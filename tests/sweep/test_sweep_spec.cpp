@@ -5,7 +5,7 @@
 #include <set>
 
 #include "sim/config.hpp"
-#include "sim/sweep_spec.hpp"
+#include "sim/sweep/sweep_spec.hpp"
 #include "sweep_test_util.hpp"
 
 namespace gaitsim {

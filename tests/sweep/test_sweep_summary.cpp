@@ -7,8 +7,8 @@
 #include <regex>
 
 #include "analysis/h5_file.hpp"
-#include "sim/sweep_spec.hpp"
-#include "sim/sweep_summary.hpp"
+#include "sim/sweep/sweep_spec.hpp"
+#include "sim/sweep/sweep_summary.hpp"
 #include "sweep_test_util.hpp"
 
 namespace gaitsim {

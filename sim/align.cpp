@@ -1,15 +1,11 @@
-#include "sim/align_command.hpp"
-
-#include <cstdio>
+#include "sim/align.hpp"
 
 #include "analysis/atomic_file.hpp"
 #include "datasets/dataset_registry.hpp"
 #include "sim/alignment.hpp"
 #include "sim/batches.hpp"
-#include "sim/command.hpp"
 #include "sim/network_builder.hpp"
 #include "sim/run_record.hpp"
-#include "sim/trainer.hpp"
 
 namespace gaitsim {
 
@@ -53,7 +49,8 @@ void write_dump(const fs::path& path, const Config& c, const Network<T>& net, co
 }
 
 template <class T>
-int run_align(const Config& c, const AlignOptions& o, const datasets::Dataset& train) {
+void run_align(const Config& c, const AlignOptions& o, const datasets::Dataset& train,
+               const std::function<void(const AlignReport&)>& measured) {
   Network<double> net = build_network(c, static_cast<int>(train.x.cols()), train.classes);
   if (!o.checkpoint.empty()) load_weights(o.checkpoint, net);
   Engine<T> engine(net.template cast<T>(), c.learning, feedback_seed(c.network), c.dynamics);
@@ -61,61 +58,25 @@ int run_align(const Config& c, const AlignOptions& o, const datasets::Dataset& t
   Eigen::VectorXi y;
   first_rows(train, std::min<Eigen::Index>(c.learning.batch_size, train.size()), x, y);
   const AlignmentResult<T> result = measure_alignment(engine, x, y);
-  std::printf("%s vs bp on %lld training examples (%s):\n", c.learning.algorithm.c_str(),
-              static_cast<long long>(x.rows()), c.learning.precision.c_str());
-  std::printf("%-8s %-10s %12s %12s\n", "layer", "name", "cosine", "angle_deg");
+  AlignReport report{static_cast<long long>(x.rows()), {}};
   for (int l = 1; l <= engine.network().depth(); ++l) {
     const auto& a = result.layers[l - 1];
-    std::printf("%-8d %-10s %12.8f %12.6f\n", l, engine.network().layer(l).pop.name.c_str(),
-                a.cosine, a.angle_deg);
+    report.layers.push_back({engine.network().layer(l).pop.name, a.cosine, a.angle_deg});
   }
-  if (!o.dump.empty()) {
-    write_dump(o.dump, c, engine.network(), x, y, result);
-    std::printf("dump: %s\n", o.dump.c_str());
-  }
-  return kOk;
+  measured(report);
+  if (!o.dump.empty()) write_dump(o.dump, c, engine.network(), x, y, result);
 }
 
 }  // namespace
 
-int align(const Config& c, const AlignOptions& o) {
+void align(const Config& c, const AlignOptions& o,
+           const std::function<void(const AlignReport&)>& measured) {
   if (!o.dump.empty() && fs::exists(o.dump) && !o.force) {
     throw ConfigError(o.dump.string() + " exists; use --force to overwrite it");
   }
   const fs::path dir = c.data.folder();
   const auto data = datasets::load_dataset(c.data.dataset, dir, c.learning.batch_size, 1);
-  return with_precision(c.learning, [&]<class T>() { return run_align<T>(c, o, data.train); });
+  with_precision(c.learning, [&]<class T>() { run_align<T>(c, o, data.train, measured); });
 }
-
-namespace {
-
-class AlignCommand : public Command {
- public:
-  CLI::App* attach(CLI::App& app) override {
-    auto* cmd = app.add_subcommand(
-        "align", "per-layer cosine and angle between the rule's update and BP's on one batch");
-    config_.attach(*cmd);
-    cmd->add_option("--checkpoint", checkpoint_, "weights from a run file or checkpoint")
-        ->check(CLI::ExistingFile);
-    cmd->add_option("--dump", dump_, "write the batch, weights and both updates to this HDF5 file");
-    cmd->add_flag("--force", options_.force, "overwrite an existing dump file");
-    return cmd;
-  }
-
-  int run() override {
-    options_.checkpoint = checkpoint_;
-    options_.dump = dump_;
-    return align(config_.load(), options_);
-  }
-
- private:
-  ConfigOptions config_;
-  AlignOptions options_;
-  std::string checkpoint_, dump_;
-};
-
-}  // namespace
-
-std::unique_ptr<Command> make_align_command() { return std::make_unique<AlignCommand>(); }
 
 }  // namespace gaitsim

@@ -1,5 +1,12 @@
-// `gaitsim train`: options and hand-over to the trainer.
-#include "sim/command.hpp"
+// `gaitsim train`: options and hand-over to the trainer, alone or, under an MPI launcher with
+// several processes, data-parallel (every process takes its slice of each batch; only rank 0
+// writes the run file and prints).
+#include <cstdio>
+
+#include "sim/cli/command.hpp"
+#include "sim/cli/exit_codes.hpp"
+#include "sim/cli/train_printer.hpp"
+#include "sim/sweep/data_parallel.hpp"
 #include "sim/trainer.hpp"
 
 namespace gaitsim {
@@ -25,9 +32,17 @@ class TrainCommand : public Command {
   }
 
   int run() override {
-    const Config config = config_.load();
+    Config config = config_.load();
     options_.out_dir = out_.empty() ? default_run_dir(config) : std::filesystem::path(out_);
-    return train(config, options_);
+    mpi::Context comm;
+    MpiReplicaGroup group(comm);
+    if (group.rank() > 0) {
+      config.output.progress = false;
+      if (!std::freopen("/dev/null", "w", stdout)) return kFailure;
+    }
+    TrainPrinter printer(config, options_, group.rank());
+    const TrainOutcome outcome = train(config, options_, group, printer.observer());
+    return outcome == TrainOutcome::kDiverged ? kDiverged : kOk;
   }
 
  private:

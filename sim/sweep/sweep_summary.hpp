@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/sweep_spec.hpp"
+#include "sim/sweep/sweep_spec.hpp"
 
 namespace gaitsim {
 

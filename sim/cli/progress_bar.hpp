@@ -5,6 +5,8 @@
 #include <chrono>
 #include <string>
 
+#include "analysis/duration_text.hpp"
+
 namespace gaitsim {
 
 class ProgressBar {
@@ -25,7 +27,5 @@ class ProgressBar {
   int last_decile_ = -1;
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
-
-std::string format_duration(double seconds);
 
 }  // namespace gaitsim

@@ -1,4 +1,4 @@
-#include "sim/sweep_summary.hpp"
+#include "sim/sweep/sweep_summary.hpp"
 
 #include <algorithm>
 #include <cctype>

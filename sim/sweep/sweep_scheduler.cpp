@@ -1,4 +1,4 @@
-#include "sim/sweep_scheduler.hpp"
+#include "sim/sweep/sweep_scheduler.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -17,9 +17,9 @@
 #include <thread>
 
 #include "analysis/h5_file.hpp"
-#include "sim/mpi_comm.hpp"
-#include "sim/progress_bar.hpp"
-#include "sim/sweep_summary.hpp"
+#include "sim/sweep/mpi_comm.hpp"
+#include "analysis/duration_text.hpp"
+#include "sim/sweep/sweep_summary.hpp"
 
 extern char** environ;
 

@@ -4,8 +4,8 @@
 
 #include <iostream>
 
-#include "sim/command.hpp"
-#include "sim/trainer.hpp"
+#include "sim/cli/command.hpp"
+#include "sim/cli/exit_codes.hpp"
 
 int main(int argc, char** argv) {
   using namespace gaitsim;

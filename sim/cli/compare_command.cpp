@@ -22,8 +22,8 @@
 #include "analysis/noise_ceiling.hpp"
 #include "analysis/rdm.hpp"
 #include "analysis/ridge_predictivity.hpp"
-#include "sim/command.hpp"
-#include "sim/trainer.hpp"
+#include "sim/cli/command.hpp"
+#include "sim/cli/exit_codes.hpp"
 
 namespace gaitsim {
 

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/mpi_comm.hpp"
-#include "sim/sweep_spec.hpp"
+#include "sim/sweep/mpi_comm.hpp"
+#include "sim/sweep/sweep_spec.hpp"
 
 namespace gaitsim {
 

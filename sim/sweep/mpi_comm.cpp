@@ -1,4 +1,4 @@
-#include "sim/mpi_comm.hpp"
+#include "sim/sweep/mpi_comm.hpp"
 
 #include <cassert>
 #include <cstdlib>

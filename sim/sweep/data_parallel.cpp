@@ -1,6 +1,4 @@
-#include "sim/data_parallel.hpp"
-
-#include <algorithm>
+#include "sim/sweep/data_parallel.hpp"
 
 namespace gaitsim {
 
@@ -22,19 +20,6 @@ void DataParallelReducer<T>::layer(int, Mat<T>& dW, RowVec<T>& db) {
 template <class T>
 void DataParallelReducer<T>::finish() {
   comm_.wait_all();
-}
-
-void check_data_parallel(const Config& c, std::size_t examples, int processes) {
-  const long long p = processes;
-  if (p == 1) return;
-  const long long B = c.learning.batch_size, N = static_cast<long long>(examples);
-  const long long last = N % B == 0 ? B : N % B;
-  if (std::min(B, last) < p) {
-    throw ConfigError("data-parallel training on " + std::to_string(p) +
-                      " processes needs at least " + std::to_string(p) +
-                      " samples in every batch; learning.batch_size is " + std::to_string(B) +
-                      " and the last batch has " + std::to_string(last));
-  }
 }
 
 template class DataParallelReducer<double>;

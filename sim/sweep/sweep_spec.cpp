@@ -1,4 +1,4 @@
-#include "sim/sweep_spec.hpp"
+#include "sim/sweep/sweep_spec.hpp"
 
 #include <yaml-cpp/yaml.h>
 

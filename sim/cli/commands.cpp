@@ -2,7 +2,7 @@
 
 #include <Eigen/Core>
 
-#include "sim/command.hpp"
+#include "sim/cli/command.hpp"
 
 namespace gaitsim {
 

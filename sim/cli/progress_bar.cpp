@@ -1,4 +1,4 @@
-#include "sim/progress_bar.hpp"
+#include "sim/cli/progress_bar.hpp"
 
 #include <unistd.h>
 
@@ -6,17 +6,6 @@
 #include <iostream>
 
 namespace gaitsim {
-
-std::string format_duration(double seconds) {
-  const long long s = static_cast<long long>(seconds + 0.5);
-  char buf[32];
-  if (s >= 3600) {
-    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%lld:%02lld", s / 60, s % 60);
-  }
-  return buf;
-}
 
 ProgressBar::ProgressBar(std::string label, long long total, bool enabled, long long already_done)
     : label_(std::move(label)),
