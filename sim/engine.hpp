@@ -28,7 +28,8 @@ struct BatchResult {
 };
 
 // Data-parallel training: each process computes the updates of its slice of a global batch;
-// a reducer turns the local batch metrics and updates into the global ones (sim/data_parallel).
+// a reducer turns the local batch metrics and updates into the global ones (the trainer takes
+// it from its ReplicaGroup, sim/replica_group.hpp; over MPI: sim/sweep/data_parallel.hpp).
 // Updates are batch means, so a slice's update is weighted by its share of the global batch.
 template <class T>
 class StepReducer {

@@ -21,7 +21,8 @@ class ReplicaGroup {
   // Ends every replica (after an error on one that the others cannot see). Alone: only called
   // when size() > 1, never.
   [[noreturn]] virtual void abort(int code);
-  // The step reducer for precision T (Engine::set_reducer); null alone (nothing to sum).
+  // The step reducer for precision T (Engine::set_reducer), chosen by the type of the argument
+  // (reducer(static_cast<T*>(nullptr))); null alone (nothing to sum).
   virtual StepReducer<double>* reducer(double*) { return nullptr; }
   virtual StepReducer<float>* reducer(float*) { return nullptr; }
 };

@@ -317,31 +317,31 @@ void Trainer<T>::record_settling(int e) {
 template <class T>
 TrainOutcome Trainer<T>::diverged(const Divergence& d) {
   const auto& p = run_.progress;
-  TrainEnd end;
-  end.outcome = TrainOutcome::kDiverged;
-  end.file = file_;
-  end.session_steps = session_steps_;
-  end.epoch = p.epoch + 1;
-  end.step = p.step + 1;
-  end.reason = d.what();
+  TrainEnd ended;
+  ended.outcome = TrainOutcome::kDiverged;
+  ended.file = file_;
+  ended.session_steps = session_steps_;
+  ended.epoch = p.epoch + 1;
+  ended.step = p.step + 1;
+  ended.reason = d.what();
   // Only rank 0 writes the run file.
   if (rank_ == 0 && fs::exists(file_)) {
     mark_run_file(file_, "diverged", "step " + std::to_string(p.step + 1) + ": " + d.what());
-    end.checkpoint_kept = true;
+    ended.checkpoint_kept = true;
   }
-  notify(observer_.ended, end);
+  notify(observer_.ended, ended);
   return TrainOutcome::kDiverged;
 }
 
 template <class T>
 TrainOutcome Trainer<T>::end(TrainOutcome outcome) {
   checkpoint(outcome == TrainOutcome::kPaused ? "paused" : "complete");
-  TrainEnd end;
-  end.outcome = outcome;
-  end.file = file_;
-  end.session_steps = session_steps_;
-  end.test_accuracy = run_.epochs.empty() ? 0.0 : run_.epochs.back().test_accuracy;
-  notify(observer_.ended, end);
+  TrainEnd ended;
+  ended.outcome = outcome;
+  ended.file = file_;
+  ended.session_steps = session_steps_;
+  ended.test_accuracy = run_.epochs.empty() ? 0.0 : run_.epochs.back().test_accuracy;
+  notify(observer_.ended, ended);
   return outcome;
 }
 

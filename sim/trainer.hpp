@@ -33,7 +33,7 @@ struct TrainStart {
 // Where training stopped or diverged.
 struct TrainEnd {
   TrainOutcome outcome = TrainOutcome::kComplete;
-  std::filesystem::path file;  // the run file
+  std::filesystem::path file;   // the run file
   long long session_steps = 0;  // steps of this session
   double test_accuracy = 0;     // of the last epoch (0 when none ran)
   // kDiverged: the failed step (1-based) and epoch, why, whether a checkpoint was kept.

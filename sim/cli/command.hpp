@@ -15,7 +15,7 @@ class Command {
   virtual ~Command() = default;
   // Adds the subcommand and its options to `app`; returns it.
   virtual CLI::App* attach(CLI::App& app) = 0;
-  // Runs after a successful parse; returns the exit code (see trainer.hpp).
+  // Runs after a successful parse; returns the exit code (exit_codes.hpp).
   virtual int run() = 0;
 };
 

@@ -16,13 +16,13 @@
 #include "analysis/h5_file.hpp"
 #include "analysis/h5_stream.hpp"
 #include "sim/cli/command.hpp"
+#include "sim/cli/exit_codes.hpp"
+#include "sim/cli/progress_bar.hpp"
 #include "sim/engine.hpp"
 #include "sim/network_builder.hpp"
-#include "sim/cli/progress_bar.hpp"
 #include "sim/run_record.hpp"
 #include "sim/settling_phases.hpp"
 #include "sim/stimulus_spec.hpp"
-#include "sim/cli/exit_codes.hpp"
 
 namespace gaitsim {
 

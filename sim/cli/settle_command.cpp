@@ -6,11 +6,11 @@
 #include "datasets/dataset_registry.hpp"
 #include "sim/batches.hpp"
 #include "sim/cli/command.hpp"
+#include "sim/cli/exit_codes.hpp"
 #include "sim/engine.hpp"
 #include "sim/network_builder.hpp"
 #include "sim/run_record.hpp"
 #include "sim/settling_phases.hpp"
-#include "sim/cli/exit_codes.hpp"
 #include "sim/trajectory_writer.hpp"
 
 namespace gaitsim {

@@ -68,8 +68,8 @@ class SweepCommand : public Command {
     std::printf(
         "sweep finished: %d complete, %d diverged, %d unfinished (%d lost) of %zu points "
         "(%d run now, %d already done)\nsummary: %s\n",
-        s.complete, s.diverged, s.unfinished, s.lost, r.points.size(), r.stats.ran,
-        r.stats.skipped, (request_.run.dir / "summary.csv").c_str());
+        s.complete, s.diverged, s.unfinished, s.lost, r.points.size(), r.stats.ran, r.stats.skipped,
+        (request_.run.dir / "summary.csv").c_str());
     if (s.unfinished == 0) return kOk;
     std::printf("unfinished points (run the sweep again to resume them):\n");
     for (std::size_t i = 0; i < r.points.size(); ++i) {

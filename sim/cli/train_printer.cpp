@@ -40,8 +40,8 @@ void TrainPrinter::started(const TrainStart& s) const {
               c.learning.algorithm.c_str(), c.data.dataset.c_str(), s.train_examples,
               s.test_examples, c.learning.precision.c_str(), options_.out_dir.c_str());
   if (s.replicas > 1) {
-    std::printf("data-parallel on %d processes: each takes 1/%d of every batch of %d\n",
-                s.replicas, s.replicas, c.learning.batch_size);
+    std::printf("data-parallel on %d processes: each takes 1/%d of every batch of %d\n", s.replicas,
+                s.replicas, c.learning.batch_size);
   }
   std::fflush(stdout);
 }

@@ -20,8 +20,8 @@ struct SweepRequest {
 };
 
 struct SweepResult {
-  bool accepted = true;          // false: rank 0 rejected the sweep (there it threw)
-  bool summarised = false;       // rank 0 ran it (or summary_only): summary and stats are set
+  bool accepted = true;            // false: rank 0 rejected the sweep (there it threw)
+  bool summarised = false;         // rank 0 ran it (or summary_only): summary and stats are set
   std::vector<SweepPoint> points;  // every point, in expansion order
   SweepSummary summary;
   SweepRunStats stats;

@@ -16,9 +16,9 @@
 #include <optional>
 #include <thread>
 
+#include "analysis/duration_text.hpp"
 #include "analysis/h5_file.hpp"
 #include "sim/sweep/mpi_comm.hpp"
-#include "analysis/duration_text.hpp"
 #include "sim/sweep/sweep_summary.hpp"
 
 extern char** environ;
