@@ -14,11 +14,13 @@
 #include "analysis/comparison_inputs.hpp"
 #include "analysis/h5_file.hpp"
 #include "analysis/response_comparison.hpp"
+#include "tests/analysis/error_message.hpp"
 #include "tests/analysis/temp_dir.hpp"
 
 namespace gaitsim::analysis {
 namespace {
 
+using gaitsim::testing::error_message;
 using gaitsim::testing::TempDir;
 namespace fs = std::filesystem;
 
@@ -92,19 +94,8 @@ void remove_object(const fs::path& path, const std::string& name) {
   H5Fclose(f);
 }
 
-// The error message of `read`, or "" when it succeeds.
-template <class Read>
-std::string error_of(Read read) {
-  try {
-    read();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
-
 std::string responses_error(const fs::path& path) {
-  return error_of([&] { read_model_responses(path, "responses"); });
+  return error_message([&] { read_model_responses(path, "responses"); });
 }
 
 #define EXPECT_CONTAINS(text, part) \
@@ -205,27 +196,28 @@ TEST_F(ComparisonInputs, RecordingsWithMoreRowsThanIdsAreRefused) {
   auto v = ids();
   v.pop_back();
   write_recordings(dir / "rec.h5", {kStimuli, 4}, v);
-  EXPECT_CONTAINS(error_of([&] { read_recordings(dir / "rec.h5"); }),
+  EXPECT_CONTAINS(error_message([&] { read_recordings(dir / "rec.h5"); }),
                   "/responses has 12 stimuli (rows), /stimulus_id 11; expected one id per row");
 }
 
 TEST_F(ComparisonInputs, RecordingsOfOneDimensionAreRefused) {
   write_recordings(dir / "rec.h5", {kStimuli}, ids());
-  EXPECT_CONTAINS(error_of([&] { read_recordings(dir / "rec.h5"); }),
+  EXPECT_CONTAINS(error_message([&] { read_recordings(dir / "rec.h5"); }),
                   "/responses has shape (12,); expected numbers, stimulus x neuron or");
 }
 
-// No repetition: the reader indexed the first of none.
+// Issue 13: recordings of shape (n, m, 0) made compare index the first of no repetitions and die
+// of SIGSEGV.
 TEST_F(ComparisonInputs, RecordingsWithoutRepetitionsAreRefused) {
   write_recordings(dir / "rec.h5", {kStimuli, 4, 0}, ids());
-  EXPECT_CONTAINS(error_of([&] { read_recordings(dir / "rec.h5"); }),
+  EXPECT_CONTAINS(error_message([&] { read_recordings(dir / "rec.h5"); }),
                   "/responses has shape (12, 4, 0); expected at least one neuron and one "
                   "repetition");
 }
 
 TEST_F(ComparisonInputs, RecordingsWithoutResponsesAreRefused) {
   h5::File::create(dir / "rec.h5").write_vector("/stimulus_id", ids());
-  EXPECT_CONTAINS(error_of([&] { read_recordings(dir / "rec.h5"); }),
+  EXPECT_CONTAINS(error_message([&] { read_recordings(dir / "rec.h5"); }),
                   (dir / "rec.h5").string() + ": no /responses (stimulus x neuron");
 }
 
@@ -234,7 +226,7 @@ TEST_F(ComparisonInputs, RecordingsOfStringsAreRefused) {
   f.write_strings("/responses", std::vector<std::string>(kStimuli, "x"));
   f.write_vector("/stimulus_id", ids());
   f.close();
-  EXPECT_CONTAINS(error_of([&] { read_recordings(dir / "rec.h5"); }), "is not numeric");
+  EXPECT_CONTAINS(error_message([&] { read_recordings(dir / "rec.h5"); }), "is not numeric");
 }
 
 // Recordings that are a layer of the model itself (one repetition): CKA and RSA are 1 there, and
@@ -261,7 +253,7 @@ TEST_F(ComparisonInputs, ComparisonOfALayerWithItselfScoresOneAndRefusesNaNRates
   Eigen::MatrixXf bad = rates(4, 1.0);
   bad(3, 1) = std::numeric_limits<float>::quiet_NaN();
   h5::File::open_rw(resp).write_matrix("/layers/hidden1/rates", bad);
-  EXPECT_CONTAINS(error_of([&] { compare_responses(o, [](const std::string&) {}); }),
+  EXPECT_CONTAINS(error_message([&] { compare_responses(o, [](const std::string&) {}); }),
                   "layer hidden1 has non-finite rates");
   o.layer = "hidden9";
   EXPECT_THROW(compare_responses(o, [](const std::string&) {}), ComparisonOptionError);

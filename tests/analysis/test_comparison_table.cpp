@@ -9,11 +9,13 @@
 
 #include "analysis/comparison_table.hpp"
 #include "analysis/h5_file.hpp"
+#include "tests/analysis/error_message.hpp"
 #include "tests/analysis/temp_dir.hpp"
 
 namespace gaitsim::analysis {
 namespace {
 
+using gaitsim::testing::error_message;
 using gaitsim::testing::TempDir;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -144,22 +146,11 @@ TEST(ComparisonTable, WriterLeavesNothingWhenTheFolderIsMissing) {
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }
 
-// The error message of reading `file` with `read`, or "" when it reads.
-template <class Read>
-std::string error_of(Read read) {
-  try {
-    read();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(ComparisonTable, ReaderRefusesAShortColumnNamingFileAndDataset) {
   TempDir dir;
   write_comparison_table(sample_table(), dir / "t.csv", dir / "t.h5");
   h5::File::open_rw(dir / "t.h5").write_vector("/ceiling", std::vector<double>{0.5, 0.5});
-  const std::string e = error_of([&] { read_comparison_table(dir / "t.h5"); });
+  const std::string e = error_message([&] { read_comparison_table(dir / "t.h5"); });
   EXPECT_NE(e.find((dir / "t.h5").string() + ": /ceiling has 2 entries; expected 3"),
             std::string::npos)
       << e;
@@ -168,7 +159,7 @@ TEST(ComparisonTable, ReaderRefusesAShortColumnNamingFileAndDataset) {
 TEST(ComparisonTable, ReaderRefusesAFileThatIsNoComparisonTable) {
   TempDir dir;
   h5::File::create(dir / "other.h5").write_vector("/score", std::vector<double>{1.0});
-  const std::string e = error_of([&] { read_comparison_table(dir / "other.h5"); });
+  const std::string e = error_message([&] { read_comparison_table(dir / "other.h5"); });
   EXPECT_NE(e.find("not a comparison table"), std::string::npos) << e;
 }
 
@@ -177,15 +168,15 @@ TEST(ComparisonTable, CsvReaderNamesTheLineAndWhatWasExpected) {
   std::ofstream(dir / "bad.csv")
       << "layer,metric,score,ceiling,normalised,ceiling_lower,ceiling_upper\n"
       << "hidden1,cka,0.5,,,,\nhidden1,cka,0.5,,\n";
-  std::string e = error_of([&] { read_comparison_csv(dir / "bad.csv"); });
+  std::string e = error_message([&] { read_comparison_csv(dir / "bad.csv"); });
   EXPECT_NE(e.find("line 3 has 5 fields; expected 7"), std::string::npos) << e;
   std::ofstream(dir / "nan.csv")
       << "layer,metric,score,ceiling,normalised,ceiling_lower,ceiling_upper\n"
       << "hidden1,cka,zero,,,,\n";
-  e = error_of([&] { read_comparison_csv(dir / "nan.csv"); });
+  e = error_message([&] { read_comparison_csv(dir / "nan.csv"); });
   EXPECT_NE(e.find("line 2: 'zero' is not a number"), std::string::npos) << e;
   std::ofstream(dir / "head.csv") << "layer,score\n";
-  e = error_of([&] { read_comparison_csv(dir / "head.csv"); });
+  e = error_message([&] { read_comparison_csv(dir / "head.csv"); });
   EXPECT_NE(e.find("line 1 is 'layer,score'; expected the header"), std::string::npos) << e;
 }
 
