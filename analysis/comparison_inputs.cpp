@@ -3,8 +3,6 @@
 #include <hdf5.h>
 
 #include <algorithm>
-#include <functional>
-#include <numeric>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -195,10 +193,6 @@ std::vector<hsize_t> check_responses(const RawFile& raw, const fs::path& file, h
 }
 
 }  // namespace
-
-bool is_recordings_file(const fs::path& file) {
-  return h5::File::open_read(file).exists("/responses");
-}
 
 ModelResponses read_model_responses(const fs::path& file, const std::string& role) {
   const h5::File f = h5::File::open_read(file);

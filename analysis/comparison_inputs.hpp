@@ -30,9 +30,6 @@ struct Recordings {
   Repetitions reps;                    // R >= 1 matrices of stimulus x neuron; NaN = missing
 };
 
-// Whether `file` holds recordings (/responses) rather than a responses file (/layers).
-bool is_recordings_file(const std::filesystem::path& file);
-
 // Checks, before reading any rates: /layers exists; /stimulus_id is a 1-D integer dataset with
 // no duplicate id; /labels a 1-D integer dataset of the same length; every layer's rates a 2-D
 // floating-point dataset with one row per stimulus id (and `width` columns where the layer

@@ -21,8 +21,6 @@ struct ComparisonRow {
   double score = kNaN, ceiling = kNaN, normalised = kNaN;  // NaN where not computed
   double ceiling_lower = kNaN, ceiling_upper = kNaN;       // bounds, where the metric has them
   long long stimuli = 0, units = 0, neurons = 0;           // sizes the score was computed on
-
-  bool operator==(const ComparisonRow&) const = default;  // NaN != NaN, as in IEEE
 };
 
 struct ComparisonTable {
