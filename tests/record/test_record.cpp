@@ -320,6 +320,21 @@ TEST_F(Record, CompareOutRefusesAnExistingTableWithoutForce) {
   }
 }
 
+// Issue 13: compare trusted the responses file it read: a layer with fewer rows than stimulus ids
+// was read past its end and scored (exit 0, numbers from beyond the matrix). Now the file is
+// validated first and the error names the file and the dataset.
+TEST_F(Record, CompareRefusesADamagedResponsesFileNamingTheDataset) {
+  const std::string resp = dir / "resp.h5";
+  ASSERT_EQ(run_cli(record("--stimuli test:0-59 --out " + resp)).exit_code, 0);
+  const std::string rec = small_recordings(dir, resp);
+  h5::File::open_rw(resp).write_matrix("/layers/hidden1/rates", Eigen::MatrixXf::Zero(5, 64));
+  const auto r = run_cli("compare " + resp + " " + rec + " --metric cka");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, resp + " (responses): /layers/hidden1/rates has 5 rows; "
+                                        "expected 60, one per stimulus of /stimulus_id"))
+      << r.output;
+}
+
 // --trajectories: a tiny tower, 30 stimuli in chunks of 16 (two appends along the stimulus axis).
 class RecordTrajectories : public ::testing::Test {
  protected:
