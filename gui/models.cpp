@@ -428,62 +428,59 @@ std::unique_ptr<NetworkSource> compute_from_run(const fs::path& run_file, long l
 }
 
 // ---------------------------------------------------------------- settling
-SettleSource::SettleSource(const fs::path& file) : file_(file) {
-  const h5::File f = h5::File::open_read(file);
-  const int depth = static_cast<int>(f.attr_int("/", "depth"));
-  const std::vector<std::string> names = strings_or(f, "/layers", "names");
-  for (int l = 1; l <= depth; ++l) {
-    const std::string g = "/layers/" + std::to_string(l);
-    if (!f.exists(g + "/forward")) fail(file, "missing " + g + "/forward");
-    names_.push_back(QString::fromStdString(
-        l - 1 < static_cast<int>(names.size()) ? names[l - 1] : "layer " + std::to_string(l)));
-    widths_.push_back(static_cast<int>(f.shape(g + "/forward").at(1)));
+SettleSource::SettleSource(const fs::path& file) : reader_(file) {
+  for (const auto& l : reader_.layers()) {
+    names_.push_back(QString::fromStdString(l.name));
+    widths_.push_back(l.width);
   }
-  if (depth < 1) fail(file, "no layers");
-  stimuli_ = static_cast<long long>(f.shape("/layers/1/forward").at(0));
-  if (f.exists("/y")) labels_ = f.read_vector<int>("/y");
-  const auto phase_ok = [&](const char* phase) {
-    if (!f.exists(std::string("/time_ms/") + phase)) return false;
-    for (int l = 1; l <= depth; ++l) {
-      if (!f.exists("/layers/" + std::to_string(l) + "/" + phase)) return false;
-    }
-    return true;
-  };
-  has_free_ = phase_ok("free");
-  has_target_ = phase_ok("target");
-  if (has_free_) t_free_ = f.read_vector<double>("/time_ms/free");
-  if (has_target_) t_target_ = f.read_vector<double>("/time_ms/target");
-  if (!has_free_ && !has_target_) {
+  if (!has_phase(0) && !has_phase(1)) {
     problem_ = "this trajectories file has neither a free nor a target phase";
-  } else if (!has_free_) {
+  } else if (!has_phase(0)) {
     problem_ =
         "the free phase is missing from this trajectories file: showing the target phase only";
-  } else if (!has_target_) {
+  } else if (!has_phase(1)) {
     problem_ =
         "the target phase is missing from this trajectories file: showing the free phase only";
   }
 }
 
 int SettleSource::label(long long stimulus) const {
-  return stimulus >= 0 && stimulus < static_cast<long long>(labels_.size()) ? labels_[stimulus]
+  const auto& labels = reader_.labels();
+  return stimulus >= 0 && stimulus < static_cast<long long>(labels.size()) ? labels[stimulus]
                                                                             : -1;
+}
+
+const TrajectoryReader::Slab& SettleSource::slab(int phase, long long stimulus) const {
+  if (cached_stimulus_ != stimulus) {
+    cached_stimulus_ = -1;  // stays invalid if a read throws
+    cached_[0] = reader_.read(0, stimulus);
+    cached_[1] = reader_.read(1, stimulus);
+    cached_stimulus_ = stimulus;
+    ++reads_;
+  }
+  return cached_[phase];
+}
+
+int SettleSource::reads() const {
+  const std::lock_guard lock(mutex_);
+  return reads_;
 }
 
 std::vector<double> SettleSource::trace(int layer, int phase, long long stimulus, int unit) const {
   if (!has_phase(phase)) return {};
-  const h5::Handle f = open_raw(file_);
-  const std::string ds = "/layers/" + std::to_string(layer) + (phase == 0 ? "/free" : "/target");
-  const auto T = static_cast<hsize_t>(time(phase).size());
-  return read_slab(file_, f.get(), ds,
-                   {0, static_cast<hsize_t>(stimulus), static_cast<hsize_t>(unit)}, {T, 1, 1});
+  const std::lock_guard lock(mutex_);
+  const Eigen::MatrixXd& r = slab(phase, stimulus).rate.at(static_cast<std::size_t>(layer - 1));
+  if (unit < 0 || unit >= r.cols()) return {};
+  std::vector<double> y(static_cast<std::size_t>(r.rows()));
+  for (Eigen::Index k = 0; k < r.rows(); ++k) y[static_cast<std::size_t>(k)] = r(k, unit);
+  return y;
 }
 
 double SettleSource::reference(int layer, int phase, long long stimulus, int unit) const {
-  const h5::Handle f = open_raw(file_);
-  const std::string ds =
-      "/layers/" + std::to_string(layer) + (phase == 0 ? "/forward" : "/onesweep_target");
-  return read_slab(file_, f.get(), ds, {static_cast<hsize_t>(stimulus), static_cast<hsize_t>(unit)},
-                   {1, 1})[0];
+  const std::lock_guard lock(mutex_);
+  const Eigen::RowVectorXd& v =
+      slab(phase, stimulus).fixed_point.at(static_cast<std::size_t>(layer - 1));
+  return unit >= 0 && unit < v.size() ? v(unit) : std::nan("");
 }
 
 std::vector<double> SettleSource::residual(int phase, long long stimulus) const {
@@ -491,18 +488,13 @@ std::vector<double> SettleSource::residual(int phase, long long stimulus) const 
   const std::vector<double>& t = time(phase);
   if (t.size() < 2) return {};
   std::vector<double> r(t.size() - 1, 0.0);
-  const h5::Handle f = open_raw(file_);
-  for (int l = 1; l <= depth(); ++l) {
-    const std::string ds = "/layers/" + std::to_string(l) + (phase == 0 ? "/free" : "/target");
-    const auto n = static_cast<std::size_t>(widths_[l - 1]);
-    const std::vector<double> v =
-        read_slab(file_, f.get(), ds, {0, static_cast<hsize_t>(stimulus), 0}, {t.size(), 1, n});
+  const std::lock_guard lock(mutex_);
+  for (const Eigen::MatrixXd& v : slab(phase, stimulus).rate) {
     for (std::size_t k = 1; k < t.size(); ++k) {
       const double dt = t[k] - t[k - 1];
       if (dt <= 0) continue;
-      for (std::size_t j = 0; j < n; ++j) {
-        r[k - 1] = std::max(r[k - 1], std::abs(v[k * n + j] - v[(k - 1) * n + j]) / dt);
-      }
+      const auto i = static_cast<Eigen::Index>(k);
+      r[k - 1] = std::max(r[k - 1], (v.row(i) - v.row(i - 1)).cwiseAbs().maxCoeff() / dt);
     }
   }
   return r;
@@ -695,10 +687,16 @@ Document load_document(const fs::path& given, long long network_stimuli) {
         }
         break;
       }
-      case FileKind::Responses:
+      case FileKind::Responses: {
         d.network = open_responses(path);
         if (d.network->count() > 0) d.network->stimulus(0);  // fails early on a damaged file
+        const h5::File f = h5::File::open_read(path);
+        if (f.has_attr("/", "trajectories_recorded") &&
+            f.attr_int("/", "trajectories_recorded") == 1) {
+          d.settle = std::make_shared<const SettleSource>(path);  // record --trajectories
+        }
         break;
+      }
       case FileKind::Sweep:
         d.sweep = std::make_shared<const SweepData>(read_sweep(path));
         break;

@@ -7,9 +7,12 @@
 #include <QString>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "analysis/trajectory_file.hpp"
 
 namespace gaitsim::gui {
 
@@ -85,36 +88,42 @@ std::unique_ptr<NetworkSource> open_responses(const fs::path& file);
 // rule's targets for the first `stimuli` test examples with the simulator's engine.
 std::unique_ptr<NetworkSource> compute_from_run(const fs::path& run_file, long long stimuli);
 
-// ---- settling (trajectories file from `gaitsim settle`) ----
+// ---- settling (trajectories of `gaitsim settle` or `gaitsim record --trajectories`) ----
+// Reads through TrajectoryReader (analysis/trajectory_file.hpp); the slabs of the stimulus on
+// show are read once and kept, so a redraw does not reopen the file.
 class SettleSource {
  public:
   explicit SettleSource(const fs::path& file);  // throws std::runtime_error
   int depth() const { return static_cast<int>(names_.size()); }
   const std::vector<QString>& layer_names() const { return names_; }
   const std::vector<int>& widths() const { return widths_; }
-  long long stimuli() const { return stimuli_; }
-  bool has_phase(int phase) const {
-    return phase == 0 ? has_free_ : has_target_;
-  }  // 0 free, 1 target
-  const std::vector<double>& time(int phase) const { return phase == 0 ? t_free_ : t_target_; }
+  long long stimuli() const { return reader_.stimuli(); }
+  bool has_phase(int phase) const { return reader_.has_phase(phase); }  // 0 free, 1 target
+  const std::vector<double>& time(int phase) const { return reader_.time(phase); }
   QString problem() const { return problem_; }  // e.g. a missing phase; empty when whole
   int label(long long stimulus) const;
   // Rate of one unit over time in a phase (layer 1..L).
   std::vector<double> trace(int layer, int phase, long long stimulus, int unit) const;
-  // One-sweep reference values: the forward rate (free phase) and the target (target phase).
+  // The fixed point the phase settles to: the algebraic forward rate (free) or target (target
+  // phase); NaN where the file does not hold it (record without --targets).
   double reference(int layer, int phase, long long stimulus, int unit) const;
   // max over layers and units of |dh/dt| between samples [1/ms], per sample after the first.
   std::vector<double> residual(int phase, long long stimulus) const;
+  // How many times slabs were read from the file (once per stimulus shown; for tests).
+  int reads() const;
 
  private:
-  fs::path file_;
+  // The stimulus's slab of `phase`, read on first use (both phases at once).
+  const TrajectoryReader::Slab& slab(int phase, long long stimulus) const;
+
+  TrajectoryReader reader_;
   std::vector<QString> names_;
   std::vector<int> widths_;
-  std::vector<double> t_free_, t_target_;
-  std::vector<int> labels_;
-  long long stimuli_ = 0;
-  bool has_free_ = false, has_target_ = false;
   QString problem_;
+  mutable std::mutex mutex_;  // guards the cache below
+  mutable long long cached_stimulus_ = -1;
+  mutable TrajectoryReader::Slab cached_[2];
+  mutable int reads_ = 0;
 };
 
 // ---- sweep (summary.h5 of `gaitsim sweep`, layout in docs/cluster.md) ----
