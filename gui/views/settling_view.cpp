@@ -107,11 +107,12 @@ void SettlingView::redraw() {
         auto* s = line(QString("unit %1").arg(units[k]), t, y, colour);
         rc->addSeries(s);
         if (phase == 1 && source_->has_phase(0)) rc->legend()->markers(s)[0]->setVisible(false);
+        for (double v : y) lo = std::min(lo, v), hi = std::max(hi, v);
         const double ref = source_->reference(l, phase, n, units[k]);
+        if (!std::isfinite(ref)) continue;  // not in the file (record without --targets)
         auto* r = line("", {t.front(), t.back()}, {ref, ref}, colour, Qt::DashLine, 1.2);
         rc->addSeries(r);
         rc->legend()->markers(r)[0]->setVisible(false);
-        for (double v : y) lo = std::min(lo, v), hi = std::max(hi, v);
         lo = std::min(lo, ref);
         hi = std::max(hi, ref);
       }

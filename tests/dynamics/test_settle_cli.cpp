@@ -3,6 +3,7 @@
 // available, h5py), refusal to overwrite, settling statistics in the run file.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 
 #include "../sim/cli_runner.hpp"
@@ -50,22 +51,31 @@ TEST_F(SettleCli, WritesTrajectoriesOfBothPhases) {
   ASSERT_GT(tf.size(), 2u);
   ASSERT_GT(tt.size(), 2u);
   EXPECT_EQ(tf.front(), 0.0);
-  EXPECT_EQ(f.attr_int("/time_ms/free", "converged"), 1);
-  EXPECT_NEAR(f.attr_double("/time_ms/free", "convergence_time_ms"), tf.back(), 1e-9);
-  EXPECT_LT(f.attr_double("/time_ms/target", "final_residual"), 1e-6);
+  // one convergence row: the whole batch settled together (the layout of record --trajectories)
+  EXPECT_EQ(f.read_vector<long long>("/trajectory_convergence/chunk_stimuli"),
+            std::vector<long long>{7});
+  EXPECT_EQ(f.read_vector<std::int8_t>("/trajectory_convergence/free_converged").at(0), 1);
+  const double since = f.read_vector<double>("/trajectory_convergence/free_time_ms").at(0);
+  EXPECT_GT(since, 0.0);
+  EXPECT_LE(since, tf.back());
+  EXPECT_LT(f.read_vector<double>("/trajectory_convergence/target_residual").at(0), 1e-6);
+  const auto names = f.read_strings("/layer_names");
+  ASSERT_EQ(names.size(), 4u);
   const std::vector<hsize_t> widths = {64, 48, 32};
   for (int l = 1; l <= 3; ++l) {
-    const std::string g = "/layers/" + std::to_string(l);
+    const std::string g = "/layers/" + names[static_cast<std::size_t>(l)];
     const hsize_t n = widths[l - 1];
-    EXPECT_EQ(f.shape(g + "/free"), (std::vector<hsize_t>{tf.size(), 7, n}));
-    EXPECT_EQ(f.shape(g + "/target"), (std::vector<hsize_t>{tt.size(), 7, n}));
-    EXPECT_EQ(f.shape(g + "/forward"), (std::vector<hsize_t>{7, n}));
-    EXPECT_EQ(f.shape(g + "/onesweep_target"), (std::vector<hsize_t>{7, n}));
+    EXPECT_EQ(f.shape(g + "/trajectory_free"), (std::vector<hsize_t>{tf.size(), 7, n}));
+    EXPECT_EQ(f.shape(g + "/trajectory_target"), (std::vector<hsize_t>{tt.size(), 7, n}));
+    EXPECT_EQ(f.shape(g + "/trajectory_target_delta"), (std::vector<hsize_t>{tt.size(), 7, n}));
+    EXPECT_EQ(f.shape(g + "/rates"), (std::vector<hsize_t>{7, n}));
+    EXPECT_EQ(f.shape(g + "/targets"), (std::vector<hsize_t>{7, n}));
     EXPECT_EQ(f.attr_int(g, "width"), static_cast<long long>(n));
+    EXPECT_EQ(f.attr_int(g, "index"), l);
   }
   // the settled delta equals the one-sweep delta
-  const auto d_settled = f.read_matrix<double>("/layers/1/settled_delta");
-  const auto d_sweep = f.read_matrix<double>("/layers/1/onesweep_delta");
+  const auto d_settled = f.read_matrix<double>("/layers/" + names[1] + "/settled_delta");
+  const auto d_sweep = f.read_matrix<double>("/layers/" + names[1] + "/target_delta");
   EXPECT_LT((d_settled - d_sweep).cwiseAbs().maxCoeff(), 1e-5);
 
   const auto again = run_cli("settle " + cfg + " --stimuli 7 --out " + out);
@@ -78,13 +88,31 @@ TEST_F(SettleCli, WritesTrajectoriesOfBothPhases) {
       "/usr/bin/python3 -c \"import h5py, numpy as np; f = h5py.File('" + out +
       "', 'r'); "
       "T = len(f['time_ms/free']); S = len(f['time_ms/target']); "
-      "assert f['layers/2/free'].shape == (T, 3, 48), f['layers/2/free'].shape; "
-      "assert f['layers/3/target'].shape == (S, 3, 32); "
-      "assert f['layers/1/forward'].shape == (3, 64); "
-      "assert np.abs(f['layers/3/free'][-1] - f['layers/3/forward'][()]).max() < 1e-5; "
-      "assert bool(f['time_ms/target'].attrs['converged']); "
+      "n = [x.decode() for x in f['layer_names'][()]]; L = [f['layers'][k] for k in n[1:]]; "
+      "assert all(isinstance(f['layers'][k], h5py.Group) for k in f['layers']); "
+      "assert L[1]['trajectory_free'].shape == (T, 3, 48), L[1]['trajectory_free'].shape; "
+      "assert L[2]['trajectory_target'].shape == (S, 3, 32); "
+      "assert L[0]['rates'].shape == (3, 64); "
+      "assert np.abs(L[2]['trajectory_free'][-1] - L[2]['rates'][()]).max() < 1e-5; "
+      "assert f['trajectory_convergence/target_converged'][0] == 1; "
       "print('h5py ok')\"";
   EXPECT_EQ(std::system(check.c_str()), 0);
+}
+
+// A phase stopped at max_time_ms before its residual fell below tol has no convergence time:
+// NaN, as record --trajectories writes (it used to be the end time, indistinguishable from
+// convergence at the last step).
+TEST_F(SettleCli, SettleWritesNanConvergenceTimeForAPhaseThatDidNotConverge) {
+  const std::string cfg = small_config(dir);
+  const std::string out = dir / "short.h5";
+  const auto r = run_cli("settle " + cfg + " --stimuli 2 --out " + out +
+                         " --set dynamics.max_time_ms=10");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "NOT converged")) << r.output;
+  const h5::File f = h5::File::open_read(out);
+  EXPECT_EQ(f.read_vector<std::int8_t>("/trajectory_convergence/free_converged").at(0), 0);
+  EXPECT_TRUE(std::isnan(f.read_vector<double>("/trajectory_convergence/free_time_ms").at(0)));
+  EXPECT_GT(f.read_vector<double>("/trajectory_convergence/free_residual").at(0), 0.0);
 }
 
 TEST_F(SettleCli, TrainRecordsSettlingStatisticsAndAlignHonoursSettle) {

@@ -273,7 +273,8 @@ class ViewerTest : public QObject {
     QVERIFY(s.has_phase(0) && s.has_phase(1));
     const h5::File f = h5::File::open_read(settle_.toStdString());
     QCOMPARE(s.time(0), f.read_vector<double>("/time_ms/free"));
-    const Eigen::MatrixXd fwd = f.read_matrix<double>("/layers/2/forward");
+    const std::string layer2 = "/layers/" + s.layer_names()[1].toStdString();
+    const Eigen::MatrixXd fwd = f.read_matrix<double>(layer2 + "/rates");
     QCOMPARE(s.reference(2, 0, 1, 4), fwd(1, 4));
     const std::vector<double> tr = s.trace(2, 0, 1, 4);
     QCOMPARE(tr.size(), s.time(0).size());
@@ -281,6 +282,9 @@ class ViewerTest : public QObject {
     const std::vector<double> res = s.residual(0, 1);
     QCOMPARE(res.size(), s.time(0).size() - 1);
     QVERIFY(res.back() < res.front());
+    QCOMPARE(s.reads(), 1);  // trace, reference and residual of one stimulus: one read
+    s.trace(2, 1, 2, 0);
+    QCOMPARE(s.reads(), 2);
 
     MainWindow w;
     w.show();
@@ -296,10 +300,11 @@ class ViewerTest : public QObject {
       const hid_t fid =
           H5Fopen(path("onephase.h5").toLocal8Bit().constData(), H5F_ACC_RDWR, H5P_DEFAULT);
       QVERIFY(fid >= 0);
-      for (const char* ds :
-           {"/layers/1/target", "/layers/2/target", "/layers/3/target", "/time_ms/target"}) {
-        QVERIFY(H5Ldelete(fid, ds, H5P_DEFAULT) >= 0);
+      for (const QString& name : s.layer_names()) {
+        const std::string ds = "/layers/" + name.toStdString() + "/trajectory_target";
+        QVERIFY(H5Ldelete(fid, ds.c_str(), H5P_DEFAULT) >= 0);
       }
+      QVERIFY(H5Ldelete(fid, "/time_ms/target", H5P_DEFAULT) >= 0);
       H5Fclose(fid);
     }
     QVERIFY(wait_loaded(w, path("onephase.h5")));
@@ -307,6 +312,41 @@ class ViewerTest : public QObject {
     QVERIFY(w.message().contains("target phase is missing"));
     QVERIFY(!w.settling_view()->rates_chart()->series().isEmpty());
     QVERIFY(!w.settling_view()->residual_chart()->series().isEmpty());
+  }
+
+  // The settling view shows the trajectories of `record --trajectories` (the layout `settle`
+  // writes too); stepping through stimuli and redrawing reads each stimulus's slabs once.
+  void settlingViewShowsRecordTrajectories() {
+    const QString traj = path("record_traj.h5");
+    const Cli r = run_gaitsim({"record", config_, "--checkpoint", run_, "--stimuli", "test:0-4",
+                               "--trajectories", "--trajectory-ms", "60", "--quiet", "--out", traj,
+                               "--threads", "1"});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+    MainWindow w;
+    w.show();
+    QVERIFY(wait_loaded(w, traj));
+    QCOMPARE(w.document().kind, FileKind::Responses);
+    QVERIFY(w.document().settle != nullptr);
+    const SettleSource& s = *w.document().settle;
+    QCOMPARE(s.depth(), 3);
+    QCOMPARE(s.stimuli(), 5LL);
+    const h5::File f = h5::File::open_read(traj.toStdString());
+    QCOMPARE(s.time(1), f.read_vector<double>("/time_ms/target"));
+    QCOMPARE(s.label(3), f.read_vector<int>("/labels")[3]);
+    w.settling_view()->set_selection(3, 2, "0-3");
+    QVERIFY(w.settling_view()->rates_chart()->series().size() >= 8);  // 4 units x 2 phases
+    QVERIFY(!w.settling_view()->residual_chart()->series().isEmpty());
+    // the free phase ends at the forward rate recorded beside it
+    const Eigen::MatrixXd h =
+        f.read_matrix<double>("/layers/" + s.layer_names()[1].toStdString() + "/rates");
+    QVERIFY(std::abs(s.trace(2, 0, 3, 1).back() - h(3, 1)) < 1e-3);
+    QVERIFY(std::isnan(s.reference(2, 1, 3, 1)));  // recorded without --targets
+    const int reads = s.reads();
+    w.settling_view()->set_selection(3, 1, "0-7");  // same stimulus, another layer: no read
+    w.settling_view()->set_selection(3, 3, "0-2");
+    QCOMPARE(s.reads(), reads);
+    w.settling_view()->set_selection(4, 3, "0-2");
+    QCOMPARE(s.reads(), reads + 1);
   }
 
   void badFilesGiveAMessageBoxNotACrash() {

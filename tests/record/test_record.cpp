@@ -3,6 +3,8 @@
 // every bad input of the issue.
 #include <gtest/gtest.h>
 #include <hdf5.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -158,6 +160,31 @@ TEST_F(Record, BadInputFailsClearlyAndLeavesNoCompleteLookingFile) {
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_TRUE(contains(again.output, "--force")) << again.output;
   EXPECT_EQ(run_cli(record("--stimuli test:0-9 --out " + out + " --force")).exit_code, 0);
+}
+
+// A record killed mid-export leaves OUT.<pid>.partial; the next record of the same OUT removes
+// it once that process is gone, and leaves alone the partial file of a live process (another
+// record writing OUT now), other outputs' partial files and names that are not a pid.
+TEST_F(Record, RecordRemovesThePartialFileOfAKilledRunOfTheSameOut) {
+  const std::string out = dir / "r.h5";
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(0);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);  // reaped: its pid names no process now
+  const auto touch = [&](const std::string& name) {
+    std::ofstream(dir / name) << "half-written HDF5";
+    return dir / name;
+  };
+  const std::string dead = touch("r.h5." + std::to_string(child) + ".partial");
+  const std::string live = touch("r.h5." + std::to_string(::getpid()) + ".partial");
+  const std::string other = touch("q.h5." + std::to_string(child) + ".partial");
+  const std::string not_pid = touch("r.h5.backup.partial");
+  ASSERT_EQ(run_cli(record("--stimuli test:0-9 --out " + out)).exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(dead)) << "the killed run's partial file is still there";
+  EXPECT_TRUE(std::filesystem::exists(live)) << "a live process's partial file was removed";
+  EXPECT_TRUE(std::filesystem::exists(other));
+  EXPECT_TRUE(std::filesystem::exists(not_pid));
+  EXPECT_TRUE(std::filesystem::exists(out));
 }
 
 TEST_F(Record, CompareScoresRecordingsWithCeilingsAndReportsBadInput) {

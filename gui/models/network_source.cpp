@@ -1,0 +1,174 @@
+#include "gui/models/network_source.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include "analysis/h5_file.hpp"
+#include "analysis/h5_handle.hpp"
+#include "datasets/dataset_registry.hpp"
+#include "gui/models/file_helpers.hpp"
+#include "sim/batches.hpp"
+#include "sim/config.hpp"
+#include "sim/engine.hpp"
+#include "sim/network_builder.hpp"
+#include "sim/run_record.hpp"
+
+namespace gaitsim::gui {
+
+using namespace detail;  // the HDF5 helpers every model shares
+
+namespace {
+
+int argmax(const std::vector<double>& v, int n) {
+  n = std::min<int>(n, static_cast<int>(v.size()));
+  if (n <= 0) return -1;
+  return static_cast<int>(std::max_element(v.begin(), v.begin() + n) - v.begin());
+}
+
+class ResponsesSource : public NetworkSource {
+ public:
+  explicit ResponsesSource(const fs::path& file) : file_(file) {
+    const h5::File f = h5::File::open_read(file);
+    classes_ = static_cast<int>(f.attr_int("/", "classes"));
+    count_ = static_cast<long long>(f.shape("/labels").at(0));
+    targets_ = f.has_attr("/", "targets_recorded") && f.attr_int("/", "targets_recorded") == 1;
+    for (const std::string& name : f.list("/layers")) {
+      const std::string g = "/layers/" + name;
+      Layer l;
+      l.name = name;
+      l.index = static_cast<int>(f.attr_int(g, "index"));
+      l.width = static_cast<int>(f.attr_int(g, "width"));
+      const std::vector<int> aux = f.read_vector<int>(g + "/auxiliary");
+      l.aux.assign(aux.begin(), aux.end());
+      layers_.push_back(std::move(l));
+    }
+    std::sort(layers_.begin(), layers_.end(),
+              [](const Layer& a, const Layer& b) { return a.index < b.index; });
+    if (layers_.size() < 2 || layers_[0].index != 0) fail(file, "no input and driven layers");
+    description_ = QString::fromStdString(attr_or(f, "/", "stimulus_source"));
+  }
+  long long count() const override { return count_; }
+  QString description() const override { return description_; }
+  StimulusData stimulus(long long i) const override {
+    if (i < 0 || i >= count_) fail(file_, "stimulus " + std::to_string(i) + " out of range");
+    const h5::Handle f = open_raw(file_);
+    const auto row = [&](const std::string& ds, int width) {
+      return read_slab(file_, f.get(), ds, {static_cast<hsize_t>(i), 0},
+                       {1, static_cast<hsize_t>(width)});
+    };
+    StimulusData s;
+    s.index = i;
+    s.id = static_cast<long long>(
+        read_slab(file_, f.get(), "/stimulus_id", {static_cast<hsize_t>(i)}, {1})[0]);
+    s.label =
+        static_cast<int>(read_slab(file_, f.get(), "/labels", {static_cast<hsize_t>(i)}, {1})[0]);
+    s.input = row("/layers/" + layers_[0].name + "/rates", layers_[0].width);
+    image_shape(layers_[0].width, s.image_h, s.image_w, s.image_c);
+    for (std::size_t l = 1; l < layers_.size(); ++l) {
+      const Layer& L = layers_[l];
+      LayerSlice sl;
+      sl.name = QString::fromStdString(L.name);
+      sl.width = L.width;
+      sl.auxiliary = L.aux;
+      sl.rate = row("/layers/" + L.name + "/rates", L.width);
+      if (targets_) sl.target = row("/layers/" + L.name + "/targets", L.width);
+      s.layers.push_back(std::move(sl));
+    }
+    s.prediction = argmax(s.layers.back().rate, classes_);
+    return s;
+  }
+
+ private:
+  struct Layer {
+    std::string name;
+    int index = 0, width = 0;
+    std::vector<char> aux;
+  };
+  fs::path file_;
+  std::vector<Layer> layers_;
+  int classes_ = 0;
+  long long count_ = 0;
+  bool targets_ = false;
+  QString description_;
+};
+
+class ComputedSource : public NetworkSource {
+ public:
+  std::vector<StimulusData> data;
+  QString text;
+  long long count() const override { return static_cast<long long>(data.size()); }
+  StimulusData stimulus(long long i) const override {
+    if (i < 0 || i >= count()) throw std::runtime_error("stimulus out of range");
+    return data[static_cast<std::size_t>(i)];
+  }
+  QString description() const override { return text; }
+};
+
+std::vector<double> row_of(const Mat<double>& m, Eigen::Index i) {
+  std::vector<double> v(m.cols());
+  for (Eigen::Index j = 0; j < m.cols(); ++j) v[j] = m(i, j);
+  return v;
+}
+
+}  // namespace
+
+std::unique_ptr<NetworkSource> open_responses(const fs::path& file) {
+  return std::make_unique<ResponsesSource>(file);
+}
+
+std::unique_ptr<NetworkSource> compute_from_run(const fs::path& run_file, long long stimuli) {
+  std::string yaml;
+  {
+    const h5::File f = h5::File::open_read(run_file);
+    yaml = f.attr_string("/", "config");
+  }
+  const Config c = parse_config(yaml, run_file.string(), {});
+  const fs::path dir = c.data.folder();
+  const auto data =
+      datasets::load_dataset(c.data.dataset, dir, 1, static_cast<std::size_t>(stimuli));
+  Network<double> net = build_network(c, static_cast<int>(data.train.x.cols()), data.train.classes);
+  load_weights(run_file, net);
+  Engine<double> engine(net, c.learning, feedback_seed(c.network));
+  Mat<double> x;
+  Eigen::VectorXi y;
+  first_rows(data.test, std::min<Eigen::Index>(stimuli, data.test.size()), x, y);
+  Gradients<double> g;
+  engine.updates(engine.rule(), x, y, g);
+  const Activity<double>& act = engine.activity();
+  const ErrorSignals<double>& sig = engine.signals();
+  const int L = engine.network().depth();
+  auto src = std::make_unique<ComputedSource>();
+  src->text = QString("first %1 test examples of %2, computed from the run's weights")
+                  .arg(x.rows())
+                  .arg(QString::fromStdString(c.data.dataset));
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    StimulusData s;
+    s.index = s.id = i;
+    s.label = y(i);
+    s.input = row_of(act.h[0], i);
+    s.image_c = data.test.shape[0];
+    s.image_h = data.test.shape[1];
+    s.image_w = data.test.shape[2];
+    for (int l = 1; l <= L; ++l) {
+      const auto& pop = engine.network().layer(l).pop;
+      LayerSlice sl;
+      sl.name = QString::fromStdString(pop.name);
+      sl.width = pop.width;
+      sl.rate = row_of(act.h[l], i);
+      sl.target = row_of(
+          target_from_delta<double>(act.h[l].row(i), sig.D[l].row(i), sig.mult[l].segment(i, 1)),
+          0);
+      const int kept = l == L ? engine.network().classes : pop.passed_on;
+      sl.auxiliary.assign(pop.width, 0);
+      for (int j = kept; j < pop.width; ++j) sl.auxiliary[j] = 1;
+      s.layers.push_back(std::move(sl));
+    }
+    s.prediction = argmax(s.layers.back().rate, engine.network().classes);
+    src->data.push_back(std::move(s));
+  }
+  return src;
+}
+
+}  // namespace gaitsim::gui

@@ -1,0 +1,60 @@
+#include "gui/models/weights.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include "analysis/h5_file.hpp"
+#include "gui/models/file_helpers.hpp"
+
+namespace gaitsim::gui {
+
+using namespace detail;  // the HDF5 helpers every model shares
+
+WeightsData read_weights(const fs::path& run_file) {
+  const h5::File f = h5::File::open_read(run_file);
+  WeightsData w;
+  const int depth = static_cast<int>(f.attr_int("/weights", "depth"));
+  for (int l = 1; l <= depth; ++l) {
+    const std::string g = "/weights/" + std::to_string(l);
+    const Eigen::MatrixXd m = f.read_matrix<double>(g + "/W");
+    std::vector<double> flat(m.size());
+    for (Eigen::Index i = 0; i < m.rows(); ++i) {
+      for (Eigen::Index j = 0; j < m.cols(); ++j) flat[i * m.cols() + j] = m(i, j);
+    }
+    w.W.push_back(std::move(flat));
+    w.rows.push_back(static_cast<int>(m.rows()));
+    w.cols.push_back(static_cast<int>(m.cols()));
+    w.layer_names.push_back(QString::fromStdString(attr_or(f, g, "name")));
+  }
+  image_shape(static_cast<int>(f.attr_int("/weights", "input_width")), w.image_h, w.image_w,
+              w.image_c);
+  return w;
+}
+
+Histogram histogram(const std::vector<double>& values, int bins) {
+  Histogram h;
+  h.counts.assign(std::max(bins, 1), 0.0);
+  if (values.empty()) return h;
+  const auto [mn, mx] = std::minmax_element(values.begin(), values.end());
+  h.lo = *mn;
+  h.hi = *mx > *mn ? *mx : *mn + 1e-12;
+  const double width = (h.hi - h.lo) / static_cast<double>(h.counts.size());
+  for (double v : values) {
+    auto b = static_cast<std::size_t>((v - h.lo) / width);
+    h.counts[std::min(b, h.counts.size() - 1)] += 1;
+  }
+  return h;
+}
+
+std::vector<double> receptive_field(const WeightsData& w, int unit) {
+  std::vector<double> out;
+  if (w.W.empty() || unit < 0 || unit >= w.cols[0]) return out;
+  out.resize(w.rows[0]);
+  for (int i = 0; i < w.rows[0]; ++i)
+    out[i] = w.W[0][static_cast<std::size_t>(i) * w.cols[0] + unit];
+  return out;
+}
+
+}  // namespace gaitsim::gui

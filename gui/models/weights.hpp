@@ -1,0 +1,35 @@
+#pragma once
+// Weights of a run file, their histograms and receptive fields. (part of the viewer's models,
+// gui/models.hpp).
+#include <QImage>
+#include <QString>
+#include <QStringList>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gaitsim::gui {
+
+namespace fs = std::filesystem;
+
+// ---- weights (run file) ----
+struct WeightsData {
+  std::vector<QString> layer_names;    // 1..L
+  std::vector<std::vector<double>> W;  // per layer, row-major (k x n)
+  std::vector<int> rows, cols;
+  int image_h = 0, image_w = 0, image_c = 1;  // shape of one input image (0: not an image)
+};
+WeightsData read_weights(const fs::path& run_file);
+struct Histogram {
+  double lo = 0, hi = 0;
+  std::vector<double> counts;
+};
+Histogram histogram(const std::vector<double>& values, int bins);
+// Receptive field of unit j of layer 1: column j of W1, length k.
+std::vector<double> receptive_field(const WeightsData& w, int unit);
+
+}  // namespace gaitsim::gui
