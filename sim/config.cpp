@@ -58,6 +58,8 @@ std::string line_of(const YAML::Node& node) {
   return node.Mark().is_null() ? std::string() : ":" + std::to_string(node.Mark().line + 1);
 }
 
+}  // namespace
+
 // yaml-cpp keeps every entry of a map whose key repeats (the last would silently win when
 // looked up): a repeated key is an error, naming the line of the repetition.
 void check_unique_keys(const YAML::Node& map, const std::string& source,
@@ -72,6 +74,8 @@ void check_unique_keys(const YAML::Node& map, const std::string& source,
     seen.push_back(key);
   }
 }
+
+namespace {
 
 template <class V>
 V scalar_as(const YAML::Node& node, const Where& w, const std::string& expected) {
@@ -457,10 +461,13 @@ YAML::Node parse_yaml(const std::string& text, const std::string& source) {
   }
 }
 
-// A config file is one YAML document holding a map of sections: an empty or comment-only file,
-// or several documents (--- separators, of which yaml-cpp's Load would read the first only),
-// are errors rather than the default job.
-YAML::Node parse_document(const std::string& text, const std::string& source) {
+}  // namespace
+
+// A config or sweep file is one YAML document: an empty or comment-only file, or several
+// documents (--- separators, of which yaml-cpp's Load would read the first only), are errors
+// rather than the default job.
+YAML::Node parse_yaml_document(const std::string& text, const std::string& source,
+                               const std::string& kind, const std::string& expected) {
   // YAML allows no C0 control characters but tab, LF and CR; yaml-cpp 0.7 loops forever on some
   // texts holding a NUL byte, so they are refused before it sees them.
   for (std::size_t i = 0, line = 1; i < text.size(); ++i) {
@@ -482,15 +489,16 @@ YAML::Node parse_document(const std::string& text, const std::string& source) {
   if (documents.size() > 1) {
     throw ConfigError(source + line_of(documents[1]) + ": holds " +
                       std::to_string(documents.size()) +
-                      " YAML documents (--- separators): expected one config per file");
+                      " YAML documents (--- separators): expected one " + kind + " per file");
   }
   if (documents.empty() || documents[0].IsNull() || !documents[0].IsDefined()) {
-    throw ConfigError(source +
-                      ": empty config (nothing but comments or blank lines): expected a "
-                      "map of sections (data, network, learning, output, dynamics)");
+    throw ConfigError(source + ": empty " + kind +
+                      " (nothing but comments or blank lines): expected " + expected);
   }
   return documents[0];
 }
+
+namespace {
 
 std::pair<std::string, YAML::Node> parse_override(const std::string& item) {
   const auto eq = item.find('=');
@@ -543,7 +551,8 @@ std::string nearest(const std::string& key, const std::vector<std::string>& keys
 
 static Config parse_checked(const std::string& yaml, const std::string& source,
                             const std::vector<std::string>& overrides) {
-  const YAML::Node root = parse_document(yaml, source);
+  const YAML::Node root = parse_yaml_document(
+      yaml, source, "config", "a map of sections (data, network, learning, output, dynamics)");
   std::vector<std::pair<std::string, YAML::Node>> values;
   if (!root.IsMap()) {
     throw ConfigError(source + ": expected a map of sections (data, network, learning, output)");

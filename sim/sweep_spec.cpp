@@ -71,6 +71,20 @@ std::vector<std::string> log_values(const YAML::Node& r, const fs::path& file,
   return out;
 }
 
+// Every map of the file, at any depth ({range: ...} inside axes too), names each key once.
+void check_unique_keys_everywhere(const YAML::Node& node, const std::string& source,
+                                  const std::string& prefix) {
+  if (node.IsMap()) {
+    check_unique_keys(node, source, prefix);
+    for (const auto& kv : node) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : YAML::Dump(kv.first);
+      check_unique_keys_everywhere(kv.second, source, (prefix.empty() ? "" : prefix + ".") + key);
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) check_unique_keys_everywhere(item, source, prefix);
+  }
+}
+
 SweepAxis parse_axis(const std::string& key, const YAML::Node& v, const fs::path& file) {
   const std::string where = "axes." + key;
   SweepAxis axis{key, {}, "", 0, 0};
@@ -152,12 +166,10 @@ SweepSpec parse_sweep(const std::string& yaml, const fs::path& file) {
   SweepSpec s;
   s.file = file;
   s.text = yaml;
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::Exception& e) {
-    fail(file, std::string("not valid YAML: ") + e.what());
-  }
+  // The checks of config files: one document, not empty, no control characters, no key twice.
+  const YAML::Node root =
+      parse_yaml_document(yaml, file.string(), "sweep", "a map with base, axes and seeds");
+  check_unique_keys_everywhere(root, file.string(), "");
   if (!root.IsMap()) fail(file, "expected a map with base, axes and seeds");
   const std::set<std::string> known = {"base", "set", "axes", "samples", "sample_seed", "seeds"};
   for (const auto& kv : root) {
