@@ -71,17 +71,17 @@ std::vector<std::string> log_values(const YAML::Node& r, const fs::path& file,
   return out;
 }
 
-// Every map of the file, at any depth ({range: ...} inside axes too), names each key once.
-void check_unique_keys_everywhere(const YAML::Node& node, const std::string& source,
-                                  const std::string& prefix) {
-  if (node.IsMap()) {
-    check_unique_keys(node, source, prefix);
-    for (const auto& kv : node) {
-      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : YAML::Dump(kv.first);
-      check_unique_keys_everywhere(kv.second, source, (prefix.empty() ? "" : prefix + ".") + key);
-    }
-  } else if (node.IsSequence()) {
-    for (const auto& item : node) check_unique_keys_everywhere(item, source, prefix);
+// Every map of sweep syntax names each key once: the file, `set`, `axes` and each axis's
+// {range: ...}, three levels. Deeper maps and lists hold no keys of a sweep (and aliases could make
+// them cyclic or exponentially large), so the walk stops there.
+void check_sweep_keys_unique(const YAML::Node& node, const std::string& source,
+                             const std::string& prefix, int levels = 3) {
+  if (!node.IsMap() || levels == 0) return;
+  check_unique_keys(node, source, prefix);
+  for (const auto& kv : node) {
+    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : YAML::Dump(kv.first);
+    check_sweep_keys_unique(kv.second, source, (prefix.empty() ? "" : prefix + ".") + key,
+                            levels - 1);
   }
 }
 
@@ -169,7 +169,7 @@ SweepSpec parse_sweep(const std::string& yaml, const fs::path& file) {
   // The checks of config files: one document, not empty, no control characters, no key twice.
   const YAML::Node root =
       parse_yaml_document(yaml, file.string(), "sweep", "a map with base, axes and seeds");
-  check_unique_keys_everywhere(root, file.string(), "");
+  check_sweep_keys_unique(root, file.string(), "");
   if (!root.IsMap()) fail(file, "expected a map with base, axes and seeds");
   const std::set<std::string> known = {"base", "set", "axes", "samples", "sample_seed", "seeds"};
   for (const auto& kv : root) {
