@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "analysis/h5_global_heap.hpp"
+
 namespace gaitsim::h5 {
 namespace {
 
@@ -81,6 +83,7 @@ File File::open(const std::filesystem::path& path, unsigned flags) {
   }
   // Checked first because HDF5's own message for a foreign file is a bare "unable to open file".
   if (H5Fis_hdf5(path.c_str()) <= 0) throw H5Error("not an HDF5 file", path, "", take_hdf5_error());
+  check_global_heaps(path);
   const hid_t id = H5Fopen(path.c_str(), flags, H5P_DEFAULT);
   if (id < 0) throw H5Error("cannot open HDF5 file", path, "", take_hdf5_error());
   return File(Handle(id, H5Fclose), path);

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is missing, fetches the data, builds everything in Release and runs the whole
-# test suite. Fails when a test fails, when a test skipped itself (a missing dependency must
-# show, not hide) and when a test group comes up empty. Usage: scripts/test.sh [extra ctest args]
+# test suite; then the sanitizer group (scripts/sanitize.sh: ASan + UBSan build in build-asan/,
+# ctest label sanitize) and a short fuzzing run (scripts/fuzz.sh: libFuzzer build in build-fuzz/,
+# the crash regressions under ctest label fuzz, then GAITSIM_FUZZ_SECONDS, default 60, per target).
+# Fails when a test fails, when a test skipped itself (a missing dependency must show, not hide),
+# when a test group comes up empty and on any sanitizer or fuzzing finding. Each phase prints its
+# time ([test], [sanitize], [fuzz] lines). Usage: scripts/test.sh [extra ctest args for build/]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build"
@@ -11,7 +15,8 @@ labels=(unit cli training python mpi gui)
 bash "$root/scripts/setup.sh"
 start=$(date +%s)
 cmake --build "$build" -j"$(nproc)"
-echo "[test] build of the test suite: $(($(date +%s) - start)) s" >&2
+built=$(date +%s)
+echo "[test] build of the test suite: $((built - start)) s" >&2
 
 empty=()
 for label in "${labels[@]}"; do
@@ -27,12 +32,23 @@ status=0
 ctest --test-dir "$build" --output-on-failure --no-tests=error --timeout 900 -j"$(nproc)" \
   --output-junit "$junit" "$@" || status=$?
 
-skipped=$(python3 - "$junit" <<'PY'
-import sys, xml.etree.ElementTree as ET
-root = ET.parse(sys.argv[1]).getroot()
-for case in root.iter("testcase"):
-    if case.get("status") in ("notrun", "disabled", "skipped") or case.find("skipped") is not None:
-        print(case.get("name"))
+echo "[test] tests: $(($(date +%s) - built)) s" >&2
+
+# The sanitizer group (build-asan/, label sanitize) and the fuzz targets (build-fuzz/, label fuzz);
+# both fail on an empty group (--no-tests=error).
+asan_junit="$root/build-asan/test-results.xml"
+rm -f "$asan_junit"
+bash "$root/scripts/sanitize.sh" --output-junit "$asan_junit" || status=1
+bash "$root/scripts/fuzz.sh" "${GAITSIM_FUZZ_SECONDS:-60}" || status=1
+
+skipped=$(python3 - "$junit" "$asan_junit" <<'PY'
+import os, sys, xml.etree.ElementTree as ET
+for path in sys.argv[1:]:
+    if not os.path.exists(path):
+        continue
+    for case in ET.parse(path).getroot().iter("testcase"):
+        if case.get("status") in ("notrun", "disabled", "skipped") or case.find("skipped") is not None:
+            print(case.get("name"))
 PY
 )
 if ((${#empty[@]})); then

@@ -1,5 +1,6 @@
 #include "sim/config.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -58,6 +59,8 @@ std::string line_of(const YAML::Node& node) {
   return node.Mark().is_null() ? std::string() : ":" + std::to_string(node.Mark().line + 1);
 }
 
+}  // namespace
+
 // yaml-cpp keeps every entry of a map whose key repeats (the last would silently win when
 // looked up): a repeated key is an error, naming the line of the repetition.
 void check_unique_keys(const YAML::Node& map, const std::string& source,
@@ -72,6 +75,8 @@ void check_unique_keys(const YAML::Node& map, const std::string& source,
     seen.push_back(key);
   }
 }
+
+namespace {
 
 template <class V>
 V scalar_as(const YAML::Node& node, const Where& w, const std::string& expected) {
@@ -457,10 +462,71 @@ YAML::Node parse_yaml(const std::string& text, const std::string& source) {
   }
 }
 
-// A config file is one YAML document holding a map of sections: an empty or comment-only file,
-// or several documents (--- separators, of which yaml-cpp's Load would read the first only),
-// are errors rather than the default job.
-YAML::Node parse_document(const std::string& text, const std::string& source) {
+// Where a YAML document starts: its first token and its content (the line a reader looks for).
+struct DocumentStart {
+  YAML::Mark token, content;
+  bool has_content = false;
+};
+
+// Records where each document of a text starts, and nothing else.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<DocumentStart> documents;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { documents.push_back({mark, mark}); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& mark) {
+    if (documents.back().has_content) return;
+    documents.back().content = mark;
+    documents.back().has_content = true;
+  }
+};
+
+// The documents of a text. yaml-cpp 0.7's LoadAll never returns on a stray flow token at the top
+// level (a lone ',', found by fuzz_config): each document ends without consuming it, so the next
+// starts at the same token, forever. Here a document starting where the previous one started is
+// a syntax error, and as every other document consumes a token, the loop ends.
+std::vector<DocumentStart> document_starts(const std::string& text, const std::string& source) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  while (parser.HandleNextDocument(starts)) {
+    const auto& d = starts.documents;
+    if (d.size() > 1 && d[d.size() - 1].token.pos == d[d.size() - 2].token.pos) {
+      const auto at = static_cast<std::size_t>(d.back().token.pos);
+      throw ConfigError(source + ":" + std::to_string(d.back().token.line + 1) +
+                        ": invalid YAML: unexpected '" + text.substr(at, 1) +
+                        "' outside any list or map");
+    }
+  }
+  return starts.documents;
+}
+
+}  // namespace
+
+// A config or sweep file is one YAML document: an empty or comment-only file, or several
+// documents (--- separators, of which yaml-cpp's Load would read the first only), are errors
+// rather than the default job.
+YAML::Node parse_yaml_document(const std::string& text, const std::string& source,
+                               const std::string& kind, const std::string& expected) {
   // YAML allows no C0 control characters but tab, LF and CR; yaml-cpp 0.7 loops forever on some
   // texts holding a NUL byte, so they are refused before it sees them.
   for (std::size_t i = 0, line = 1; i < text.size(); ++i) {
@@ -473,24 +539,27 @@ YAML::Node parse_document(const std::string& text, const std::string& source) {
                         ": expected a YAML text file");
     }
   }
-  std::vector<YAML::Node> documents;
+  std::vector<DocumentStart> documents;
+  YAML::Node first;
   try {
-    documents = YAML::LoadAll(text);
+    documents = document_starts(text, source);
+    if (!documents.empty()) first = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
   }
   if (documents.size() > 1) {
-    throw ConfigError(source + line_of(documents[1]) + ": holds " +
+    throw ConfigError(source + ":" + std::to_string(documents[1].content.line + 1) + ": holds " +
                       std::to_string(documents.size()) +
-                      " YAML documents (--- separators): expected one config per file");
+                      " YAML documents (--- separators): expected one " + kind + " per file");
   }
-  if (documents.empty() || documents[0].IsNull() || !documents[0].IsDefined()) {
-    throw ConfigError(source +
-                      ": empty config (nothing but comments or blank lines): expected a "
-                      "map of sections (data, network, learning, output, dynamics)");
+  if (documents.empty() || first.IsNull() || !first.IsDefined()) {
+    throw ConfigError(source + ": empty " + kind +
+                      " (nothing but comments or blank lines): expected " + expected);
   }
-  return documents[0];
+  return first;
 }
+
+namespace {
 
 std::pair<std::string, YAML::Node> parse_override(const std::string& item) {
   const auto eq = item.find('=');
@@ -543,7 +612,8 @@ std::string nearest(const std::string& key, const std::vector<std::string>& keys
 
 static Config parse_checked(const std::string& yaml, const std::string& source,
                             const std::vector<std::string>& overrides) {
-  const YAML::Node root = parse_document(yaml, source);
+  const YAML::Node root = parse_yaml_document(
+      yaml, source, "config", "a map of sections (data, network, learning, output, dynamics)");
   std::vector<std::pair<std::string, YAML::Node>> values;
   if (!root.IsMap()) {
     throw ConfigError(source + ": expected a map of sections (data, network, learning, output)");

@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+namespace YAML {
+class Node;
+}
+
 namespace gaitsim {
 
 struct DataConfig {
@@ -124,6 +128,14 @@ class ConfigError : public std::runtime_error {
 Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides);
 Config parse_config(const std::string& yaml, const std::string& source,
                     const std::vector<std::string>& overrides);
+
+// The YAML checks every file of settings gets (configs, sweep files), throwing ConfigError
+// naming the source and line: one document, not empty, no control characters. `kind` names the
+// file ("config"), `expected` what its document should hold.
+YAML::Node parse_yaml_document(const std::string& text, const std::string& source,
+                               const std::string& kind, const std::string& expected);
+// Each key of `map` once (yaml-cpp keeps repeated keys); `prefix` is the map's dotted key.
+void check_unique_keys(const YAML::Node& map, const std::string& source, const std::string& prefix);
 
 // Help text: one line per key with its default and allowed values.
 std::string config_reference();

@@ -71,6 +71,20 @@ std::vector<std::string> log_values(const YAML::Node& r, const fs::path& file,
   return out;
 }
 
+// Every map of sweep syntax names each key once: the file, `set`, `axes` and each axis's
+// {range: ...}, three levels. Deeper maps and lists hold no keys of a sweep (and aliases could make
+// them cyclic or exponentially large), so the walk stops there.
+void check_sweep_keys_unique(const YAML::Node& node, const std::string& source,
+                             const std::string& prefix, int levels = 3) {
+  if (!node.IsMap() || levels == 0) return;
+  check_unique_keys(node, source, prefix);
+  for (const auto& kv : node) {
+    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : YAML::Dump(kv.first);
+    check_sweep_keys_unique(kv.second, source, (prefix.empty() ? "" : prefix + ".") + key,
+                            levels - 1);
+  }
+}
+
 SweepAxis parse_axis(const std::string& key, const YAML::Node& v, const fs::path& file) {
   const std::string where = "axes." + key;
   SweepAxis axis{key, {}, "", 0, 0};
@@ -152,12 +166,10 @@ SweepSpec parse_sweep(const std::string& yaml, const fs::path& file) {
   SweepSpec s;
   s.file = file;
   s.text = yaml;
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::Exception& e) {
-    fail(file, std::string("not valid YAML: ") + e.what());
-  }
+  // The checks of config files: one document, not empty, no control characters, no key twice.
+  const YAML::Node root =
+      parse_yaml_document(yaml, file.string(), "sweep", "a map with base, axes and seeds");
+  check_sweep_keys_unique(root, file.string(), "");
   if (!root.IsMap()) fail(file, "expected a map with base, axes and seeds");
   const std::set<std::string> known = {"base", "set", "axes", "samples", "sample_seed", "seeds"};
   for (const auto& kv : root) {

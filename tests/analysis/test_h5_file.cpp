@@ -3,8 +3,10 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/h5_file.hpp"
@@ -405,6 +407,60 @@ TEST(H5File, DatasetClaimingMoreThanTheFileHoldsIsRefusedBeforeAllocating) {
     EXPECT_TRUE(mentions(e, "claims more data than the file can hold"));
   }
   EXPECT_THROW(file.read_vector<double>("/huge"), H5Error);
+}
+
+// The bytes of a file, and the byte offset of its free-space object (index 0) in its first
+// global heap collection (HDF5 file format 1.10: "GCOL", version, 3 reserved, 8-byte size, then
+// objects of index (2), references (2), reserved (4), size (8) and data padded to 8 bytes).
+std::pair<std::string, std::size_t> free_space_object(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t at = bytes.find(std::string("GCOL\x01", 5));
+  std::size_t p = at + 16;
+  while (p + 16 <= bytes.size() && (bytes[p] != 0 || bytes[p + 1] != 0)) {
+    std::uint64_t size = 0;
+    std::memcpy(&size, bytes.data() + p + 8, 8);
+    p += 16 + (size + 7) / 8 * 8;
+  }
+  return {bytes, p};
+}
+
+// Found by fuzz_runfile (a timeout in H5HG_read): libhdf5 1.10.8 loops forever reading a variable
+// length string from a global heap collection whose free-space object has size 0.
+TEST(H5File, GlobalHeapWithAFreeSpaceOfSizeZeroIsRefusedInsteadOfHanging) {
+  TempDir dir;
+  const auto path = dir / "heap.h5";
+  {
+    File f = File::create(path);
+    f.set_attr("/", "status", "complete");  // variable-length: kept in the global heap
+    f.write_strings("/names", {"alpha", "beta"});
+  }
+  EXPECT_EQ(File::open_read(path).attr_string("/", "status"), "complete");
+  auto [bytes, free_at] = free_space_object(path);
+  ASSERT_LT(free_at + 16, bytes.size());
+  const auto write_patched = [&](std::uint64_t size) {
+    std::string patched = bytes;
+    std::memcpy(patched.data() + free_at + 8, &size, 8);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << patched;
+  };
+  write_patched(0);
+  try {
+    File::open_read(path);
+    ADD_FAILURE() << "no error";
+  } catch (const H5Error& e) {
+    EXPECT_TRUE(mentions(e, path.string()));
+    EXPECT_TRUE(
+        mentions(e, "global heap collection at byte " + std::to_string(bytes.find("GCOL"))));
+    EXPECT_TRUE(mentions(e, "free-space object of size 0"));
+  }
+  // An object claiming more than its collection holds would be read past the collection's end.
+  write_patched(std::uint64_t{1} << 40);
+  try {
+    File::open_read(path);
+    ADD_FAILURE() << "no error";
+  } catch (const H5Error& e) {
+    EXPECT_TRUE(mentions(e, "past the collection's end"));
+  }
 }
 
 }  // namespace

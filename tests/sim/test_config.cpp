@@ -265,6 +265,15 @@ TEST(Config, ControlCharacterIsRefusedNamingTheLine) {
   EXPECT_TRUE(has(error_of("learning:\n\tgamma: 1\x01\n"), "control character 0x01"));
 }
 
+// Found by fuzz_config: yaml-cpp 0.7's LoadAll never returned on a text holding a stray ',' at
+// the top level (every document ended before it, the next began at it again).
+TEST(Config, StrayTopLevelCommaIsRefusedInsteadOfHanging) {
+  EXPECT_TRUE(has(error_of(","), "cfg.yaml:1: invalid YAML: unexpected ','")) << error_of(",");
+  // After a complete (flow) document: the second would start at the ',' forever.
+  const std::string message = error_of("{learning: {gamma: 0.1}}\n,\n");
+  EXPECT_TRUE(has(message, "cfg.yaml:2: invalid YAML: unexpected ','")) << message;
+}
+
 // Keys that are not plain names are refused by name, not by a yaml-cpp conversion exception.
 TEST(Config, NonScalarKeyIsRefusedNamingTheFile) {
   const std::string message = error_of("? [a, b]\n: 1\n");

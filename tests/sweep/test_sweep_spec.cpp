@@ -97,6 +97,53 @@ TEST_F(SweepSpecTest, UnknownParameterIsNamedBeforeAnythingRuns) {
   EXPECT_THROW(parse("axes:\n  learning.gamma: {uniform: [0, 1]}\n"), ConfigError);  // no samples
 }
 
+// Issue 13: sweep files lacked the config files' YAML checks. A repeated key at any depth was
+// silently resolved by yaml-cpp (one of the two values won).
+TEST_F(SweepSpecTest, DuplicateKeyIsRefusedNamingTheKeyAndLine) {
+  const auto error_of = [&](const std::string& body) {
+    try {
+      parse(body);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  std::string message = error_of("axes:\n  learning.gamma: [1e-3]\nseeds: [1]\nseeds: [2, 3]\n");
+  EXPECT_TRUE(testing::has(message, "s.yaml:5: duplicate key 'seeds'")) << message;
+  message =
+      error_of("set: {learning.epochs: 1, learning.epochs: 2}\naxes:\n  learning.gamma: [1]\n");
+  EXPECT_TRUE(testing::has(message, "duplicate key 'set.learning.epochs'")) << message;
+  message = error_of("axes:\n  learning.gamma: {range: [1, 2, 1], range: [1, 3, 1]}\n");
+  EXPECT_TRUE(testing::has(message, "s.yaml:3: duplicate key 'axes.learning.gamma.range'"))
+      << message;
+  message = error_of("axes:\n  learning.gamma: [1]\n  learning.gamma: [2]\n");
+  EXPECT_TRUE(testing::has(message, "s.yaml:4: duplicate key 'axes.learning.gamma'")) << message;
+}
+
+// Issue 13: an empty or comment-only sweep file said only "expected a map", a second document
+// (--- separator) was ignored and a NUL byte could hang yaml-cpp, as in configs.
+TEST_F(SweepSpecTest, EmptyMultiDocumentOrControlCharacterSweepIsRefused) {
+  const auto error_of = [&](const std::string& text) {
+    try {
+      parse_sweep(text, dir.path() / "s.yaml");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  testing::tiny_config(dir);
+  for (const std::string text : {"", "\n\n", "# only a comment\n", "---\n"}) {
+    const std::string message = error_of(text);
+    EXPECT_TRUE(testing::has(message, "s.yaml: empty sweep")) << "'" << text << "': " << message;
+  }
+  const std::string one = "base: tiny.yaml\naxes:\n  learning.gamma: [1e-3]\n";
+  std::string message = error_of(one + "---\n" + one);
+  EXPECT_TRUE(testing::has(message, "s.yaml:5: holds 2 YAML documents")) << message;
+  message = error_of(one + "seeds: [1]" + std::string(1, '\0') + "\n");
+  EXPECT_TRUE(testing::has(message, "s.yaml:4: control character 0x00")) << message;
+  EXPECT_NO_THROW(parse_sweep(one, dir.path() / "s.yaml"));
+}
+
 TEST(SweepNames, ValuesAreShortAndFoldersSafe) {
   EXPECT_EQ(format_value(1e-3), "0.001");
   EXPECT_EQ(format_value(std::pow(10.0, -4.0 + 1.0 / 3.0 * 3.0)), "0.001");
