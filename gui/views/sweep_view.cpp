@@ -21,240 +21,297 @@ namespace gaitsim::gui {
 
 namespace {
 
-// Draws parameter k of a sweep: points (final: filled, best: hollow), seed means as lines and
-// +- sd as a band, one colour per combination of the other grid parameters (when there are at
-// most 8 of them), diverged points as red stars on the bottom edge.
-void draw_parameter(QChart* chart, const SweepData& s, const std::vector<SweepParameter>& params,
-                    std::size_t k) {
-  const SweepParameter& p = params[k];
-  const auto X = [&](double v) { return p.log_scale ? std::log10(v) : v; };
-  // grouping: the other parameters with few distinct values (grid axes, text values)
-  std::vector<std::size_t> by;
-  for (std::size_t j = 0; j < params.size(); ++j) {
-    if (j == k) continue;
-    const std::set<double> distinct(params[j].aggregate.begin(), params[j].aggregate.end());
-    if (distinct.size() > 1 && distinct.size() <= 6) by.push_back(j);
+// The other grid parameters with few distinct values (grid axes, text values), by which the
+// rows of one parameter's chart are coloured: one group per combination of their values, at
+// most 8 (more cannot be told apart: then one group).
+class Grouping {
+ public:
+  Grouping(const SweepData& s, const std::vector<SweepParameter>& params, std::size_t k)
+      : params_(params) {
+    for (std::size_t j = 0; j < params.size(); ++j) {
+      if (j == k) continue;
+      const std::set<double> distinct(params[j].aggregate.begin(), params[j].aggregate.end());
+      if (distinct.size() > 1 && distinct.size() <= 6) by_.push_back(j);
+    }
+    for (std::size_t i = 0; i < s.final_mean.size(); ++i) of_row(true, i);
+    for (std::size_t i = 0; i < s.seed.size(); ++i) of_row(false, i);
+    if (labels_.size() > 8) {
+      by_.clear();
+      group_of_.clear();
+      labels_.assign(1, QString());
+      group_of_[{}] = 0;
+    }
   }
-  std::map<std::vector<double>, std::size_t> group_of;
-  std::vector<QString> labels;
-  const auto key_of = [&](bool aggregate, std::size_t i) {
+
+  std::size_t size() const { return labels_.size(); }
+  const QString& label(std::size_t g) const { return labels_[g]; }
+  QColor colour(std::size_t g) const {
+    return size() == 1 ? kPalette[0] : kPalette[g % kPalette.size()];
+  }
+  // The group of row i of the aggregate table (seed means) or of the point table.
+  std::size_t of_row(bool aggregate, std::size_t i) {
     std::vector<double> key;
-    for (std::size_t j : by) key.push_back(aggregate ? params[j].aggregate[i] : params[j].point[i]);
-    return key;
-  };
-  const auto group = [&](const std::vector<double>& key) {
-    auto [it, added] = group_of.emplace(key, labels.size());
+    for (std::size_t j : by_)
+      key.push_back(aggregate ? params_[j].aggregate[i] : params_[j].point[i]);
+    auto [it, added] = group_of_.emplace(key, labels_.size());
     if (added) {
       QStringList parts;
-      for (std::size_t m = 0; m < by.size(); ++m) {
-        parts << QString("%1 %2").arg(params[by[m]].key.section('.', -1),
-                                      params[by[m]].value_text(key[m]));
+      for (std::size_t m = 0; m < by_.size(); ++m) {
+        parts << QString("%1 %2").arg(params_[by_[m]].key.section('.', -1),
+                                      params_[by_[m]].value_text(key[m]));
       }
-      labels.push_back(parts.join(", "));
+      labels_.push_back(parts.join(", "));
     }
     return it->second;
-  };
-  const std::size_t rows = s.final_mean.size();
-  for (std::size_t i = 0; i < rows; ++i) group(key_of(true, i));
-  for (std::size_t i = 0; i < s.seed.size(); ++i) group(key_of(false, i));
-  if (labels.size() > 8) {  // too many to tell apart: one group
-    by.clear();
-    group_of.clear();
-    labels.assign(1, QString());
-    group_of[{}] = 0;
   }
-  const std::size_t G = labels.size();
-  const auto colour_of = [&](std::size_t g) {
-    return G == 1 ? kPalette[0] : kPalette[g % kPalette.size()];
-  };
 
-  double y0 = INFINITY, y1 = -INFINITY, x0 = INFINITY, x1 = -INFINITY;
-  const auto grow = [&](double x, double y) {
+ private:
+  const std::vector<SweepParameter>& params_;
+  std::vector<std::size_t> by_;
+  std::map<std::vector<double>, std::size_t> group_of_;
+  std::vector<QString> labels_;
+};
+
+// The extent of the drawn data (non-finite values ignored).
+struct Bounds {
+  double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+  void grow(double x, double y) {
     if (std::isfinite(x)) x0 = std::min(x0, x), x1 = std::max(x1, x);
     if (std::isfinite(y)) y0 = std::min(y0, y), y1 = std::max(y1, y);
-  };
-  std::vector<QAbstractSeries*> hidden;  // series kept out of the legend
-  // seed means (+- sd) per group
-  for (std::size_t g = 0; g < G; ++g) {
+  }
+};
+
+QScatterSeries* scatter(const QString& name, QScatterSeries::MarkerShape shape, double size,
+                        const QBrush& brush, const QPen& pen) {
+  auto* series = new QScatterSeries;
+  series->setName(name);
+  series->setMarkerShape(shape);
+  series->setMarkerSize(size);
+  series->setBrush(brush);
+  series->setPen(pen);
+  return series;
+}
+
+// Draws parameter k of a sweep: points (final: filled, best: hollow), seed means as lines and
+// +- sd as a band, one colour per group (Grouping), diverged points as red stars on the bottom
+// edge, unfinished ones as grey squares.
+class ParameterChart {
+ public:
+  ParameterChart(QChart* chart, const SweepData& s, const std::vector<SweepParameter>& params,
+                 std::size_t k)
+      : chart_(chart), s_(s), p_(params[k]), groups_(s, params, k) {}
+
+  void draw() {
+    for (std::size_t g = 0; g < groups_.size(); ++g) draw_seed_means(g);
+    draw_points();
+    YRange y = y_range();
+    add_or_delete(unfinished_);
+    if (diverged_->count() > 0) {
+      // diverged runs have no accuracy: a row of their own below the data, unlabelled
+      y.lo -= 1.5 * y.pad;
+      move_to_row(diverged_, y.lo + 0.9 * y.pad);
+    }
+    add_or_delete(diverged_);
+    for (QAbstractSeries* h : hidden_) {
+      for (QLegendMarker* m : chart_->legend()->markers(h)) m->setVisible(false);
+    }
+    draw_axes(x_axis(), y_axis(y));
+  }
+
+ private:
+  double X(double v) const { return p_.log_scale ? std::log10(v) : v; }
+
+  // Seed means (final solid, best dashed) of group g along the parameter, with a +- sd band;
+  // none through one x or when two rows share an x (that would zigzag).
+  void draw_seed_means(std::size_t g) {
     std::vector<std::pair<double, std::size_t>> order;
-    for (std::size_t i = 0; i < rows; ++i) {
-      if (group_of.at(key_of(true, i)) == g && std::isfinite(s.final_mean[i])) {
-        order.emplace_back(X(p.aggregate[i]), i);
+    for (std::size_t i = 0; i < s_.final_mean.size(); ++i) {
+      if (groups_.of_row(true, i) == g && std::isfinite(s_.final_mean[i])) {
+        order.emplace_back(X(p_.aggregate[i]), i);
       }
     }
     std::sort(order.begin(), order.end());
     bool unique_x = true;
     for (std::size_t m = 1; m < order.size(); ++m)
       unique_x = unique_x && order[m].first != order[m - 1].first;
-    if (order.size() < 2 || !unique_x) continue;  // no line through one x, or a zigzag
-    const QColor c = colour_of(g);
+    if (order.size() < 2 || !unique_x) return;
+    const QColor c = groups_.colour(g);
+    draw_band(order, c);
+    std::vector<double> xs, fm, bm;
+    for (const auto& [x, i] : order) {
+      xs.push_back(x);
+      fm.push_back(s_.final_mean[i]);
+      bm.push_back(s_.best_mean[i]);
+      bounds_.grow(x, s_.best_mean[i]);
+    }
+    add_hidden(line("final mean", xs, fm, c, Qt::SolidLine, 2.0));
+    add_hidden(line("best mean", xs, bm, c, Qt::DashLine, 1.3));
+  }
+
+  void draw_band(const std::vector<std::pair<double, std::size_t>>& order, const QColor& c) {
     auto* upper = new QLineSeries;
     auto* lower = new QLineSeries;
     bool any_sd = false;
     for (const auto& [x, i] : order) {
-      const double sd = std::isfinite(s.final_sd[i]) ? s.final_sd[i] : 0.0;
+      const double sd = std::isfinite(s_.final_sd[i]) ? s_.final_sd[i] : 0.0;
       any_sd = any_sd || sd > 0;
-      upper->append(x, s.final_mean[i] + sd);
-      lower->append(x, s.final_mean[i] - sd);
-      grow(x, s.final_mean[i] + sd);
-      grow(x, s.final_mean[i] - sd);
+      upper->append(x, s_.final_mean[i] + sd);
+      lower->append(x, s_.final_mean[i] - sd);
+      bounds_.grow(x, s_.final_mean[i] + sd);
+      bounds_.grow(x, s_.final_mean[i] - sd);
     }
-    if (any_sd) {
-      auto* band = new QAreaSeries(upper, lower);
-      QColor fill = c;
-      fill.setAlpha(55);
-      band->setBrush(fill);
-      band->setPen(Qt::NoPen);
-      band->setName("mean +- sd");
-      chart->addSeries(band);
-      hidden.push_back(band);
-    } else {
+    if (!any_sd) {
       delete upper;
       delete lower;
+      return;
     }
-    std::vector<double> xs, fm, bm;
-    for (const auto& [x, i] : order) {
-      xs.push_back(x);
-      fm.push_back(s.final_mean[i]);
-      bm.push_back(s.best_mean[i]);
-      grow(x, s.best_mean[i]);
-    }
-    auto* lf = line("final mean", xs, fm, c, Qt::SolidLine, 2.0);
-    auto* lb = line("best mean", xs, bm, c, Qt::DashLine, 1.3);
-    chart->addSeries(lf);
-    chart->addSeries(lb);
-    hidden.push_back(lf);
-    hidden.push_back(lb);
-  }
-  // the points
-  std::vector<QScatterSeries*> finals(G, nullptr), bests(G, nullptr);
-  auto* diverged = new QScatterSeries;
-  auto* unfinished = new QScatterSeries;
-  for (std::size_t i = 0; i < s.seed.size(); ++i) {
-    const double x = X(p.point[i]);
-    const QString& st = s.status[static_cast<qsizetype>(i)];
-    if (st == "diverged") {
-      diverged->append(x, 0.0);  // moved to the bottom edge below
-      grow(x, NAN);
-      continue;
-    }
-    if (!std::isfinite(s.final_accuracy[i])) continue;  // missing: counted in the title
-    grow(x, s.final_accuracy[i]);
-    grow(x, s.best_accuracy[i]);
-    if (st != "complete") {
-      unfinished->append(x, s.final_accuracy[i]);
-      continue;
-    }
-    const std::size_t g = group_of.at(key_of(false, i));
-    const QColor c = colour_of(g);
-    if (!finals[g]) {
-      const QString tag = labels[g].isEmpty() ? QString() : labels[g] + ": ";
-      finals[g] = new QScatterSeries;
-      finals[g]->setName(tag + "final");
-      finals[g]->setMarkerShape(QScatterSeries::MarkerShapeCircle);
-      finals[g]->setMarkerSize(9);
-      finals[g]->setBrush(c);
-      finals[g]->setPen(QPen(c.darker(150), 1));
-      bests[g] = new QScatterSeries;
-      bests[g]->setName(tag + "best");
-      bests[g]->setMarkerShape(QScatterSeries::MarkerShapeCircle);
-      bests[g]->setMarkerSize(9);
-      bests[g]->setBrush(Qt::white);
-      bests[g]->setPen(QPen(c, 1.6));
-    }
-    finals[g]->append(x, s.final_accuracy[i]);
-    bests[g]->append(x, s.best_accuracy[i]);
-  }
-  for (std::size_t g = 0; g < G; ++g) {
-    if (finals[g]) {
-      chart->addSeries(bests[g]);
-      chart->addSeries(finals[g]);
-    }
-  }
-  if (!std::isfinite(y0)) y0 = 0, y1 = 1;
-  if (y1 - y0 < 0.02) y0 -= 0.01, y1 += 0.01;
-  const double pad = 0.06 * (y1 - y0);
-  // ticks on round accuracies (multiples of step); a diverged row below the data, unlabelled
-  double step = 0.01;
-  for (double c : {0.01, 0.02, 0.05, 0.1, 0.2, 0.5}) {
-    step = c;
-    if ((y1 - y0) / c <= 7) break;
-  }
-  double lo = y0 - pad;
-  const double hi = y1 + pad;
-  if (unfinished->count() > 0) {
-    unfinished->setName("unfinished");
-    unfinished->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
-    unfinished->setMarkerSize(8);
-    unfinished->setBrush(QColor(190, 190, 190));
-    unfinished->setPen(QPen(QColor(110, 110, 110), 1));
-    chart->addSeries(unfinished);
-  } else {
-    delete unfinished;
-  }
-  if (diverged->count() > 0) {
-    lo -= 1.5 * pad;
-    QList<QPointF> pts = diverged->points();
-    for (QPointF& q : pts) q.setY(lo + 0.9 * pad);
-    diverged->replace(pts);
-    diverged->setName("diverged");
-    diverged->setMarkerShape(QScatterSeries::MarkerShapeStar);
-    diverged->setMarkerSize(14);
-    diverged->setBrush(QColor(214, 39, 40));
-    diverged->setPen(QPen(QColor(120, 0, 0), 1));
-    chart->addSeries(diverged);
-  } else {
-    delete diverged;
-  }
-  for (QAbstractSeries* h : hidden) {
-    for (QLegendMarker* m : chart->legend()->markers(h)) m->setVisible(false);
+    auto* band = new QAreaSeries(upper, lower);
+    QColor fill = c;
+    fill.setAlpha(55);
+    band->setBrush(fill);
+    band->setPen(Qt::NoPen);
+    band->setName("mean +- sd");
+    add_hidden(band);
   }
 
-  // axes
-  QAbstractAxis* ax = nullptr;
-  if (!p.categories.isEmpty()) {
-    auto* c = new QCategoryAxis;
-    c->setLabelsPosition(QCategoryAxis::AxisLabelsPositionCenter);
-    for (qsizetype j = 0; j < p.categories.size(); ++j) c->append(p.categories[j], j + 0.5);
-    c->setStartValue(-0.5);
-    c->setRange(-0.5, p.categories.size() - 0.5);
-    c->setTitleText(p.key);
-    ax = c;
-  } else {
+  void add_hidden(QAbstractSeries* series) {
+    chart_->addSeries(series);
+    hidden_.push_back(series);
+  }
+
+  // One point per run: complete ones by group (final filled, best hollow), unfinished and
+  // diverged ones in their own series; runs with no accuracy are counted in the title only.
+  void draw_points() {
+    std::vector<QScatterSeries*> finals(groups_.size(), nullptr), bests(groups_.size(), nullptr);
+    for (std::size_t i = 0; i < s_.seed.size(); ++i) {
+      const double x = X(p_.point[i]);
+      const QString& st = s_.status[static_cast<qsizetype>(i)];
+      if (st == "diverged") {
+        diverged_->append(x, 0.0);  // moved to the bottom edge once the range is known
+        bounds_.grow(x, NAN);
+        continue;
+      }
+      if (!std::isfinite(s_.final_accuracy[i])) continue;
+      bounds_.grow(x, s_.final_accuracy[i]);
+      bounds_.grow(x, s_.best_accuracy[i]);
+      if (st != "complete") {
+        unfinished_->append(x, s_.final_accuracy[i]);
+        continue;
+      }
+      const std::size_t g = groups_.of_row(false, i);
+      if (!finals[g]) {
+        const QColor c = groups_.colour(g);
+        const QString tag = groups_.label(g).isEmpty() ? QString() : groups_.label(g) + ": ";
+        finals[g] =
+            scatter(tag + "final", QScatterSeries::MarkerShapeCircle, 9, c, QPen(c.darker(150), 1));
+        bests[g] =
+            scatter(tag + "best", QScatterSeries::MarkerShapeCircle, 9, Qt::white, QPen(c, 1.6));
+      }
+      finals[g]->append(x, s_.final_accuracy[i]);
+      bests[g]->append(x, s_.best_accuracy[i]);
+    }
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+      if (finals[g]) {
+        chart_->addSeries(bests[g]);
+        chart_->addSeries(finals[g]);
+      }
+    }
+  }
+
+  struct YRange {
+    double step, lo, hi, pad;  // [accuracy]
+  };
+  // The accuracy range with a 6 % pad, ticks on round accuracies (multiples of step).
+  YRange y_range() {
+    if (!std::isfinite(bounds_.y0)) bounds_.y0 = 0, bounds_.y1 = 1;
+    if (bounds_.y1 - bounds_.y0 < 0.02) bounds_.y0 -= 0.01, bounds_.y1 += 0.01;
+    const double pad = 0.06 * (bounds_.y1 - bounds_.y0);
+    double step = 0.01;
+    for (double c : {0.01, 0.02, 0.05, 0.1, 0.2, 0.5}) {
+      step = c;
+      if ((bounds_.y1 - bounds_.y0) / c <= 7) break;
+    }
+    return {step, bounds_.y0 - pad, bounds_.y1 + pad, pad};
+  }
+
+  static void move_to_row(QScatterSeries* series, double y) {
+    QList<QPointF> pts = series->points();
+    for (QPointF& q : pts) q.setY(y);
+    series->replace(pts);
+  }
+
+  void add_or_delete(QScatterSeries*& series) {
+    if (series->count() > 0) {
+      chart_->addSeries(series);
+    } else {
+      delete series;
+    }
+    series = nullptr;
+  }
+
+  QAbstractAxis* x_axis() {
+    if (!p_.categories.isEmpty()) {
+      auto* c = new QCategoryAxis;
+      c->setLabelsPosition(QCategoryAxis::AxisLabelsPositionCenter);
+      for (qsizetype j = 0; j < p_.categories.size(); ++j) c->append(p_.categories[j], j + 0.5);
+      c->setStartValue(-0.5);
+      c->setRange(-0.5, p_.categories.size() - 0.5);
+      c->setTitleText(p_.key);
+      return c;
+    }
     auto* v = new QValueAxis;
+    double x0 = bounds_.x0, x1 = bounds_.x1;
     if (!std::isfinite(x0)) x0 = 0, x1 = 1;
     const double span = x1 > x0 ? x1 - x0 : std::max(std::abs(x0), 1.0);
     v->setRange(x0 - 0.06 * span, x1 + 0.06 * span);
     v->setLabelFormat("%.4g");
-    if (p.log_scale) {
+    if (p_.log_scale) {
       // log10 values on a linear axis: Qt Charts 6.4's QLogValueAxis elides its labels
       v->setTickType(QValueAxis::TicksDynamic);
       v->setTickAnchor(0);
       v->setTickInterval(span >= 2 ? 1.0 : 0.5);
-      v->setTitleText(QString("log10(%1)   (log scale: -3 is 0.001)").arg(p.key));
+      v->setTitleText(QString("log10(%1)   (log scale: -3 is 0.001)").arg(p_.key));
     } else {
-      v->setTitleText(p.key);
+      v->setTitleText(p_.key);
     }
-    ax = v;
+    return v;
   }
-  auto* ay = new QValueAxis;
-  ay->setRange(lo, hi);
-  ay->setTickType(QValueAxis::TicksDynamic);
-  ay->setTickAnchor(0);
-  ay->setTickInterval(step);
-  ay->setMinorTickCount(0);
-  ay->setLabelFormat(step < 0.1 ? "%.2f" : "%.1f");
-  ay->setTitleText("test accuracy");
-  chart->addAxis(ax, Qt::AlignBottom);
-  chart->addAxis(ay, Qt::AlignLeft);
-  for (QAbstractSeries* q : chart->series()) {
-    q->attachAxis(ax);
-    q->attachAxis(ay);
+
+  static QValueAxis* y_axis(const YRange& y) {
+    auto* ay = new QValueAxis;
+    ay->setRange(y.lo, y.hi);
+    ay->setTickType(QValueAxis::TicksDynamic);
+    ay->setTickAnchor(0);
+    ay->setTickInterval(y.step);
+    ay->setMinorTickCount(0);
+    ay->setLabelFormat(y.step < 0.1 ? "%.2f" : "%.1f");
+    ay->setTitleText("test accuracy");
+    return ay;
   }
-  chart->setTitle(QString("Test accuracy against %1: %2").arg(p.key, s.counts()));
-  chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
-  chart->legend()->setAlignment(Qt::AlignRight);
-}
+
+  void draw_axes(QAbstractAxis* ax, QAbstractAxis* ay) {
+    chart_->addAxis(ax, Qt::AlignBottom);
+    chart_->addAxis(ay, Qt::AlignLeft);
+    for (QAbstractSeries* q : chart_->series()) {
+      q->attachAxis(ax);
+      q->attachAxis(ay);
+    }
+    chart_->setTitle(QString("Test accuracy against %1: %2").arg(p_.key, s_.counts()));
+    chart_->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
+    chart_->legend()->setAlignment(Qt::AlignRight);
+  }
+
+  QChart* chart_;
+  const SweepData& s_;
+  const SweepParameter& p_;
+  Grouping groups_;
+  Bounds bounds_;
+  std::vector<QAbstractSeries*> hidden_;  // series kept out of the legend
+  QScatterSeries* unfinished_ = scatter("unfinished", QScatterSeries::MarkerShapeRectangle, 8,
+                                        QColor(190, 190, 190), QPen(QColor(110, 110, 110), 1));
+  QScatterSeries* diverged_ = scatter("diverged", QScatterSeries::MarkerShapeStar, 14,
+                                      QColor(214, 39, 40), QPen(QColor(120, 0, 0), 1));
+};
 
 }  // namespace
 
@@ -303,7 +360,7 @@ void SweepView::set_sweep(std::shared_ptr<const SweepData> s) {
   const int cols = P <= 1 ? 1 : P <= 4 ? 2 : 3;
   for (std::size_t k = 0; k < P; ++k) {
     QChartView* view = make_chart_view("");
-    draw_parameter(view->chart(), d, params, k);
+    ParameterChart(view->chart(), d, params, k).draw();
     grid->addWidget(view, static_cast<int>(k) / cols, static_cast<int>(k) % cols);
     charts_.push_back(view);
   }
