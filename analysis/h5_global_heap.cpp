@@ -45,6 +45,9 @@ class Mapping {
   std::size_t size_ = 0;
 };
 
+// HDF5's smallest global heap collection (H5HG_MINSIZE) [bytes].
+constexpr std::uint64_t kMinCollectionBytes = 4096;
+
 // A little-endian unsigned number of `bytes` bytes (HDF5's encoding of lengths).
 std::uint64_t little_endian(const unsigned char* p, unsigned bytes) {
   std::uint64_t v = 0;
@@ -75,6 +78,13 @@ std::string collection_problem(const Mapping& m, std::size_t at, unsigned length
   const std::uint64_t header = align8(8 + length), object_header = align8(8 + length);
   if (m.size() - at < 8 + length) return "is cut off by the end of the file";
   const std::uint64_t size = little_endian(m.data() + at + 8, length);
+  // Only what HDF5 itself writes is a collection: its 3 reserved bytes are 0 and it is at least
+  // H5HG_MINSIZE (4096) bytes. Anything else holding the signature is data (a stored array can
+  // contain the 5 signature bytes), which HDF5 never parses as a heap.
+  if (m.data()[at + 5] != 0 || m.data()[at + 6] != 0 || m.data()[at + 7] != 0 ||
+      size < kMinCollectionBytes) {
+    return "";
+  }
   if (size > m.size() - at) {
     return "claims " + std::to_string(size) + " bytes, past the end of the file";
   }
@@ -96,6 +106,9 @@ std::string collection_problem(const Mapping& m, std::size_t at, unsigned length
 }  // namespace
 
 void check_global_heaps(const std::filesystem::path& file) {
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(file, ec);
+  if (ec || bytes > kMaxScannedBytes) return;
   const Mapping m(file);
   const unsigned length = length_bytes(m);
   if (length == 0) return;

@@ -463,5 +463,25 @@ TEST(H5File, GlobalHeapWithAFreeSpaceOfSizeZeroIsRefusedInsteadOfHanging) {
   }
 }
 
+// The heap check scans the bytes: a stored array that happens to hold the collection signature
+// (followed by what is not a collection header) is data, not a damaged heap.
+TEST(H5File, DataHoldingTheHeapSignatureIsNotMistakenForAHeap) {
+  TempDir dir;
+  const auto path = dir / "data.h5";
+  std::vector<int> values;
+  for (int i = 0; i < 64; ++i) {
+    // "GCOL" 0x01 then nonzero "reserved" bytes, and "GCOL" 0x01 0 0 0 with a tiny size
+    values.push_back(0x4c4f4347);  // 'G' 'C' 'O' 'L' in little-endian
+    values.push_back(i % 2 == 0 ? 0x05050501 : 0x00000001);
+    values.push_back(i % 2 == 0 ? -1 : 16);  // a claimed size past the file / under 4096
+    values.push_back(0);
+  }
+  {
+    File f = File::create(path);
+    f.write_vector("/values", values);
+  }
+  EXPECT_EQ(File::open_read(path).read_vector<int>("/values"), values);
+}
+
 }  // namespace
 }  // namespace gaitsim::h5
