@@ -4,7 +4,8 @@
 # SECONDS (default 60), JOBS targets at a time (default 2), from a fresh seed corpus plus what
 # earlier runs found. Fails on any crash, leak, timeout (30 s for one input: the slowest seen
 # took 1.6 s alone and 10 s on a loaded machine) or allocation over 2 GB; the input is left in
-# build-fuzz/findings/<target>/ and belongs, once fixed, in fuzz/regressions/<target>/ (named after the failure), which ctest replays from then on.
+# build-fuzz/findings/<target>/ and belongs, once fixed, in fuzz/regressions/<target>/ (named
+# after the failure), which ctest replays from then on.
 # docs/fuzzing.md has the longer runs.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 set -euo pipefail
