@@ -70,15 +70,6 @@ std::vector<Eigen::MatrixXd> as_double(const std::vector<Mat<T>>& m) {
   return out;
 }
 
-PhaseView view(const PhaseTrajectory& p, bool with_delta) {
-  const RelaxReport& r = p.report;
-  return {p.time,
-          p.rate,
-          with_delta ? &p.delta : nullptr,
-          {r.converged, r.converged ? r.convergence_time_ms : std::nan(""), r.residual,
-           static_cast<long long>(r.steps)}};
-}
-
 template <class T>
 void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& net,
                 const StimulusSet& s, ResponsesWriter& w, const RecordObserver& observer,
@@ -138,7 +129,8 @@ void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& 
       settle->updates(settle->rule(), x, y, grads);
       const PhaseTrajectory& fr = phases->free_trajectory();
       const PhaseTrajectory& tr = phases->target_trajectory();
-      w.append_trajectories(begin, end - begin, view(fr, false), view(tr, true));
+      w.append_trajectories(begin, end - begin, trajectory_view(fr, false),
+                            trajectory_view(tr, true));
       result.free_stats.add(fr.report);
       result.target_stats.add(tr.report);
     }

@@ -28,15 +28,6 @@ void write_rows(h5::StreamFile& f, const std::string& path, const Eigen::MatrixX
   f.append(path, r.data(), static_cast<hsize_t>(r.rows()));
 }
 
-PhaseView view(const PhaseTrajectory& p, bool with_delta) {
-  const RelaxReport& r = p.report;
-  return {p.time,
-          p.rate,
-          with_delta ? &p.delta : nullptr,
-          {r.converged, r.converged ? r.convergence_time_ms : std::nan(""), r.residual,
-           static_cast<long long>(r.steps)}};
-}
-
 void write_header(h5::StreamFile& f, const Config& c, const DynamicsConfig& dyn, int depth) {
   f.set_attr("/", rl::kFormatAttr, "gaitsim-settle");
   f.set_attr("/", rl::kFormatVersionAttr, 2LL);
@@ -120,7 +111,7 @@ SettleResult run_settle(const Config& c, const SettleOptions& o, const datasets:
                                 {fr.time.empty() ? 0.0 : fr.time.back(), dyn.record_every_ms,
                                  dyn.tau_ms, dyn.dt_ms, dyn.tol, dyn.stepper, dyn.feedback});
   trajectories.begin();
-  trajectories.append(0, N, view(fr, false), view(tr, true));
+  trajectories.append(0, N, trajectory_view(fr, false), trajectory_view(tr, true));
   writer.commit();
   return {N, fr.report, tr.report};
 }

@@ -1,5 +1,6 @@
 #include "sim/settling_phases.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -103,6 +104,15 @@ std::string layer_label(int l, const std::string& name) {
 }
 
 }  // namespace
+
+PhaseView trajectory_view(const PhaseTrajectory& p, bool with_delta) {
+  const RelaxReport& r = p.report;
+  return {p.time,
+          p.rate,
+          with_delta ? &p.delta : nullptr,
+          {r.converged, r.converged ? r.convergence_time_ms : std::nan(""), r.residual,
+           static_cast<long long>(r.steps)}};
+}
 
 RelaxParams relax_params(const DynamicsConfig& d) {
   RelaxParams p;

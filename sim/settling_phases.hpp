@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/trajectory_file.hpp"
 #include "sim/phases.hpp"
 
 namespace gaitsim {
@@ -39,6 +40,10 @@ struct PhaseTrajectory {
   std::vector<std::vector<Mat<double>>> delta;  // [l][k] (target phase)
   RelaxReport report;
 };
+
+// A settled phase as the trajectories writer takes it (analysis/trajectory_file.hpp), with the
+// delta for the target phase; the convergence time is NaN when the phase did not converge.
+PhaseView trajectory_view(const PhaseTrajectory& p, bool with_delta);
 
 template <class T>
 class SettlingPhases : public Phases<T> {
