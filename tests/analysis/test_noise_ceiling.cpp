@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <ostream>
 #include <random>
 #include <string>
 
@@ -76,6 +77,9 @@ struct Condition {
   int R;
   double sigma;
 };
+
+// ctest names the parameter by this, not by a hex dump of its bytes.
+void PrintTo(const Condition& c, std::ostream* os) { *os << "R=" << c.R << " sigma=" << c.sigma; }
 
 class TrueModel : public ::testing::TestWithParam<Condition> {};
 
