@@ -203,7 +203,8 @@ std::string points_csv(const std::vector<std::string>& keys, const std::vector<S
     for (const auto& kv : p.params) csv += "," + kv.second;
     csv += "," + std::to_string(p.seed) + "," + r.status + "," + std::to_string(r.epochs) + "," +
            (r.status == "diverged" ? "1" : "0");
-    for (std::size_t m = 0; m < kMetrics.size(); ++m) csv += "," + csv_number(metric(r, m));
+    for (std::size_t m = 0; m < kMetrics.size(); ++m)
+      csv.append(",").append(csv_number(metric(r, m)));
     csv += "," + (r.lost_on_rank >= 0 ? std::to_string(r.lost_on_rank) : std::string()) + "\n";
   }
   return csv;
@@ -223,7 +224,7 @@ std::string aggregate_csv(const std::vector<std::string>& keys,
     csv += "," + std::to_string(g.members.size()) + "," + std::to_string(g.complete) + "," +
            std::to_string(g.diverged) + "," + std::to_string(g.unfinished);
     for (std::size_t m = 0; m < kMetrics.size(); ++m) {
-      csv += "," + csv_number(g.mean[m]) + "," + csv_number(g.sd[m]);
+      csv.append(",").append(csv_number(g.mean[m])).append(",").append(csv_number(g.sd[m]));
     }
     csv += "\n";
   }
