@@ -4,8 +4,10 @@
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 
 #include "analysis/h5_file.hpp"
+#include "analysis/h5_seal.hpp"
 #include "analysis/h5_stream.hpp"
 
 namespace gaitsim::h5 {
@@ -41,19 +43,25 @@ int remove_stale_temps(const std::filesystem::path& final_path);
 //   AtomicWriter w(final_path);
 //   w.file().write_matrix("/W", W);
 //   w.commit();  // without it, the destructor deletes the temporary file
+// Whether the written file carries a seal (h5_seal.hpp), written at commit (File only).
+enum class Sealing { kNone, kSealed };
+
 template <class FileT>
 class BasicAtomicWriter {
  public:
-  explicit BasicAtomicWriter(std::filesystem::path final_path)
+  explicit BasicAtomicWriter(std::filesystem::path final_path, Sealing sealing = Sealing::kNone)
       : final_(std::move(final_path)),
         temp_(detail::atomic_temp_path(final_)),
-        file_(create(final_, temp_)) {}
+        sealed_(sealing == Sealing::kSealed),
+        file_(create(final_, temp_, sealed_)) {}
   // Edits a copy of the existing final_path instead of starting empty (File only): HDF5 edits
-  // in place are not atomic, so a crash mid-edit could leave the only copy unreadable.
+  // in place are not atomic, so a crash mid-edit could leave the only copy unreadable. A sealed
+  // copy is sealed again at commit.
   struct EditCopy {};
-  BasicAtomicWriter(std::filesystem::path final_path, EditCopy)
+  BasicAtomicWriter(std::filesystem::path final_path, EditCopy, Sealing sealing = Sealing::kNone)
       : final_(std::move(final_path)),
         temp_(detail::atomic_temp_path(final_)),
+        sealed_(sealing == Sealing::kSealed),
         file_(open_copy(final_, temp_)) {}
   BasicAtomicWriter(const BasicAtomicWriter&) = delete;
   BasicAtomicWriter& operator=(const BasicAtomicWriter&) = delete;
@@ -84,6 +92,7 @@ class BasicAtomicWriter {
       throw H5Error("cannot write " + final_.string() + " (left unchanged)", e.file(), e.object(),
                     e.what());
     }
+    if (sealed_) seal_file(temp_);
     detail::atomic_replace(temp_, final_);
     committed_ = true;
   }
@@ -94,10 +103,16 @@ class BasicAtomicWriter {
  private:
   // HDF5 leaves an empty file behind when it cannot write the new file's first bytes. The error
   // names the output the user asked for, not only the temporary file.
-  static FileT create(const std::filesystem::path& final_path,
-                      const std::filesystem::path& temp) {
+  static FileT create(const std::filesystem::path& final_path, const std::filesystem::path& temp,
+                      bool sealed) {
     try {
-      return FileT::create(temp);
+      if constexpr (std::is_same_v<FileT, File>) {
+        return FileT::create(temp, sealed ? kSealBytes : 0);
+      } else {
+        if (sealed)
+          throw std::logic_error("only an h5::File can be sealed: " + final_path.string());
+        return FileT::create(temp);
+      }
     } catch (const H5Error& e) {
       std::error_code ignored;
       std::filesystem::remove(temp, ignored);
@@ -122,6 +137,7 @@ class BasicAtomicWriter {
 
   std::filesystem::path final_;
   std::filesystem::path temp_;
+  bool sealed_ = false;
   FileT file_;
   bool committed_ = false;
 };

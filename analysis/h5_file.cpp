@@ -64,9 +64,15 @@ std::uint64_t checked_read_size(const std::filesystem::path& file, const std::st
 File::File(Handle file, std::filesystem::path path)
     : file_(std::move(file)), path_(std::move(path)) {}
 
-File File::create(const std::filesystem::path& path) {
+File File::create(const std::filesystem::path& path, hsize_t user_block) {
   silence_hdf5_errors();
-  const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  const Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
+  if (fcpl.get() < 0 || (user_block > 0 && H5Pset_userblock(fcpl.get(), user_block) < 0)) {
+    throw H5Error(
+        "cannot create HDF5 file with a user block of " + std::to_string(user_block) + " bytes",
+        path, "", take_hdf5_error());
+  }
+  const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT);
   if (id < 0) throw H5Error("cannot create HDF5 file", path, "", take_hdf5_error());
   return File(Handle(id, H5Fclose), path);
 }

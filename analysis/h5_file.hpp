@@ -36,7 +36,9 @@ std::uint64_t checked_read_size(const std::filesystem::path& file, const std::st
 // Not for concurrent use of one File from several threads.
 class File {
  public:
-  static File create(const std::filesystem::path& path);  // truncates an existing file
+  // Truncates an existing file. user_block > 0 reserves that many bytes (a power of 2, at least
+  // 512) before HDF5's superblock for the caller (h5_seal.hpp) [bytes].
+  static File create(const std::filesystem::path& path, hsize_t user_block = 0);
   static File open_read(const std::filesystem::path& path);
   static File open_rw(const std::filesystem::path& path);
 

@@ -522,7 +522,7 @@ void write_wiring(h5::File& f, const std::string& path, const Wiring* wiring) {
 }
 
 void write_run_file(const std::filesystem::path& path, const RunRecord& run) {
-  h5::AtomicWriter writer(path);
+  h5::AtomicWriter writer(path, h5::Sealing::kSealed);
   h5::File& f = writer.file();
   f.set_attr("/", "format", kFormat);
   f.set_attr("/", "format_version", kVersion);
@@ -552,6 +552,7 @@ std::vector<hsize_t> moment_shape(const std::string& name, Eigen::Index rows, Ei
 }
 
 RunRecord read_run_file(const std::filesystem::path& path, const RunExpectation* expected) {
+  h5::verify_seal(path);
   const h5::File f = h5::File::open_read(path);
   require_run_file(f);
   const Schema s(f);
@@ -602,7 +603,8 @@ void mark_run_file(const std::filesystem::path& path, const std::string& status,
                    const std::string& detail) {
   // A copy is edited and renamed over the file: an edit in place killed half-way could leave the
   // run's only checkpoint unreadable, and would fail while a reader holds the file open.
-  h5::AtomicWriter edit(path, h5::AtomicWriter::EditCopy{});
+  h5::verify_seal(path);
+  h5::AtomicWriter edit(path, h5::AtomicWriter::EditCopy{}, h5::Sealing::kSealed);
   edit.file().set_attr("/", "status", status);
   edit.file().set_attr("/", "status_detail", detail);
   h5::detail::test_pause_point("mark-edited");

@@ -3,10 +3,13 @@
 // never trained on or crashed by. One test per failure of the attack catalogue.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
+#include <iterator>
 
 #include "analysis/h5_file.hpp"
+#include "analysis/h5_seal.hpp"
 #include "cli_runner.hpp"
 #include "neurons/types.hpp"
 
@@ -43,8 +46,9 @@ class Untrusted : public ::testing::Test {
     file = dir / "run/run.h5";
   }
 
-  // Resumes after `damage` edited the run file: must fail with exit 1 naming the file, `object`
-  // and `expected`, and leave the file as it was.
+  // Resumes after `damage` edited the run file and sealed it again (so that the schema checks
+  // behind the seal are reached): must fail with exit 1 naming the file, `object` and
+  // `expected`, and leave the file as it was.
   void expect_refused(const std::function<void(h5::File&)>& damage, const std::string& object,
                       const std::string& expected) {
     {
@@ -52,6 +56,7 @@ class Untrusted : public ::testing::Test {
       damage(f);
       f.close();
     }
+    h5::seal_file(file);
     const auto before = fs::last_write_time(file);
     const auto r = run_cli("train " + cfg + " --out " + (dir / "run") + " --resume");
     EXPECT_EQ(r.exit_code, 1) << r.output;
@@ -139,12 +144,52 @@ TEST_F(Untrusted, ResumeRefusesAnUnknownStatus) {
                  "status = 'banana', expected running | paused | complete | diverged");
 }
 
+// A damaged byte anywhere must be refused before libhdf5 reads the file: fuzzing found libhdf5
+// 1.10.8 crashing (SEGV in H5HG_read on a damaged global heap index) and running out of memory
+// on damaged run files.
+TEST_F(Untrusted, ResumeRefusesAnyDamagedByteBeforeHdf5ReadsTheFile) {
+  const auto size = fs::file_size(file);
+  for (const std::uintmax_t at : {std::uintmax_t{600}, size / 2, size - 1}) {
+    SCOPED_TRACE(at);
+    std::string bytes;
+    {
+      std::ifstream in(file, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const std::string original = bytes;
+    bytes[at] = static_cast<char>(bytes[at] ^ 0x10);
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+    const auto r = run_cli("train " + cfg + " --out " + (dir / "run") + " --resume");
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_TRUE(contains(r.output, file + ": checksum does not match the seal")) << r.output;
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << original;
+  }
+  fs::resize_file(file, size - 100);
+  const auto r = run_cli("train " + cfg + " --out " + (dir / "run") + " --resume");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "the file was truncated or extended")) << r.output;
+}
+
+TEST_F(Untrusted, ResumeRefusesARunFileWithoutASeal) {
+  std::string bytes;
+  {
+    std::ifstream in(file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::fill(bytes.begin(), bytes.begin() + 512, '\0');
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+  const auto r = run_cli("train " + cfg + " --out " + (dir / "run") + " --resume");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, file + ": no gaitsim seal")) << r.output;
+}
+
 TEST_F(Untrusted, AlignRefusesACheckpointWithInconsistentMetrics) {
   {
     h5::File f = h5::File::open_rw(file);
     f.write_vector("/metrics/test_loss", std::vector<double>{});
     f.close();
   }
+  h5::seal_file(file);
   const auto r = run_cli("align " + cfg + " --checkpoint " + file);
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_TRUE(contains(r.output, file + ": /metrics/test_loss: shape (0), expected (1)"))
