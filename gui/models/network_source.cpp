@@ -13,7 +13,7 @@
 #include "sim/config.hpp"
 #include "sim/engine.hpp"
 #include "sim/network_builder.hpp"
-#include "sim/run_record.hpp"
+#include "analysis/run_file.hpp"
 
 namespace gaitsim::gui {
 
