@@ -9,6 +9,7 @@
 #include "analysis/h5_error.hpp"
 #include "analysis/h5_file.hpp"
 #include "analysis/h5_handle.hpp"
+#include "analysis/responses_reader.hpp"
 
 namespace gaitsim::analysis {
 
@@ -78,80 +79,26 @@ bool is_number(const DatasetInfo& d) {
   throw std::runtime_error(file.string() + " (" + role + "): " + what);
 }
 
-// A 1-D integer dataset of `rows` entries (any length when rows < 0); returns its length.
-hsize_t check_id_vector(const RawFile& raw, const fs::path& file, const std::string& role,
-                        const std::string& name, const std::string& meaning, long long rows) {
-  const DatasetInfo d = raw.inspect(name, meaning);
+// The recordings' /stimulus_id: a 1-D integer dataset; returns its length.
+hsize_t check_ids(const RawFile& raw, const fs::path& file) {
+  const std::string meaning = "to match stimuli by";
+  const DatasetInfo d = raw.inspect("/stimulus_id", meaning);
   if (d.dims.size() != 1 || !is_integer(d)) {
-    bad(file, role,
-        name + " has shape " + shape_text(d.dims) +
+    bad(file, "recordings",
+        "/stimulus_id has shape " + shape_text(d.dims) +
             (is_integer(d) ? "" : " and is not of an integer type") +
             "; expected a 1-D integer dataset (" + meaning + ")");
-  }
-  if (rows >= 0 && d.dims[0] != static_cast<hsize_t>(rows)) {
-    bad(file, role,
-        name + " has " + std::to_string(d.dims[0]) + " entries; expected " + std::to_string(rows) +
-            ", one per stimulus of /stimulus_id");
   }
   return d.dims[0];
 }
 
-// /stimulus_id read after check_id_vector; duplicate ids are an error.
-std::vector<long long> read_ids(const h5::File& f, const std::string& role) {
-  std::vector<long long> ids = f.read_vector<long long>("/stimulus_id");
+// Ids are how stimuli are matched: an id twice is an error.
+void check_unique(const std::vector<long long>& ids, const fs::path& file,
+                  const std::string& role) {
   std::unordered_set<long long> seen;
   for (const long long id : ids) {
     if (!seen.insert(id).second) {
-      bad(f.path(), role, "stimulus id " + std::to_string(id) + " appears more than once");
-    }
-  }
-  return ids;
-}
-
-hsize_t check_ids(const RawFile& raw, const fs::path& file, const std::string& role) {
-  return check_id_vector(raw, file, role, "/stimulus_id", "to match stimuli by", -1);
-}
-
-// The layers in the recorded order (input first), not the alphabetical one of the listing.
-std::vector<std::string> layer_names(const h5::File& f) {
-  std::vector<std::string> names = f.list("/layers");
-  if (!f.has_attr("/", "format") || !f.exists("/layer_names")) return names;
-  std::vector<std::pair<long long, std::string>> ordered;
-  for (const auto& n : names) ordered.emplace_back(f.attr_int("/layers/" + n, "index"), n);
-  std::sort(ordered.begin(), ordered.end());
-  names.clear();
-  for (const auto& [i, n] : ordered) names.push_back(n);
-  return names;
-}
-
-// /layers/<name>/rates: floating point, stimulus x unit, `width` units where recorded.
-void check_rates(const RawFile& raw, const h5::File& f, const std::string& role,
-                 const std::string& layer, hsize_t stimuli) {
-  const std::string g = "/layers/" + layer, name = g + "/rates";
-  const DatasetInfo d = raw.inspect(name, "the layer's rates, stimulus x unit");
-  if (d.dims.size() != 2 || d.type_class != H5T_FLOAT) {
-    bad(f.path(), role,
-        name + " has shape " + shape_text(d.dims) +
-            (d.type_class == H5T_FLOAT ? "" : " and is not floating point") +
-            "; expected a 2-D floating-point dataset, stimulus x unit");
-  }
-  if (d.dims[0] != stimuli) {
-    bad(f.path(), role,
-        name + " has " + std::to_string(d.dims[0]) + " rows; expected " + std::to_string(stimuli) +
-            ", one per stimulus of /stimulus_id");
-  }
-  if (f.has_attr(g, "width") && static_cast<hsize_t>(f.attr_int(g, "width")) != d.dims[1]) {
-    bad(f.path(), role,
-        name + " has " + std::to_string(d.dims[1]) + " columns; expected " +
-            std::to_string(f.attr_int(g, "width")) + " (the layer's width)");
-  }
-  if (f.exists(g + "/auxiliary")) {
-    const DatasetInfo a = raw.inspect(g + "/auxiliary", "1 for auxiliary units");
-    if (a.dims.size() != 1 || a.dims[0] != d.dims[1] || !is_integer(a)) {
-      bad(f.path(), role,
-          g + "/auxiliary has shape " + shape_text(a.dims) +
-              "; expected a 1-D integer dataset of " + std::to_string(d.dims[1]) +
-              " entries, one per unit");
+      bad(file, role, "stimulus id " + std::to_string(id) + " appears more than once");
     }
   }
 }
@@ -194,36 +141,49 @@ std::vector<hsize_t> check_responses(const RawFile& raw, const fs::path& file, h
 
 }  // namespace
 
-ModelResponses read_model_responses(const fs::path& file, const std::string& role) {
-  const h5::File f = h5::File::open_read(file);
-  if (!f.exists("/layers")) {
-    throw std::runtime_error(file.string() +
-                             ": no /layers; expected a responses file of `gaitsim record`");
+namespace {
+
+// The reader's error with the file's role in the comparison: "FILE (role): what".
+[[noreturn]] void rethrow_with_role(const ResponsesFormatError& e, const fs::path& file,
+                                    const std::string& role) {
+  const std::string what = e.what(), prefix = file.string() + ": ";
+  if (what.rfind(prefix, 0) != 0) throw e;
+  bad(file, role, what.substr(prefix.size()));
+}
+
+// The schema (ids, labels, layers, shapes and dtypes) as ResponsesReader checks it.
+ResponsesReader read_checked(const fs::path& file, const std::string& role) {
+  try {
+    return ResponsesReader(file);
+  } catch (const ResponsesFormatError& e) {
+    rethrow_with_role(e, file, role);
   }
-  const RawFile raw(file);
-  const hsize_t n = check_ids(raw, file, role);
-  check_id_vector(raw, file, role, "/labels", "the true class of each stimulus",
-                  static_cast<long long>(n));
+}
+
+}  // namespace
+
+ModelResponses read_model_responses(const fs::path& file, const std::string& role) {
+  const ResponsesReader reader = read_checked(file, role);
   ModelResponses m;
   m.path = file;
-  m.layer_names = layer_names(f);
-  for (const auto& name : m.layer_names) check_rates(raw, f, role, name, n);
-  m.stimulus_id = read_ids(f, role);
-  for (const auto& name : m.layer_names) {
-    m.rates[name] = f.read_matrix<double>("/layers/" + name + "/rates");
-    if (f.exists("/layers/" + name + "/auxiliary"))
-      m.auxiliary[name] = f.read_vector<int>("/layers/" + name + "/auxiliary");
+  m.stimulus_id = reader.ids();
+  check_unique(m.stimulus_id, file, role);
+  for (const ResponseLayer& l : reader.layers()) {
+    m.layer_names.push_back(l.name);
+    m.rates[l.name] = reader.rates(l.name);
+    m.auxiliary[l.name] = std::vector<int>(l.auxiliary.begin(), l.auxiliary.end());
   }
   return m;
 }
 
 Recordings read_recordings(const fs::path& file) {
   const RawFile raw(file);
-  const hsize_t n = check_ids(raw, file, "recordings");
+  const hsize_t n = check_ids(raw, file);
   const std::vector<hsize_t> dims = check_responses(raw, file, n);
   Recordings r;
   r.path = file;
-  r.stimulus_id = read_ids(h5::File::open_read(file), "recordings");
+  r.stimulus_id = h5::File::open_read(file).read_vector<long long>("/stimulus_id");
+  check_unique(r.stimulus_id, file, "recordings");
   r.reps = to_repetitions(raw.read_doubles("/responses", dims), dims);
   return r;
 }

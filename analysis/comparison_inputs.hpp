@@ -1,11 +1,9 @@
 #pragma once
 // The two inputs of a comparison (docs/comparisons.md, "Inputs"), read and validated before they
-// are trusted: a responses file of `gaitsim record` (default layout, docs/file-formats.md) and a
-// recordings file (/responses, stimulus x neuron [x repetition], and /stimulus_id). Every error
-// (std::runtime_error) names the file, the dataset and what was expected.
-//
-// read_model_responses is the one place a responses file is read for comparing: when the
-// responses format gets its own reader, only this function changes.
+// are trusted: a responses file of `gaitsim record` (either layout, gaitsim or NWB, read and
+// checked by ResponsesReader, docs/file-formats.md) and a recordings file (/responses, stimulus x
+// neuron [x repetition], and /stimulus_id). Every error (std::runtime_error) names the file, the
+// dataset and what was expected.
 #include <Eigen/Core>
 #include <filesystem>
 #include <map>
@@ -30,11 +28,9 @@ struct Recordings {
   Repetitions reps;                    // R >= 1 matrices of stimulus x neuron; NaN = missing
 };
 
-// Checks, before reading any rates: /layers exists; /stimulus_id is a 1-D integer dataset with
-// no duplicate id; /labels a 1-D integer dataset of the same length; every layer's rates a 2-D
-// floating-point dataset with one row per stimulus id (and `width` columns where the layer
-// records its width); every /auxiliary one entry per unit. `role` ("responses", "recordings")
-// goes into the messages.
+// Reads through ResponsesReader, which checks the file's schema (ResponsesFormatError), then
+// checks what matching needs beyond it: no stimulus id twice. `role` ("responses",
+// "recordings") goes into that message.
 ModelResponses read_model_responses(const std::filesystem::path& file, const std::string& role);
 
 // Checks: /responses a 2-D or 3-D numeric dataset (read as float64) with at least one neuron

@@ -68,11 +68,12 @@ bool varies(const Eigen::VectorXd& column) {
   return (column.array() - column.mean()).matrix().squaredNorm() > 0;
 }
 
-// RECORDINGS is recordings (/responses) or a responses file (/layers); anything else is refused.
+// RECORDINGS is recordings (/responses) or a responses file (/layers, or an NWB file of `gaitsim
+// record`: the root attribute nwb_version); anything else is refused.
 bool holds_recordings(const ComparisonOptions& o) {
   const h5::File other = h5::File::open_read(o.recordings);
   if (other.exists("/responses")) return true;
-  if (other.exists("/layers")) return false;
+  if (other.exists("/layers") || other.has_attr("/", "nwb_version")) return false;
   throw std::runtime_error(o.recordings +
                            ": neither /responses (recordings) nor /layers "
                            "(a responses file of `gaitsim record`)");

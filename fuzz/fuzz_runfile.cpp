@@ -6,7 +6,7 @@
 #include "fuzz_input.hpp"
 #include "sim/config.hpp"
 #include "sim/network_builder.hpp"
-#include "sim/run_record.hpp"
+#include "analysis/run_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace gaitsim;

@@ -16,7 +16,7 @@
 
 #include "sim/config.hpp"
 #include "sim/network_builder.hpp"
-#include "sim/run_record.hpp"
+#include "analysis/run_file.hpp"
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;

@@ -21,6 +21,9 @@
 #include <QSvgGenerator>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+#include <filesystem>
+
+#include "analysis/atomic_file.hpp"
 
 namespace gaitsim::gui {
 
@@ -409,10 +412,12 @@ void MainWindow::cancel_run() {
   });
 }
 
-bool MainWindow::export_view(const QString& path, QString* error) {
+// The view drawn into `file` in the format `path` names (.pdf, .svg, else PNG); false when it
+// cannot be written.
+bool MainWindow::render_view(const QString& path, const QString& file) {
   QWidget* w = tabs_->currentWidget();
   if (path.endsWith(".pdf", Qt::CaseInsensitive)) {
-    QPdfWriter pdf(path);
+    QPdfWriter pdf(file);
     pdf.setPageSize(QPageSize(QSizeF(w->width(), w->height()), QPageSize::Point));
     pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
     pdf.setResolution(72);
@@ -421,25 +426,38 @@ bool MainWindow::export_view(const QString& path, QString* error) {
     p.end();
   } else if (path.endsWith(".svg", Qt::CaseInsensitive)) {
     QSvgGenerator svg;
-    svg.setFileName(path);
+    svg.setFileName(file);
     svg.setSize(w->size());
     svg.setViewBox(QRect(QPoint(0, 0), w->size()));
     svg.setTitle(tabs_->tabText(tabs_->currentIndex()));
     QPainter p(&svg);
     w->render(&p);
     p.end();
-  } else {
-    const QPixmap pm = w->grab();
-    if (!pm.save(path, "PNG")) {
-      if (error) *error = "cannot write " + path;
-      return false;
-    }
-  }
-  if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0) {
-    if (error) *error = "cannot write " + path;
+  } else if (!w->grab().save(file, "PNG")) {
     return false;
   }
-  return true;
+  return QFileInfo(file).exists() && QFileInfo(file).size() > 0;
+}
+
+// Drawn under a temporary name beside `path` and renamed into place once complete
+// (analysis/atomic_file), so an existing figure is never left half-overwritten.
+bool MainWindow::export_view(const QString& path, QString* error) {
+  namespace fs = std::filesystem;
+  fs::path temp;
+  try {
+    const fs::path final_path = path.toStdString();
+    temp = h5::detail::atomic_temp_path(final_path);
+    if (render_view(path, QString::fromStdString(temp.string()))) {
+      h5::detail::atomic_replace(temp, final_path);
+      return true;
+    }
+    if (error) *error = "cannot write " + path;
+  } catch (const std::exception& e) {
+    if (error) *error = "cannot write " + path + ": " + QString::fromStdString(e.what());
+  }
+  std::error_code ignored;
+  if (!temp.empty()) fs::remove(temp, ignored);
+  return false;
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* e) {

@@ -43,7 +43,7 @@ class MainWindow : public QMainWindow {
   void start_run(const QString& config, const QString& out_dir);
   void cancel_run();
   // Writes the current view as PNG, or as vector graphics by suffix: .svg (QSvgGenerator) or
-  // .pdf (QPdfWriter). Returns success.
+  // .pdf (QPdfWriter), atomically (temp + rename). Returns success.
   bool export_view(const QString& path, QString* error = nullptr);
   void show_view(View v);
 
@@ -79,6 +79,7 @@ class MainWindow : public QMainWindow {
   void watch();
   void reload_now();
   void start_queued_load();
+  bool render_view(const QString& path, const QString& file);
 
   QTabWidget* tabs_;
   QLabel* banner_;

@@ -5,7 +5,7 @@
 #include "sim/alignment.hpp"
 #include "sim/batches.hpp"
 #include "sim/network_builder.hpp"
-#include "sim/run_record.hpp"
+#include "analysis/run_file.hpp"
 
 namespace gaitsim {
 

@@ -13,7 +13,7 @@
 #include "analysis/responses_writer.hpp"
 #include "sim/engine.hpp"
 #include "sim/network_builder.hpp"
-#include "sim/run_record.hpp"
+#include "analysis/run_file.hpp"
 #include "sim/settling_phases.hpp"
 #include "sim/stimulus_spec.hpp"
 #include "sim/trainer.hpp"

@@ -9,7 +9,7 @@
 #include "sim/batches.hpp"
 #include "sim/engine.hpp"
 #include "sim/network_builder.hpp"
-#include "sim/run_record.hpp"
+#include "analysis/run_file.hpp"
 #include "sim/settling_phases.hpp"
 #include "sim/trainer.hpp"
 

@@ -10,7 +10,7 @@
 
 #include "sim/config.hpp"
 #include "sim/replica_group.hpp"
-#include "sim/run_record.hpp"
+#include "analysis/run_file.hpp"
 
 namespace gaitsim {
 

@@ -1,6 +1,9 @@
 #include "gui/models/network_source.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -9,11 +12,8 @@
 #include "analysis/h5_handle.hpp"
 #include "datasets/dataset_registry.hpp"
 #include "gui/models/file_helpers.hpp"
-#include "sim/batches.hpp"
 #include "sim/config.hpp"
-#include "sim/engine.hpp"
-#include "sim/network_builder.hpp"
-#include "sim/run_record.hpp"
+#include "sim/record.hpp"
 
 namespace gaitsim::gui {
 
@@ -106,11 +106,26 @@ class ComputedSource : public NetworkSource {
   QString description() const override { return text; }
 };
 
-std::vector<double> row_of(const Mat<double>& m, Eigen::Index i) {
-  std::vector<double> v(m.cols());
-  for (Eigen::Index j = 0; j < m.cols(); ++j) v[j] = m(i, j);
-  return v;
-}
+// A folder of its own under the system's temporary folder, removed with everything in it.
+class ScratchFolder {
+ public:
+  ScratchFolder() {
+    static std::atomic<int> made{0};
+    path_ = fs::temp_directory_path() /
+            ("gaitsim-viewer-" + std::to_string(::getpid()) + "-" + std::to_string(made++));
+    fs::create_directories(path_);
+  }
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+  ~ScratchFolder() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
 
 }  // namespace
 
@@ -118,6 +133,9 @@ std::unique_ptr<NetworkSource> open_responses(const fs::path& file) {
   return std::make_unique<ResponsesSource>(file);
 }
 
+// What `gaitsim record --targets` would record (sim/record.hpp), written to a scratch file and
+// read back into memory: the viewer shows the engine's own rates and targets, in the run's
+// precision, without driving the engine itself.
 std::unique_ptr<NetworkSource> compute_from_run(const fs::path& run_file, long long stimuli) {
   std::string yaml;
   {
@@ -125,48 +143,32 @@ std::unique_ptr<NetworkSource> compute_from_run(const fs::path& run_file, long l
     yaml = f.attr_string("/", "config");
   }
   const Config c = parse_config(yaml, run_file.string(), {});
-  const fs::path dir = c.data.folder();
-  const auto data =
-      datasets::load_dataset(c.data.dataset, dir, 1, static_cast<std::size_t>(stimuli));
-  Network<double> net = build_network(c, static_cast<int>(data.train.x.cols()), data.train.classes);
-  load_weights(run_file, net);
-  Engine<double> engine(net, c.learning, feedback_seed(c.network));
-  Mat<double> x;
-  Eigen::VectorXi y;
-  first_rows(data.test, std::min<Eigen::Index>(stimuli, data.test.size()), x, y);
-  Gradients<double> g;
-  engine.updates(engine.rule(), x, y, g);
-  const Activity<double>& act = engine.activity();
-  const ErrorSignals<double>& sig = engine.signals();
-  const int L = engine.network().depth();
+  // The test split may hold fewer than `stimuli` examples (data.test_limit, a small dataset);
+  // its image shape is the dataset's, not guessed from the input width.
+  const datasets::Dataset test =
+      datasets::load_dataset(c.data.dataset, c.data.folder(), 1, static_cast<std::size_t>(stimuli))
+          .test;
+  const long long n = std::min<long long>(stimuli, static_cast<long long>(test.size()));
+  if (n <= 0) fail(run_file, "the test split of " + c.data.dataset + " has no examples to show");
+  const ScratchFolder scratch;
+  RecordOptions o;
+  o.stimuli = "test:0-" + std::to_string(n - 1);
+  o.checkpoint = run_file;
+  o.out = scratch.path() / "computed.h5";
+  o.targets = true;
+  o.dtype = "float64";
+  o.gzip = 0;
+  record(c, o);
+  const auto recorded = open_responses(o.out);
   auto src = std::make_unique<ComputedSource>();
   src->text = QString("first %1 test examples of %2, computed from the run's weights")
-                  .arg(x.rows())
+                  .arg(n)
                   .arg(QString::fromStdString(c.data.dataset));
-  for (Eigen::Index i = 0; i < x.rows(); ++i) {
-    StimulusData s;
-    s.index = s.id = i;
-    s.label = y(i);
-    s.input = row_of(act.h[0], i);
-    s.image_c = data.test.shape[0];
-    s.image_h = data.test.shape[1];
-    s.image_w = data.test.shape[2];
-    for (int l = 1; l <= L; ++l) {
-      const auto& pop = engine.network().layer(l).pop;
-      LayerSlice sl;
-      sl.name = QString::fromStdString(pop.name);
-      sl.width = pop.width;
-      sl.rate = row_of(act.h[l], i);
-      sl.target = row_of(
-          target_from_delta<double>(act.h[l].row(i), sig.D[l].row(i), sig.mult[l].segment(i, 1)),
-          0);
-      const int kept = l == L ? engine.network().classes : pop.passed_on;
-      sl.auxiliary.assign(pop.width, 0);
-      for (int j = kept; j < pop.width; ++j) sl.auxiliary[j] = 1;
-      s.layers.push_back(std::move(sl));
-    }
-    s.prediction = argmax(s.layers.back().rate, engine.network().classes);
-    src->data.push_back(std::move(s));
+  for (long long i = 0; i < recorded->count(); ++i) {
+    StimulusData& d = src->data.emplace_back(recorded->stimulus(i));
+    d.image_c = test.shape[0];
+    d.image_h = test.shape[1];
+    d.image_w = test.shape[2];
   }
   return src;
 }

@@ -5,7 +5,7 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "analysis/h5_file.hpp"
+#include "analysis/sweep_summary_file.hpp"
 #include "gui/models/file_helpers.hpp"
 
 namespace gaitsim::gui {
@@ -28,60 +28,54 @@ QString SweepData::counts() const {
       .arg(missing);
 }
 
+namespace {
+
+std::vector<double> doubles(const std::vector<long long>& v) { return {v.begin(), v.end()}; }
+
+// The metric's column in the order of sweep_summary_metrics().
+std::size_t metric(const std::string& name) {
+  const auto& m = sweep_summary_metrics();
+  return static_cast<std::size_t>(std::find(m.begin(), m.end(), name) - m.begin());
+}
+
+}  // namespace
+
+// The file is checked against its schema by its reader (analysis/sweep_summary_file); this only
+// converts to what the views draw.
 SweepData read_sweep(const fs::path& summary_h5) {
-  const h5::File f = h5::File::open_read(summary_h5);
+  const SweepSummaryFile f = read_sweep_summary(summary_h5);
   SweepData s;
   s.dir = QString::fromStdString(summary_h5.parent_path().string());
-  s.base = QString::fromStdString(attr_or(f, "/", "base"));
-  s.points = f.attr_int("/", "points");
-  s.complete = f.attr_int("/", "complete");
-  s.diverged = f.attr_int("/", "diverged");
-  s.unfinished = f.attr_int("/", "unfinished");
-  s.missing_names = to_qt(strings_or(f, "/", "missing"));
+  s.base = QString::fromStdString(f.base);
+  s.points = f.points;
+  s.complete = f.complete;
+  s.diverged = f.diverged;
+  s.unfinished = f.unfinished;
+  s.missing_names = to_qt(f.missing);
   s.missing = s.missing_names.size();
-  s.name = to_qt(strings_or(f, "/points", "name"));
-  s.status = to_qt(strings_or(f, "/points", "status"));
-  const auto column = [&](const std::string& ds, std::size_t n) {
-    std::vector<double> v = f.read_vector<double>(ds);
-    if (v.size() != n) {
-      fail(summary_h5,
-           ds + ": " + std::to_string(v.size()) + " values, expected " + std::to_string(n));
-    }
-    return v;
-  };
-  const auto n = static_cast<std::size_t>(s.points);
-  s.seed = column("/points/seed", n);
-  s.epochs = column("/points/epochs", n);
-  s.diverged_flag = column("/points/diverged", n);
-  s.final_accuracy = column("/points/final_test_accuracy", n);
-  s.best_accuracy = column("/points/best_test_accuracy", n);
-  if (s.status.size() != static_cast<qsizetype>(n)) {
-    fail(summary_h5, "/points attribute status: " + std::to_string(s.status.size()) +
-                         " entries, expected " + std::to_string(n));
-  }
-  const std::size_t groups = f.shape("/aggregate/seeds").at(0);
-  s.agg_seeds = column("/aggregate/seeds", groups);
-  s.agg_complete = column("/aggregate/complete", groups);
-  s.agg_diverged = column("/aggregate/diverged", groups);
-  s.agg_unfinished = column("/aggregate/unfinished", groups);
-  s.final_mean = column("/aggregate/final_test_accuracy_mean", groups);
-  s.final_sd = column("/aggregate/final_test_accuracy_sd", groups);
-  s.best_mean = column("/aggregate/best_test_accuracy_mean", groups);
-  s.best_sd = column("/aggregate/best_test_accuracy_sd", groups);
-  // Each swept key (attribute `parameters`) has its column under a MATLAB-safe name
-  // (`parameter_datasets`, in the same order).
-  const std::vector<std::string> keys = strings_or(f, "/", "parameters");
-  const std::vector<std::string> columns = strings_or(f, "/", "parameter_datasets");
-  if (columns.size() != keys.size()) {
-    fail(summary_h5, "attributes parameters and parameter_datasets differ in length");
-  }
-  for (std::size_t i = 0; i < keys.size(); ++i) {
+  s.name = to_qt(f.name);
+  s.status = to_qt(f.status);
+  s.seed = doubles(f.seed);
+  s.epochs = doubles(f.epochs);
+  s.diverged_flag = doubles(f.diverged_flag);
+  const std::size_t final_accuracy = metric("final_test_accuracy"),
+                    best_accuracy = metric("best_test_accuracy");
+  s.final_accuracy = f.metrics[final_accuracy];
+  s.best_accuracy = f.metrics[best_accuracy];
+  s.agg_seeds = doubles(f.seeds);
+  s.agg_complete = doubles(f.group_complete);
+  s.agg_diverged = doubles(f.group_diverged);
+  s.agg_unfinished = doubles(f.group_unfinished);
+  s.final_mean = f.mean[final_accuracy];
+  s.final_sd = f.sd[final_accuracy];
+  s.best_mean = f.mean[best_accuracy];
+  s.best_sd = f.sd[best_accuracy];
+  for (const SummaryParameterColumns& c : f.parameters) {
     SweepParameter p;
-    p.key = QString::fromStdString(keys[i]);
-    const std::string& k = columns[i];
-    p.point = column("/points/" + k, n);
-    p.aggregate = column("/aggregate/" + k, groups);
-    p.categories = to_qt(strings_or(f, "/points/" + k, "categories"));
+    p.key = QString::fromStdString(c.key);
+    p.point = c.point;
+    p.aggregate = c.aggregate;
+    p.categories = to_qt(c.point_categories);
     if (p.categories.isEmpty() && !p.point.empty()) {
       const auto [mn, mx] = std::minmax_element(p.point.begin(), p.point.end());
       p.log_scale = *mn > 0 && *mx / *mn > 10.0;

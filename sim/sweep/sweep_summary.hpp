@@ -2,6 +2,8 @@
 // The summary of a sweep, built from what is on disk (every point's run.h5), so it is complete
 // even when a process died: DIR/summary.csv (one row per point), DIR/summary_aggregate.csv
 // (mean and sd over seeds per parameter combination) and DIR/summary.h5 (both, as columns).
+// This reads the points and groups the seeds; the files' format, writer and reader, lives in
+// analysis/sweep_summary_file.
 #include <filesystem>
 #include <string>
 #include <vector>

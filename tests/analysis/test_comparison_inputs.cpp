@@ -14,6 +14,7 @@
 #include "analysis/comparison_inputs.hpp"
 #include "analysis/h5_file.hpp"
 #include "analysis/response_comparison.hpp"
+#include "analysis/responses_writer.hpp"
 #include "tests/analysis/error_message.hpp"
 #include "tests/analysis/temp_dir.hpp"
 
@@ -47,7 +48,13 @@ std::vector<long long> ids() {
 void write_responses(const fs::path& path) {
   h5::File f = h5::File::create(path);
   f.set_attr("/", "format", "gaitsim-responses");
+  f.set_attr("/", "format_version", 1LL);
+  f.set_attr("/", "complete", static_cast<std::int8_t>(1));
+  f.set_attr("/", "targets_recorded", static_cast<std::int8_t>(0));
+  f.set_attr("/", "trajectories_recorded", static_cast<std::int8_t>(0));
+  f.set_attr("/", "layer_names", std::vector<std::string>{"input", "hidden1"});
   f.write_strings("/layer_names", {"input", "hidden1"});
+  f.write_vector("/layer_widths", std::vector<long long>{5, 4});
   f.write_vector("/stimulus_id", ids());
   f.write_vector("/labels", std::vector<int>(kStimuli, 3));
   const std::vector<std::pair<std::string, long long>> layers{{"input", 5}, {"hidden1", 4}};
@@ -60,6 +67,10 @@ void write_responses(const fs::path& path) {
     f.write_vector(g + "/auxiliary", aux);
     f.set_attr(g, "index", static_cast<long long>(l));
     f.set_attr(g, "width", width);
+    f.set_attr(g, "passed_on", width - (name == "hidden1" ? 1 : 0));
+    f.set_attr(g, "activation", "sigmoid");
+    f.set_attr(g, "slope", 1.0);
+    f.set_attr(g, "description", name);
   }
 }
 
@@ -116,6 +127,45 @@ TEST_F(ComparisonInputs, ValidResponsesReadAsWrittenInTheRecordedLayerOrder) {
   EXPECT_EQ(m.auxiliary.at("hidden1"), (std::vector<int>{0, 0, 0, 1}));
 }
 
+// `gaitsim compare` accepts an NWB responses file: both layouts of one recording, written by the
+// writers, read as the same model responses (ids, layer order, rates, auxiliary units).
+TEST_F(ComparisonInputs, NwbResponsesReadAsTheGaitsimLayoutOfTheSameRecording) {
+  std::vector<ResponseLayer> layers;
+  ResponseChunk chunk;
+  chunk.ids = ids();
+  chunk.labels.assign(kStimuli, 3);
+  const std::vector<std::pair<std::string, int>> shape{{"input", 5}, {"hidden1", 4}};
+  for (std::size_t l = 0; l < shape.size(); ++l) {
+    const auto& [name, width] = shape[l];
+    const int passed_on = width - (name == "hidden1" ? 1 : 0);
+    ResponseLayer r{name, static_cast<int>(l), width, passed_on, "sigmoid", 1.0, {}, name};
+    r.auxiliary.assign(static_cast<std::size_t>(width), 0);
+    if (passed_on < width) r.auxiliary.back() = 1;
+    layers.push_back(r);
+    chunk.rates.push_back(rates(width, static_cast<double>(l)).cast<double>());
+  }
+  ResponsesHeader h;
+  h.stimulus_count = kStimuli;
+  h.classes = 10;
+  h.dtype = h5::scalar_type<double>();
+  for (const char* format : {"gaitsim", "nwb"}) {
+    auto w = make_responses_writer(format, dir / format, h, layers);
+    w->append(chunk);
+    w->finish();
+  }
+  const ModelResponses g = read_model_responses(dir / "gaitsim", "responses");
+  const ModelResponses n = read_model_responses(dir / "nwb", "responses");
+  EXPECT_EQ(n.stimulus_id, ids());
+  EXPECT_EQ(n.layer_names, g.layer_names);
+  EXPECT_EQ(n.layer_names, (std::vector<std::string>{"input", "hidden1"}));
+  for (const auto& name : g.layer_names) {
+    EXPECT_EQ(n.rates.at(name), g.rates.at(name)) << name;
+    EXPECT_EQ(n.auxiliary.at(name), g.auxiliary.at(name)) << name;
+  }
+  EXPECT_TRUE(n.rates.at("hidden1").isApprox(rates(4, 1.0).cast<double>(), 0.0));
+  EXPECT_EQ(n.auxiliary.at("hidden1"), (std::vector<int>{0, 0, 0, 1}));
+}
+
 TEST_F(ComparisonInputs, RatesWithTooFewRowsAreRefusedNamingLayerAndStimulusCount) {
   h5::File::open_rw(resp).write_matrix("/layers/hidden1/rates", Eigen::MatrixXf::Ones(7, 4));
   const std::string e = responses_error(resp);
@@ -149,7 +199,7 @@ TEST_F(ComparisonInputs, AuxiliaryOfTheWrongLengthIsRefused) {
 
 TEST_F(ComparisonInputs, MissingLabelsAreRefused) {
   remove_object(resp, "/labels");
-  EXPECT_CONTAINS(responses_error(resp), resp.string() + ": no /labels");
+  EXPECT_CONTAINS(responses_error(resp), resp.string() + " (responses): no /labels");
 }
 
 TEST_F(ComparisonInputs, LabelsOfAnotherStimulusCountAreRefused) {

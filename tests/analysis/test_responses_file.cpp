@@ -155,14 +155,85 @@ TEST(ResponsesFile, NwbLayoutHoldsTheRowsTimestampsAndTrials) {
   const std::string trials = rl::kNwbTrials;
   EXPECT_EQ(f.read_strings(trials + "/phase").size(), 14u);  // free and target per stimulus
   EXPECT_EQ(f.read_vector<long long>(trials + "/stimulus_id").at(13), 106);
-  // the reader reads gaitsim's layout and says so for an NWB file
-  try {
-    ResponsesReader r(path);
-    FAIL() << "read an NWB file";
-  } catch (const ResponsesFormatError& e) {
-    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("--format gaitsim"), std::string::npos) << e.what();
+}
+
+// Both layouts written from the same chunks read back as the same responses: ids, labels, layer
+// list with widths and auxiliary units, rates and targets (float64 exactly); what only the
+// gaitsim layout holds (target_delta, target_scale) is refused for NWB, naming the file.
+TEST(ResponsesFile, NwbAndGaitsimLayoutsReadBackAsTheSameResponses) {
+  testing::TempDir dir;
+  const Fixture fx(true);
+  const auto h5_path = dir.path() / "r.h5", nwb_path = dir.path() / "r.nwb";
+  write("gaitsim", h5_path, fx, fx.header(h5::scalar_type<double>(), true));
+  write("nwb", nwb_path, fx, fx.header(h5::scalar_type<double>(), true));
+  const ResponsesReader g(h5_path), n(nwb_path);
+  EXPECT_FALSE(g.is_nwb());
+  EXPECT_TRUE(n.is_nwb());
+  EXPECT_EQ(n.ids(), (std::vector<long long>{100, 101, 102, 103, 104, 105, 106}));
+  EXPECT_EQ(n.ids(), g.ids());
+  EXPECT_EQ(n.labels(), g.labels());
+  EXPECT_TRUE(n.has_targets());
+  EXPECT_EQ(n.precision(), g.precision());
+  ASSERT_EQ(n.layers().size(), 3u);
+  for (int l = 0; l < 3; ++l) {
+    const ResponseLayer& a = g.layers()[l];
+    const ResponseLayer& b = n.layers()[l];
+    EXPECT_EQ(b.name, a.name);
+    EXPECT_EQ(b.index, a.index);
+    EXPECT_EQ(b.width, a.width);
+    EXPECT_EQ(b.passed_on, a.passed_on) << a.name;
+    EXPECT_EQ(b.auxiliary, a.auxiliary) << a.name;
+    EXPECT_EQ(n.rates(a.name), fx.all(&ResponseChunk::rates, l)) << a.name;
+    EXPECT_EQ(n.rates(a.name), g.rates(a.name)) << a.name;
   }
+  EXPECT_EQ(n.targets("output"), fx.all(&ResponseChunk::targets, 2));
+  EXPECT_THROW(n.targets("input"), ResponsesFormatError);
+  try {
+    n.target_delta("hidden");
+    FAIL() << "read target_delta from an NWB file";
+  } catch (const ResponsesFormatError& e) {
+    EXPECT_NE(std::string(e.what()).find(nwb_path.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not in the NWB layout"), std::string::npos) << e.what();
+  }
+}
+
+// Without targets the NWB file has no *_target series: the reader says none were recorded;
+// a float32 file reads as the float of each value, as in the gaitsim layout.
+TEST(ResponsesFile, NwbLayoutWithoutTargetsReadsFloat32Rates) {
+  testing::TempDir dir;
+  const Fixture fx(false);
+  const auto path = dir.path() / "r.nwb";
+  write("nwb", path, fx, fx.header(h5::scalar_type<float>(), false));
+  const ResponsesReader r(path);
+  EXPECT_FALSE(r.has_targets());
+  EXPECT_EQ(r.labels(), (std::vector<int>{0, 1, 0, 1, 0, 1, 0}));
+  const Eigen::MatrixXd want = fx.all(&ResponseChunk::rates, 2).cast<float>().cast<double>();
+  EXPECT_EQ(r.rates("output"), want);
+  EXPECT_THROW(r.targets("output"), ResponsesFormatError);
+}
+
+// The NWB schema check: a TimeSeries with too few rows, and trials without phases.
+TEST(ResponsesFile, NwbReaderNamesFileAndDatasetOfADamagedFile) {
+  testing::TempDir dir;
+  const Fixture fx(true);
+  const auto path = dir.path() / "r.nwb";
+  const auto error = [&] {
+    try {
+      ResponsesReader r(path);
+    } catch (const ResponsesFormatError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  write("nwb", path, fx, fx.header(h5::scalar_type<double>(), true));
+  const std::string hidden = std::string(rl::kNwbModule) + "/hidden/data";
+  h5::File::open_rw(path).write_matrix(hidden, Eigen::MatrixXd::Zero(6, 4));
+  std::string e = error();
+  EXPECT_NE(e.find(path.string()), std::string::npos) << e;
+  EXPECT_NE(e.find(hidden + ": expected shape (7, 4), found (6, 4)"), std::string::npos) << e;
+  write("nwb", path, fx, fx.header(h5::scalar_type<double>(), true));
+  h5::File::open_rw(path).set_attr("/", "complete", static_cast<std::int8_t>(0));
+  EXPECT_NE(error().find("complete = 0"), std::string::npos);
 }
 
 TEST(ResponsesFile, UnknownLayoutIsRefusedNamingTheKnownOnes) {

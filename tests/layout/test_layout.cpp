@@ -1,7 +1,10 @@
-// The direction of sim/'s three libraries (docs/design.md, "Code layout"): the engine (sim/)
-// includes nothing of the sweeps (sim/sweep/), the command line (sim/cli/), CLI11 or MPI; the
-// sweeps include nothing of the command line. CMake checks the link lines (sim/CMakeLists.txt);
-// this checks the sources, where an include would compile as long as the targets link.
+// The direction of the libraries (docs/design.md, "Code layout"): the engine (sim/) includes
+// nothing of the sweeps (sim/sweep/), the command line (sim/cli/), CLI11 or MPI; the sweeps
+// include nothing of the command line; analysis/ (the file formats, the run file among them,
+// which converts networks and optimiser state) includes neurons/ and plasticity/ but nothing of
+// sim/, datasets/ or gui/; neurons/ and plasticity/ include none of analysis/, datasets/, sim/ or
+// gui/. CMake checks the link lines (sim/CMakeLists.txt); this checks the sources, where an
+// include would compile as long as the targets link.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -49,6 +52,8 @@ std::vector<std::string> violations(const fs::path& dir, const std::vector<std::
 
 const std::vector<std::string> kNotInEngine = {"sim/cli/", "sim/sweep/", "CLI/", "mpi.h"};
 const std::vector<std::string> kNotInSweep = {"sim/cli/", "CLI/"};
+const std::vector<std::string> kNotInAnalysis = {"sim/", "datasets/", "gui/", "CLI/", "mpi.h"};
+const std::vector<std::string> kNotInCore = {"analysis/", "datasets/", "sim/", "gui/", "hdf5.h"};
 
 TEST(Layout, IncludeScannerFindsEveryFormOfInclude) {
   std::istringstream text(
@@ -70,6 +75,25 @@ TEST(Layout, SweepsIncludeNoCommandLine) {
   const auto found = violations(kSource / "sim" / "sweep", kNotInSweep, scanned);
   EXPECT_GE(scanned, 10) << "the sweeps' sources were not found under " << kSource / "sim/sweep";
   for (const auto& v : found) ADD_FAILURE() << "sim/sweep/ includes " << v;
+}
+
+TEST(Layout, AnalysisIncludesNoEngineDatasetsOrViewer) {
+  int scanned = 0;
+  const auto found = violations(kSource / "analysis", kNotInAnalysis, scanned);
+  EXPECT_GE(scanned, 40) << "analysis/ was not found under " << kSource / "analysis";
+  for (const auto& v : found) ADD_FAILURE() << "analysis/ includes " << v;
+}
+
+// The run file's writer lives in analysis/ and converts Network and OptimizerState: the arrow
+// goes analysis/ -> plasticity/ -> neurons/, never back (no cycle, and the core stays free of
+// file I/O).
+TEST(Layout, NeuronsAndPlasticityIncludeNoFormatsEngineOrViewer) {
+  for (const char* dir : {"neurons", "plasticity"}) {
+    int scanned = 0;
+    const auto found = violations(kSource / dir, kNotInCore, scanned);
+    EXPECT_GE(scanned, 15) << dir << "/ was not found under " << kSource / dir;
+    for (const auto& v : found) ADD_FAILURE() << dir << "/ includes " << v;
+  }
 }
 
 }  // namespace

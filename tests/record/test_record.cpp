@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <random>
 
 #include "analysis/h5_file.hpp"
@@ -185,6 +186,46 @@ TEST_F(Record, RecordRemovesThePartialFileOfAKilledRunOfTheSameOut) {
   EXPECT_TRUE(std::filesystem::exists(other));
   EXPECT_TRUE(std::filesystem::exists(not_pid));
   EXPECT_TRUE(std::filesystem::exists(out));
+}
+
+// compare reads its inputs through ResponsesReader, which reads both layouts: the NWB export of
+// the same stimuli gives the same table as the gaitsim one, and each layout compared with the
+// other (model vs model) scores CKA 1 on every layer.
+TEST_F(Record, CompareAcceptsNwbResponsesWithTheSameTableAsTheGaitsimLayout) {
+  const std::string h5 = dir / "resp.h5", nwb = dir / "resp.nwb";
+  ASSERT_EQ(run_cli(record("--stimuli test:0-59 --out " + h5)).exit_code, 0);
+  ASSERT_EQ(run_cli(record("--stimuli test:0-59 --format nwb --out " + nwb)).exit_code, 0);
+  const h5::File f = h5::File::open_read(h5);
+  const Eigen::MatrixXd h = f.read_matrix<double>("/layers/hidden1/rates");
+  std::mt19937_64 rng(4);
+  std::normal_distribution<double> g;
+  Eigen::MatrixXd W(h.cols(), 12);
+  for (Eigen::Index k = 0; k < W.size(); ++k) W.data()[k] = g(rng);
+  const std::string rec = dir / "rec.h5";
+  write_recordings(rec, f.read_vector<long long>("/stimulus_id"), h * W, 2, 0.1, 3);
+  const auto table = [&](const std::string& resp, const std::string& csv) {
+    const auto r =
+        run_cli("compare " + resp + " " + rec + " --layer all --metric rsa,cka --out " + csv);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    std::ifstream in(csv);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string from_h5 = table(h5, dir / "h5.csv"), from_nwb = table(nwb, dir / "nwb.csv");
+  EXPECT_NE(from_h5.find("hidden1,cka,"), std::string::npos) << from_h5;
+  EXPECT_EQ(from_nwb, from_h5);
+  const auto both =
+      run_cli("compare " + nwb + " " + h5 + " --layer all --metric cka --out " + (dir / "m.csv"));
+  ASSERT_EQ(both.exit_code, 0) << both.output;
+  std::ifstream in(dir / "m.csv");
+  std::string line;
+  std::getline(in, line);
+  int rows = 0;
+  for (; std::getline(in, line); ++rows) {
+    if (line.find(",cka,") == std::string::npos) continue;
+    const auto score = line.substr(line.find(",cka,") + 5);
+    EXPECT_NEAR(std::stod(score), 1.0, 1e-9) << line;
+  }
+  EXPECT_GE(rows, 4) << "a row per layer and metric";
 }
 
 TEST_F(Record, CompareScoresRecordingsWithCeilingsAndReportsBadInput) {

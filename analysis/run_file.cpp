@@ -1,4 +1,4 @@
-#include "sim/run_record.hpp"
+#include "analysis/run_file.hpp"
 
 #include <algorithm>
 #include <chrono>
