@@ -129,4 +129,11 @@ void verify_seal(const std::filesystem::path& file) {
   }
 }
 
+bool starts_with_seal(const std::filesystem::path& file) {
+  std::array<char, kMagic.size()> head{};
+  std::ifstream in(file, std::ios::binary);
+  in.read(head.data(), head.size());
+  return in.gcount() == static_cast<std::streamsize>(head.size()) && head == kMagic;
+}
+
 }  // namespace gaitsim::h5

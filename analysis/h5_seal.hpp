@@ -36,4 +36,8 @@ void seal_file(const std::filesystem::path& file);
 // Throws SealError unless `file` carries a seal matching its current bytes.
 void verify_seal(const std::filesystem::path& file);
 
+// Whether `file` begins with a seal's magic (whether or not the seal matches): for readers that
+// accept sealed and unsealed formats and check the seal of those that carry one.
+bool starts_with_seal(const std::filesystem::path& file);
+
 }  // namespace gaitsim::h5

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "analysis/h5_file.hpp"
+#include "analysis/h5_seal.hpp"
 #include "gui/models/file_helpers.hpp"
 
 namespace gaitsim::gui {
@@ -58,6 +59,8 @@ Detection detect_file(const fs::path& given) {
     return d;
   }
   try {
+    // A sealed file (a run file) is checked before HDF5 reads it: libhdf5 trusts what it reads.
+    if (h5::starts_with_seal(path)) h5::verify_seal(path);
     const h5::File f = h5::File::open_read(path);
     const std::string format = attr_or(f, "/", "format");
     if (format == "gaitsim-run") {

@@ -18,6 +18,7 @@
 
 #include "analysis/duration_text.hpp"
 #include "analysis/h5_file.hpp"
+#include "analysis/h5_seal.hpp"
 #include "sim/sweep/mpi_comm.hpp"
 #include "sim/sweep/sweep_summary.hpp"
 
@@ -471,6 +472,7 @@ PointAction point_action(const fs::path& point_dir, std::string* why) {
   if (!fs::exists(file)) return PointAction::kFresh;
   std::string reason;
   try {
+    h5::verify_seal(file);
     const std::string status = h5::File::open_read(file).attr_string("/", "status");
     if (status == "complete" || status == "diverged") return PointAction::kSkip;
     if (status == "running" || status == "paused") return PointAction::kResume;

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "analysis/h5_file.hpp"
+#include "analysis/h5_seal.hpp"
 #include "analysis/sweep_summary_file.hpp"
 
 namespace gaitsim {
@@ -27,6 +28,7 @@ PointResult read_point(const fs::path& run_file) {
       r.wall_seconds = kNaN;
   if (!fs::exists(run_file)) return r;
   try {
+    h5::verify_seal(run_file);
     const h5::File f = h5::File::open_read(run_file);
     r.status = f.attr_string("/", "status");
     const auto acc = f.read_vector<double>("/metrics/test_accuracy");

@@ -127,6 +127,19 @@ class ViewerTest : public QObject {
     truncate_copy(run_, path("truncated.h5"), 0.5);
     QCOMPARE(detect_file(path("truncated.h5").toStdString()).kind, FileKind::Unknown);
     QCOMPARE(detect_file(path("missing.h5").toStdString()).kind, FileKind::Unknown);
+    // One flipped byte in a sealed run file: refused by its seal before libhdf5 reads it.
+    QVERIFY(QFile::copy(run_, path("flipped.h5")));
+    {
+      std::fstream f(path("flipped.h5").toStdString(),
+                     std::ios::binary | std::ios::in | std::ios::out);
+      f.seekg(4000);
+      const char byte = static_cast<char>(f.get() ^ 0x10);
+      f.seekp(4000);
+      f.put(byte);
+    }
+    const Detection flipped = detect_file(path("flipped.h5").toStdString());
+    QCOMPARE(flipped.kind, FileKind::Unknown);
+    QVERIFY2(flipped.message.contains("checksum does not match"), qPrintable(flipped.message));
   }
 
   void trainingModelMatchesTheRunFile() {

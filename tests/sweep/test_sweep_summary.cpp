@@ -6,6 +6,7 @@
 #include <fstream>
 #include <regex>
 
+#include "analysis/atomic_file.hpp"
 #include "analysis/h5_file.hpp"
 #include "sim/sweep/sweep_spec.hpp"
 #include "sim/sweep/sweep_summary.hpp"
@@ -62,14 +63,14 @@ TEST(SweepLostNote, TheSummaryListsALostPointWithItsRank) {
   EXPECT_EQ(f.attr_strings("/points", "status"), (std::vector<std::string>{"missing", "lost"}));
 }
 
-// A complete run file with one epoch of metrics, as read_point reads it.
+// A complete, sealed run file with one epoch of metrics, as read_point reads it.
 void fake_run(const std::filesystem::path& file, double accuracy) {
   std::filesystem::create_directories(file.parent_path());
-  h5::File f = h5::File::create(file);
-  f.set_attr("/", "status", "complete");
+  h5::AtomicWriter w(file, h5::Sealing::kSealed);
+  w.file().set_attr("/", "status", "complete");
   for (const char* m : {"test_accuracy", "test_loss", "train_accuracy", "epoch_seconds"})
-    f.write_vector(std::string("/metrics/") + m, std::vector<double>{accuracy});
-  f.close();
+    w.file().write_vector(std::string("/metrics/") + m, std::vector<double>{accuracy});
+  w.commit();
 }
 
 TEST(SweepSummary, ASingleSeedHasAnEmptySdNotZero) {
