@@ -462,9 +462,14 @@ void check_progress(const Schema& s, const RunRecord& run) {
                       std::to_string(p.seen) +
                       ", expected 0 <= batch <= step and 0 <= correct <= seen");
   }
-  if (p.step != run.optimizer.steps) {
-    s.fail("/state/optimizer_steps", std::to_string(run.optimizer.steps) + ", expected " +
-                                         std::to_string(p.step) + " (the step of /state/progress)");
+  // Learned feedback's warm-up steps (feedback.warmup_epochs) train Q_l only: no optimiser step.
+  const bool warmup = run.feedback_state.learned();
+  if (warmup ? run.optimizer.steps < 0 || run.optimizer.steps > p.step
+             : p.step != run.optimizer.steps) {
+    s.fail("/state/optimizer_steps",
+           std::to_string(run.optimizer.steps) + ", expected " +
+               (warmup ? "0.." + std::to_string(p.step) + " (at most the step of /state/progress)"
+                       : std::to_string(p.step) + " (the step of /state/progress)"));
   }
   if (!std::isfinite(p.loss_sum) || p.loss_sum < 0) {
     s.fail("/state/loss_sum", "not a finite non-negative loss sum");
