@@ -143,6 +143,33 @@ TEST_F(Cli, LearnedFeedbackResumedRunEqualsUninterruptedRun) {
   }
 }
 
+// The align dump of a learned-feedback run holds the checkpoint's Q_l at /layers/<l>/Q, shape
+// (n_l, k), and says feedback_mode; an exact-mode dump holds no Q.
+TEST_F(Cli, LearnedFeedbackAlignDumpHoldsQ) {
+  const std::string cfg = small_config(dir);
+  const std::string set = " --set feedback.mode=learned --set feedback.learning_rate=0.01";
+  const std::string run = dir / "fb-run";
+  ASSERT_EQ(run_cli("train " + cfg + set + " --out " + run + " --max-steps 3").exit_code, 0);
+  const std::string dump = dir / "fb-dump.h5", plain = dir / "dump.h5";
+  const auto aligned =
+      run_cli("align " + cfg + set + " --checkpoint " + run + "/run.h5 --dump " + dump);
+  ASSERT_EQ(aligned.exit_code, 0) << aligned.output;
+  h5::File d = h5::File::open_read(dump), r = h5::File::open_read(run + "/run.h5");
+  EXPECT_EQ(d.attr_string("/", "feedback_mode"), "learned");
+  for (int l = 2; l <= 3; ++l) {
+    const Mat<double> Q = d.read_matrix<double>("/layers/" + std::to_string(l) + "/Q");
+    const Mat<double> W = d.read_matrix<double>("/layers/" + std::to_string(l) + "/W");
+    EXPECT_EQ(Q.rows(), W.cols());
+    EXPECT_EQ(Q.cols(), W.rows());
+    EXPECT_EQ(Q, r.read_matrix<double>("/state/feedback/Q/" + std::to_string(l)));
+  }
+  EXPECT_FALSE(d.exists("/layers/1/Q"));
+  ASSERT_EQ(run_cli("align " + cfg + " --dump " + plain).exit_code, 0);
+  h5::File p = h5::File::open_read(plain);
+  EXPECT_EQ(p.attr_string("/", "feedback_mode"), "exact");
+  EXPECT_FALSE(p.exists("/layers/2/Q"));
+}
+
 TEST_F(Cli, ResumeRefusesAChangedConfig) {
   const std::string cfg = small_config(dir);
   const std::string out = dir / "run";
