@@ -237,6 +237,39 @@ std::shared_ptr<const Wiring> read_wiring(const Schema& s, const std::string& pa
   p.passed_on = static_cast<int>(passed_on / positions);
   return std::make_shared<ConvWiring>(p);
 }
+// Written only for learned feedback, so that exact-mode run files keep their layout.
+void write_feedback(h5::File& f, const RunRecord& run) {
+  const FeedbackState& st = run.feedback_state;
+  if (!st.learned()) return;
+  const int L = run.weights.depth();
+  const auto K = static_cast<Eigen::Index>(run.feedback.size());
+  std::vector<long long> steps;
+  std::vector<int> layers;
+  for (int l = 2; l <= L; ++l) layers.push_back(l);
+  Mat<double> inverse(K, L - 1), loss(K, L - 1);
+  for (Eigen::Index k = 0; k < K; ++k) {
+    const auto& r = run.feedback[k];
+    steps.push_back(r.step);
+    for (int j = 0; j < L - 1; ++j) {
+      inverse(k, j) = r.inverse_error[j];
+      loss(k, j) = r.reconstruction_loss[j];
+    }
+  }
+  f.write_vector("/feedback/step", steps);
+  f.write_vector("/feedback/layers", layers);
+  f.write_matrix("/feedback/inverse_error", inverse);
+  f.write_matrix("/feedback/reconstruction_loss", loss);
+  f.set_attr("/feedback", "description",
+             "learned feedback per sampled step (rows) and inverted layer (columns, /feedback/"
+             "layers): ||Q_l W_l - I||_F / sqrt(n_l), and the last noisy reconstruction loss "
+             "1/(2N) sum ||u Q_l + c_l - h~||^2");
+  f.write_vector("/state/feedback/steps", std::vector<long long>{st.steps});
+  for (int l = 2; l <= L; ++l) {
+    f.write_matrix("/state/feedback/Q/" + std::to_string(l), st.Q[l]);
+    f.write_vector("/state/feedback/c/" + std::to_string(l), st.c[l]);
+  }
+}
+
 void write_weights(h5::File& f, const Network<double>& net) {
   for (int l = 1; l <= net.depth(); ++l) {
     const auto& layer = net.layer(l);
@@ -318,7 +351,7 @@ std::vector<EpochRecord> read_metrics(const Schema& s, int classes,
   const auto test_acc = s.vector<double>("/metrics/test_accuracy", E);
   const auto seconds = s.vector<double>("/metrics/epoch_seconds", E);
   const auto top5 = reports_top5(classes) ? s.vector<double>("/metrics/test_top5_accuracy", E)
-                                 : std::vector<double>(epoch.size(), NAN);
+                                          : std::vector<double>(epoch.size(), NAN);
   const Mat<double> ortho =
       s.matrix("/orthogonality/error", E, static_cast<long long>(ortho_layers.size()));
   std::vector<EpochRecord> out;
@@ -360,6 +393,36 @@ std::vector<AlignmentRecord> read_alignment(const Schema& s, int depth) {
   return out;
 }
 
+// /feedback and /state/feedback, when the run learned its feedback; shapes from the weights.
+void read_feedback(const Schema& s, RunRecord& run) {
+  if (!s.file().exists("/state/feedback")) return;
+  const int L = run.weights.depth();
+  FeedbackState& st = run.feedback_state;
+  st.steps = s.vector<long long>("/state/feedback/steps", 1)[0];
+  if (st.steps < 0) s.fail("/state/feedback/steps", "negative step count");
+  st.Q.assign(L + 1, Mat<double>());
+  st.c.assign(L + 1, RowVec<double>());
+  for (int l = 2; l <= L; ++l) {
+    const Mat<double>& W = run.weights.layer(l).in.W;
+    const std::string n = std::to_string(l);
+    st.Q[l] = s.matrix("/state/feedback/Q/" + n, W.cols(), W.rows());
+    const auto c = s.vector<double>("/state/feedback/c/" + n, W.rows());
+    st.c[l] = Eigen::Map<const RowVec<double>>(c.data(), static_cast<Eigen::Index>(c.size()));
+  }
+  const auto steps = s.vector<long long>("/feedback/step");
+  const auto K = static_cast<long long>(steps.size());
+  const Mat<double> inverse = s.matrix("/feedback/inverse_error", K, L - 1);
+  const Mat<double> loss = s.matrix("/feedback/reconstruction_loss", K, L - 1);
+  for (long long k = 0; k < K; ++k) {
+    FeedbackRecord r{steps[k], {}, {}};
+    for (int j = 0; j < L - 1; ++j) {
+      r.inverse_error.push_back(inverse(k, j));
+      r.reconstruction_loss.push_back(loss(k, j));
+    }
+    run.feedback.push_back(std::move(r));
+  }
+}
+
 void read_state(const Schema& s, RunRecord& run) {
   const auto n_fields = static_cast<long long>(progress_fields().size());
   const auto p = s.vector<long long>("/state/progress", n_fields);
@@ -399,9 +462,14 @@ void check_progress(const Schema& s, const RunRecord& run) {
                       std::to_string(p.seen) +
                       ", expected 0 <= batch <= step and 0 <= correct <= seen");
   }
-  if (p.step != run.optimizer.steps) {
-    s.fail("/state/optimizer_steps", std::to_string(run.optimizer.steps) + ", expected " +
-                                         std::to_string(p.step) + " (the step of /state/progress)");
+  // Learned feedback's warm-up steps (feedback.warmup_epochs) train Q_l only: no optimiser step.
+  const bool warmup = run.feedback_state.learned();
+  if (warmup ? run.optimizer.steps < 0 || run.optimizer.steps > p.step
+             : p.step != run.optimizer.steps) {
+    s.fail("/state/optimizer_steps",
+           std::to_string(run.optimizer.steps) + ", expected " +
+               (warmup ? "0.." + std::to_string(p.step) + " (at most the step of /state/progress)"
+                       : std::to_string(p.step) + " (the step of /state/progress)"));
   }
   if (!std::isfinite(p.loss_sum) || p.loss_sum < 0) {
     s.fail("/state/loss_sum", "not a finite non-negative loss sum");
@@ -536,6 +604,7 @@ void write_run_file(const std::filesystem::path& path, const RunRecord& run) {
   write_settling(f, run);
   write_weights(f, run.weights);
   write_state(f, run);
+  write_feedback(f, run);
   writer.commit();
 }
 
@@ -573,6 +642,7 @@ RunRecord read_run_file(const std::filesystem::path& path, const RunExpectation*
   const long long steps = s.vector<long long>("/state/optimizer_steps", 1)[0];
   if (expected) check_moments(s, *expected, steps);
   read_state(s, run);
+  read_feedback(s, run);
   check_progress(s, run);
   if (expected) check_expected(s, run, *expected);
   return run;

@@ -39,6 +39,23 @@ struct SettlingRecord {
   double free_not_converged = 0, target_not_converged = 0;  // batches [count]
 };
 
+// The learned feedback pathway sampled every output.align_every steps (feedback.mode learned):
+// per inverted layer 2..L, ||Q_l W_l - I||_F / sqrt(n_l) and the last reconstruction loss.
+struct FeedbackRecord {
+  long long step = 0;
+  std::vector<double> inverse_error;        // per layer 2..L [1]
+  std::vector<double> reconstruction_loss;  // per layer 2..L [rate^2]
+};
+
+// The learned feedback weights and their (SGD) optimiser state, for --resume; empty Q in exact
+// mode (then nothing is written).
+struct FeedbackState {
+  long long steps = 0;            // feedback updates so far (seeds their noise)
+  std::vector<Mat<double>> Q;     // Q[l]: n_l x k_l for l = 2..L
+  std::vector<RowVec<double>> c;  // c[l]: k_l
+  bool learned() const { return !Q.empty(); }
+};
+
 // Where training stands: the epoch in progress and the metrics accumulated in it.
 struct TrainingProgress {
   int epoch = 0;        // epochs completed
@@ -59,6 +76,8 @@ struct RunRecord {
   TrainingProgress progress;
   OptimizerState optimizer;
   Network<double> weights;
+  std::vector<FeedbackRecord> feedback;  // feedback.mode learned; empty otherwise
+  FeedbackState feedback_state;          // feedback.mode learned; empty otherwise
 };
 
 // What a configured run implies about its run file (--resume): read_run_file then checks the

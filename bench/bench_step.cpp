@@ -73,6 +73,24 @@ void BM_Step(benchmark::State& state, std::string algorithm, bool ortho) {
       benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// The cost of learned feedback (issue 15): one step of gait/tp with the exact inverse (LU) or
+// with learned Q_l (one reconstruction update per layer per step, then r_l Q_l in place of the
+// solve). Both run in the same process, so their ratio is free of machine drift.
+template <class T>
+void BM_Feedback(benchmark::State& state, std::string algorithm, std::string mode) {
+  const Config c = square_config(algorithm, 0.1);
+  FeedbackConfig fb;
+  fb.mode = mode;
+  fb.init = "inverse";  // the cost does not depend on the values; this start cannot diverge
+  Engine<T> engine(build_network(c, kWidth, kClasses).template cast<T>(), c.learning, 2, {}, fb);
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(0, 1);
+  Mat<T> x = Mat<double>::NullaryExpr(kBatch, kWidth, [&] { return u(rng); }).template cast<T>();
+  Eigen::VectorXi y(kBatch);
+  for (int n = 0; n < kBatch; ++n) y(n) = n % kClasses;
+  for (auto _ : state) benchmark::DoNotOptimize(engine.step(x, y));
+}
+
 template <class T>
 void BM_Gemm(benchmark::State& state) {
   const Eigen::Index m = state.range(0), k = state.range(1), n = state.range(2);
@@ -92,6 +110,17 @@ void register_all() {
       benchmark::RegisterBenchmark(("step/float64/" + suffix).c_str(), BM_Step<double>, alg, ortho)
           ->Unit(benchmark::kMillisecond);
       benchmark::RegisterBenchmark(("step/float32/" + suffix).c_str(), BM_Step<float>, alg, ortho)
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+  for (const char* alg : {"gait", "tp"}) {
+    for (const char* mode : {"exact", "learned"}) {
+      const std::string suffix = std::string(alg) + "/" + mode;
+      benchmark::RegisterBenchmark(("feedback/float64/" + suffix).c_str(), BM_Feedback<double>, alg,
+                                   mode)
+          ->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark(("feedback/float32/" + suffix).c_str(), BM_Feedback<float>, alg,
+                                   mode)
           ->Unit(benchmark::kMillisecond);
     }
   }

@@ -7,11 +7,11 @@ namespace gaitsim {
 
 namespace {
 
-// D_{l-1}[:, :k] = r_l W_l^-1 or r_l F^T (for a conv layer: every patch mapped, put back by a
-// transposed convolution, overlaps summed); the auxiliary units of l-1 get D = 0 (they keep
-// their forward activity as target).
+// D_{l-1}[:, :k] = r_l W_l^-1 (or r_l Q_l, learned) or r_l F^T (for a conv layer: every patch
+// mapped, put back by a transposed convolution, overlaps summed); the auxiliary units of l-1 get D
+// = 0 (they keep their forward activity as target).
 template <class T>
-void carry_down(const Network<T>& net, const LayerInverse<T>& inverse, const Activity<T>& act,
+void carry_down(const Network<T>& net, const InversePathway<T>* inverse, const Activity<T>& act,
                 const TopDownStep<T>& step, int l, Mat<T>& below) {
   below.setZero(act.h[l - 1].rows(), act.h[l - 1].cols());
   net.layer(l).in.pull_back(
@@ -21,7 +21,7 @@ void carry_down(const Network<T>& net, const LayerInverse<T>& inverse, const Act
           out.noalias() = rows * step.feedback->transpose();
         } else {
           out.resize(rows.rows(), rows.cols());
-          inverse.solve(l, rows, out);
+          inverse->solve(l, rows, out);
         }
       },
       below);
@@ -32,12 +32,16 @@ void carry_down(const Network<T>& net, const LayerInverse<T>& inverse, const Act
 template <class T>
 void LearningRule<T>::propagate(const Network<T>& net, const Activity<T>& act,
                                 ErrorSignals<T>& sig) const {
-  if (inverts_layers()) inverse_.factorize(net);
+  const InversePathway<T>* inverse = learned_;
+  if (inverts_layers() && inverse == nullptr) {
+    inverse_.factorize(net);
+    inverse = &inverse_;
+  }
   TopDownStep<T> step;
   for (int l = net.depth(); l >= 2; --l) {
     top_down(net, act, l, sig.D[l], sig.mult[l], step);
     assert((step.feedback == nullptr) == inverts_layers() && "feedback disagrees with the rule");
-    carry_down(net, inverse_, act, step, l, sig.D[l - 1]);
+    carry_down(net, inverse, act, step, l, sig.D[l - 1]);
     sig.mult[l - 1] = std::move(step.mult);
     sig.gamma[l] = std::move(step.gamma);
   }

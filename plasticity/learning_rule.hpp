@@ -58,8 +58,14 @@ class LearningRule {
   // Throws IllConditionedLayer when the rule inverts a layer that cannot be inverted.
   void propagate(const Network<T>& net, const Activity<T>& act, ErrorSignals<T>& sig) const;
 
+  // feedback.mode learned: the sweep (algebraic and settling) maps r_l through `pathway` (the
+  // learned Q_l, not owned) in place of the exact inverse; null (the default): exact LU solves.
+  void set_learned_inverse(const InversePathway<T>* pathway) { learned_ = pathway; }
+  const InversePathway<T>* learned_inverse() const { return learned_; }
+
  private:
   mutable LayerInverse<T> inverse_;  // LU of every W_l, refreshed by each propagate
+  const InversePathway<T>* learned_ = nullptr;
 };
 
 template <class T>

@@ -15,7 +15,8 @@ namespace {
 
 template <class T>
 void write_dump(const fs::path& path, const Config& c, const Network<T>& net, const Mat<T>& x,
-                const Eigen::VectorXi& y, const AlignmentResult<T>& result) {
+                const Eigen::VectorXi& y, const AlignmentResult<T>& result,
+                const LearnedFeedback<T>* feedback) {
   h5::AtomicWriter writer(path);
   h5::File& f = writer.file();
   f.set_attr("/", "algorithm", c.learning.algorithm);
@@ -25,6 +26,7 @@ void write_dump(const fs::path& path, const Config& c, const Network<T>& net, co
   f.set_attr("/", "classes", static_cast<long long>(net.classes));
   f.set_attr("/", "precision", c.learning.precision);
   f.set_attr("/", "config", c.to_yaml());
+  f.set_attr("/", "feedback_mode", c.feedback.mode);
   f.set_attr("/", "convention",
              "h_l = f(h_{l-1}[:, :rows(W)] W + b) (wiring conv: at every position, W the D x D "
              "kernel matrix, docs/file-formats.md); updates have gradient sign and exclude the "
@@ -40,6 +42,9 @@ void write_dump(const fs::path& path, const Config& c, const Network<T>& net, co
     f.write_vector(g + "/db", result.rule.db[l].template cast<double>());
     f.write_matrix(g + "/dW_bp", result.bp.dW[l].template cast<double>());
     f.write_vector(g + "/db_bp", result.bp.db[l].template cast<double>());
+    // learned feedback: D_{l-1}[:, :k] = r_l Q_l, Q_l of shape (n_l, k)
+    if (feedback != nullptr && l >= 2)
+      f.write_matrix(g + "/Q", feedback->Q[l].template cast<double>());
     f.set_attr(g, "activation", layer.pop.transfer.kind);
     f.set_attr(g, "slope", layer.pop.transfer.slope);
     f.set_attr(g, "name", layer.pop.name);
@@ -48,12 +53,30 @@ void write_dump(const fs::path& path, const Config& c, const Network<T>& net, co
   writer.commit();
 }
 
+// The learned Q_l, c_l a checkpoint of a learned-feedback run holds (RunFileError if none).
+template <class T>
+void load_feedback(const fs::path& checkpoint, Engine<T>& engine) {
+  const RunRecord run = read_run_file(checkpoint);
+  if (!run.feedback_state.learned()) {
+    throw RunFileError(checkpoint.string() +
+                       ": /state/feedback: missing group (feedback.mode learned needs the "
+                       "checkpoint of a learned-feedback run)");
+  }
+  LearnedFeedback<T>& fb = *engine.learned_feedback();
+  for (int l = 2; l <= fb.depth(); ++l) {
+    fb.Q[l] = run.feedback_state.Q[l].template cast<T>();
+    fb.c[l] = run.feedback_state.c[l].template cast<T>();
+  }
+}
+
 template <class T>
 void run_align(const Config& c, const AlignOptions& o, const datasets::Dataset& train,
                const std::function<void(const AlignReport&)>& measured) {
   Network<double> net = build_network(c, static_cast<int>(train.x.cols()), train.classes);
   if (!o.checkpoint.empty()) load_weights(o.checkpoint, net);
-  Engine<T> engine(net.template cast<T>(), c.learning, feedback_seed(c.network), c.dynamics);
+  Engine<T> engine(net.template cast<T>(), c.learning, feedback_seed(c.network), c.dynamics,
+                   c.feedback);
+  if (engine.learned_feedback() && !o.checkpoint.empty()) load_feedback(o.checkpoint, engine);
   Mat<T> x;
   Eigen::VectorXi y;
   first_rows(train, std::min<Eigen::Index>(c.learning.batch_size, train.size()), x, y);
@@ -64,7 +87,9 @@ void run_align(const Config& c, const AlignOptions& o, const datasets::Dataset& 
     report.layers.push_back({engine.network().layer(l).pop.name, a.cosine, a.angle_deg});
   }
   measured(report);
-  if (!o.dump.empty()) write_dump(o.dump, c, engine.network(), x, y, result);
+  if (!o.dump.empty()) {
+    write_dump(o.dump, c, engine.network(), x, y, result, engine.learned_feedback());
+  }
 }
 
 }  // namespace

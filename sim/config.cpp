@@ -14,6 +14,7 @@
 #include "datasets/dataset_registry.hpp"
 #include "neurons/transfer.hpp"
 #include "neurons/weight_init.hpp"
+#include "plasticity/learned_feedback.hpp"
 #include "plasticity/learning_rule.hpp"
 #include "plasticity/optimizer.hpp"
 #include "plasticity/orthogonality.hpp"
@@ -297,6 +298,7 @@ const std::vector<KeySpec>& schema() {
   using L = LearningConfig;
   using O = OutputConfig;
   using Y = DynamicsConfig;
+  using F = FeedbackConfig;
   static const std::vector<KeySpec> keys = {
       choice("data.dataset", Field<D, std::string>{&Config::data, &D::dataset},
              datasets::dataset_names(), "which dataset (idx: any folder of MNIST-format files)"),
@@ -397,6 +399,21 @@ const std::vector<KeySpec>& schema() {
       boolean("dynamics.fail_on_nonconvergence",
               Field<Y, bool>{&Config::dynamics, &Y::fail_on_nonconvergence},
               "a phase that does not converge within max_time_ms is an error, not a warning"),
+      // learned feedback pathways (issue 15, docs/learned-feedback.md)
+      choice("feedback.mode", Field<F, std::string>{&Config::feedback, &F::mode},
+             {"exact", "learned"},
+             "gait/tp: exact inverse of each layer (LU), or learned feedback weights Q_l"),
+      choice("feedback.init", Field<F, std::string>{&Config::feedback, &F::init},
+             feedback_init_names(),
+             "learned: initial Q_l (random orthogonal, W_l^T, or the exact inverse W_l^-1)"),
+      real("feedback.noise_std", Field<F, double>{&Config::feedback, &F::noise_std}, 0, false, kInf,
+           false, "learned: std of the noise added to the activity below for reconstruction"),
+      real("feedback.learning_rate", Field<F, double>{&Config::feedback, &F::learning_rate}, 0,
+           false, kInf, false, "learned: SGD step size of Q_l and c_l (0 = fixed feedback)"),
+      integer("feedback.steps_per_batch", Field<F, int>{&Config::feedback, &F::steps_per_batch}, 1,
+              "learned: feedback updates per forward update"),
+      integer("feedback.warmup_epochs", Field<F, int>{&Config::feedback, &F::warmup_epochs}, 0,
+              "learned: first epochs in which only the feedback learns (forward weights frozen)"),
   };
   return keys;
 }
@@ -571,6 +588,30 @@ std::pair<std::string, YAML::Node> parse_override(const std::string& item) {
   return {key, parse_yaml(item.substr(eq + 1), "--set " + key)};
 }
 
+// Learned feedback replaces the inverse of rules that invert their layers, in the algebraic
+// sweep and in the settling pathway `inverse`; transposed settling feedback needs no inverse.
+void check_feedback_keys(const Config& c) {
+  if (c.feedback.mode != "learned") return;
+  const std::string& a = c.learning.algorithm;
+  if (a != "gait" && a != "tp") {
+    throw ConfigError(c.source + ": feedback.mode = learned with learning.algorithm = '" + a +
+                      "': expected gait or tp (the rules that invert their layers; bp uses W^T "
+                      "and fa its fixed random feedback)");
+  }
+  if (c.dynamics.mode == "settle" && c.dynamics.feedback == "transpose") {
+    throw ConfigError(c.source +
+                      ": feedback.mode = learned with dynamics.feedback = transpose: expected "
+                      "dynamics.feedback = inverse (its pathway then runs through Q_l; the "
+                      "transpose pathway uses W_l^T and would ignore Q_l)");
+  }
+  if (c.feedback.warmup_epochs >= c.learning.epochs) {
+    throw ConfigError(
+        c.source + ": feedback.warmup_epochs = " + std::to_string(c.feedback.warmup_epochs) +
+        ": expected fewer than learning.epochs = " + std::to_string(c.learning.epochs) +
+        " (the forward weights would never learn)");
+  }
+}
+
 // Constraints between keys, checked once every key is read.
 void check_cross_keys(const Config& c) {
   const DynamicsConfig& d = c.dynamics;
@@ -582,6 +623,7 @@ void check_cross_keys(const Config& c) {
         << "and is unstable beyond 2 tau)";
     throw ConfigError(msg.str());
   }
+  check_feedback_keys(c);
   if (d.mode == "settle" && d.max_time_ms < d.dt_ms) {
     std::ostringstream msg;
     msg << c.source << ": dynamics.max_time_ms = " << d.max_time_ms

@@ -92,12 +92,25 @@ struct DynamicsConfig {
   bool fail_on_nonconvergence = false;  // a phase that does not converge is an error
 };
 
+// Where the top-down sweep of gait/tp gets the inverse of each layer (docs/learned-feedback.md).
+// exact: LU solves with W_l; learned: feedback weights Q_l, c_l learned by noisy difference
+// reconstruction (plasticity/feedback_plasticity.hpp).
+struct FeedbackConfig {
+  std::string mode = "exact";   // exact | learned
+  std::string init = "random";  // random | transpose | inverse: initial Q_l
+  double noise_std = 0.1;       // std of the corruption of the activity below [rate]
+  double learning_rate = 1e-3;  // SGD step size of Q_l and c_l [1]
+  int steps_per_batch = 1;      // feedback updates per forward update [count]
+  int warmup_epochs = 0;        // first epochs with feedback learning only (W_l frozen) [count]
+};
+
 struct Config {
   DataConfig data;
   NetworkConfig network;
   LearningConfig learning;
   OutputConfig output;
   DynamicsConfig dynamics;
+  FeedbackConfig feedback;
   std::string source;  // where it came from (file path or "<string>")
   std::string name;    // file stem, used for default output folders
 
@@ -109,6 +122,12 @@ struct Config {
 // that they are not drawn from the initial weights' stream (network.seed).
 inline std::uint64_t feedback_seed(const NetworkConfig& network) {
   return static_cast<std::uint64_t>(network.seed) + 1;
+}
+
+// Seed of the learned feedback pathway (feedback.init random, and its corruption noise):
+// network.seed + 2, apart from the weights' and FA's streams.
+inline std::uint64_t learned_feedback_seed(const NetworkConfig& network) {
+  return static_cast<std::uint64_t>(network.seed) + 2;
 }
 
 // Runs run.template operator()<T>() with T the engine's floating-point type for

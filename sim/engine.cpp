@@ -37,7 +37,7 @@ bool all_finite(const Gradients<T>& grads) {
 
 template <class T>
 Engine<T>::Engine(Network<T> net, const LearningConfig& learning, std::uint64_t seed,
-                  const DynamicsConfig& dynamics)
+                  const DynamicsConfig& dynamics, const FeedbackConfig& feedback)
     : net_(std::move(net)),
       rule_(make_learning_rule<T>(
           {learning.algorithm, learning.gamma, learning.adaptive_gamma, seed})),
@@ -48,6 +48,43 @@ Engine<T>::Engine(Network<T> net, const LearningConfig& learning, std::uint64_t 
                                     learning.beta2, learning.epsilon})),
       phases_(make_phases<T>(dynamics)) {
   rule_->prepare(net_);
+  if (feedback.mode == "learned") {
+    if (dynamics.mode == "settle" && dynamics.feedback == "transpose") {
+      throw ConfigError("feedback.mode = learned needs dynamics.feedback = inverse");
+    }
+    setup_feedback(feedback, seed + 1);
+  } else if (feedback.mode != "exact") {
+    throw ConfigError("feedback.mode = '" + feedback.mode + "': expected one of exact | learned");
+  }
+}
+
+template <class T>
+void Engine<T>::setup_feedback(const FeedbackConfig& feedback, std::uint64_t seed) {
+  if (!rule_->inverts_layers()) {
+    throw ConfigError("feedback.mode = learned with learning.algorithm = '" + rule_->name() +
+                      "': expected a rule that inverts its layers (gait, tp)");
+  }
+  feedback_ = std::make_unique<LearnedFeedback<T>>();
+  try {
+    feedback_->initialize(net_, feedback.init, seed);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
+  }
+  feedback_rule_ = std::make_unique<FeedbackPlasticity<T>>(
+      FeedbackParams{feedback.noise_std, feedback.learning_rate, feedback.steps_per_batch, seed});
+  rule_->set_learned_inverse(feedback_.get());
+}
+
+template <class T>
+void Engine<T>::learn_feedback() {
+  if (!feedback_) return;
+  feedback_rule_->learn(net_, act_, *feedback_);
+  for (int l = 2; l <= net_.depth(); ++l) {
+    if (!feedback_->Q[l].allFinite() || !feedback_->c[l].allFinite()) {
+      throw Divergence("non-finite learned feedback weights Q_" + std::to_string(l) +
+                       " (feedback.learning_rate too large?)");
+    }
+  }
 }
 
 template <class T>
@@ -78,13 +115,20 @@ void Engine<T>::updates(const LearningRule<T>& rule, const Mat<T>& x, const Eige
 template <class T>
 BatchResult Engine<T>::step(const Mat<T>& x, const Eigen::VectorXi& y) {
   BatchResult result;
+  phases_->free(net_, x, act_);
+  learn_feedback();
+  if (!forward_learning_) {
+    result = metrics(y);
+    if (reducer_ != nullptr) reducer_->metrics(result);
+    return result;
+  }
   if (reducer_ == nullptr) {
-    updates(*rule_, x, y, grads_);
+    target_phase(*rule_, y);
+    synaptic_update(net_, act_, sig_, grads_);
     result = metrics(y);
   } else {
     // Global metrics first (their sample count weights the slices), then each layer's update
     // is scaled by n_local / N and its sum started while the next layer is computed.
-    phases_->free(net_, x, act_);
     target_phase(*rule_, y);
     result = metrics(y);
     const T weight = T(double(result.samples));

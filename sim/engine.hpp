@@ -4,6 +4,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "plasticity/feedback_plasticity.hpp"
+#include "plasticity/learned_feedback.hpp"
 #include "plasticity/learning_rule.hpp"
 #include "plasticity/optimizer.hpp"
 #include "plasticity/orthogonality.hpp"
@@ -46,10 +48,12 @@ class StepReducer {
 template <class T>
 class Engine {
  public:
-  // seed: of the rule's random parts (FA's feedback weights). dynamics.mode picks how the two
-  // phases are computed (sim/phases.hpp); the default is the algebraic one.
+  // seed: of the rule's random parts (FA's feedback weights); seed + 1 seeds the learned
+  // feedback (learned_feedback_seed). dynamics.mode picks how the two phases are computed
+  // (sim/phases.hpp); the default is the algebraic one. feedback.mode learned gives the rule
+  // learned feedback weights Q_l in place of its exact inverses (ConfigError where it cannot).
   Engine(Network<T> net, const LearningConfig& learning, std::uint64_t seed,
-         const DynamicsConfig& dynamics = {});
+         const DynamicsConfig& dynamics = {}, const FeedbackConfig& feedback = {});
 
   // One training step on a batch: updates the weights, returns the pre-update batch metrics.
   // Throws Divergence (weights untouched) when the loss or an update is not finite.
@@ -70,10 +74,19 @@ class Engine {
   const Activity<T>& activity() const { return act_; }
   const ErrorSignals<T>& signals() const { return sig_; }
   Phases<T>& phases() { return *phases_; }
+  // feedback.mode learned: Q_l, c_l and their plasticity; null in exact mode.
+  LearnedFeedback<T>* learned_feedback() { return feedback_.get(); }
+  const LearnedFeedback<T>* learned_feedback() const { return feedback_.get(); }
+  FeedbackPlasticity<T>* feedback_plasticity() { return feedback_rule_.get(); }
+  // false (feedback.warmup_epochs): step() trains the feedback only, the forward weights stay.
+  void set_forward_learning(bool on) { forward_learning_ = on; }
 
  private:
   BatchResult metrics(const Eigen::VectorXi& y) const;
   void target_phase(const LearningRule<T>& rule, const Eigen::VectorXi& y);
+  void setup_feedback(const FeedbackConfig& feedback, std::uint64_t seed);
+  // The feedback updates of a step, on the free phase's rates (no-op in exact mode).
+  void learn_feedback();
 
   Network<T> net_;
   std::unique_ptr<LearningRule<T>> rule_, bp_;
@@ -85,6 +98,9 @@ class Engine {
   ErrorSignals<T> sig_;
   Gradients<T> grads_;
   StepReducer<T>* reducer_ = nullptr;
+  std::unique_ptr<LearnedFeedback<T>> feedback_;
+  std::unique_ptr<FeedbackPlasticity<T>> feedback_rule_;
+  bool forward_learning_ = true;
 };
 
 extern template class Engine<double>;

@@ -20,7 +20,7 @@ template <class T>
 class TargetDynamics {
  public:
   TargetDynamics(const Network<T>& net, const Activity<T>& act, const ErrorSignals<T>& sig,
-                 const LearningRule<T>& rule, bool transpose, const LayerInverse<T>* inverse,
+                 const LearningRule<T>& rule, bool transpose, const InversePathway<T>* inverse,
                  double tau)
       : net_(net),
         act_(act),
@@ -56,7 +56,7 @@ class TargetDynamics {
       if (step_.feedback != nullptr) {  // relax toward r_l F^T (BP, FA: their own feedback)
         target_.noalias() = step_.r * step_.feedback->transpose();
         out.leftCols(k) = (target_ - below.leftCols(k)) * inv_tau;
-      } else if (!transpose_) {  // relax toward r_l W_l^-1
+      } else if (!transpose_) {  // relax toward r_l W_l^-1 (learned feedback: r_l Q_l)
         target_.resize(layout_.rows, k);
         inverse_->solve(l, step_.r, target_);
         out.leftCols(k) = (target_ - below.leftCols(k)) * inv_tau;
@@ -91,7 +91,7 @@ class TargetDynamics {
   const Mat<T>& top_;
   const LearningRule<T>& rule_;
   bool transpose_;
-  const LayerInverse<T>* inverse_;
+  const InversePathway<T>* inverse_;
   double tau_;
   StackedLayout<T> layout_;
   std::vector<ColVec<T>> mult_, gamma_;
@@ -200,9 +200,13 @@ void SettlingPhases<T>::target(const Network<T>& net, const LearningRule<T>& rul
                                const Activity<T>& act, ErrorSignals<T>& sig) {
   const int L = net.depth();
   const bool transpose = dyn_.feedback == "transpose";
-  LayerInverse<T> inverse;
-  if (rule.inverts_layers() && !transpose) inverse.factorize(net);  // once per batch
-  TargetDynamics<T> sys(net, act, sig, rule, transpose, &inverse, params_.tau_ms);
+  LayerInverse<T> exact;
+  const InversePathway<T>* inverse = rule.learned_inverse();
+  if (rule.inverts_layers() && !transpose && inverse == nullptr) {
+    exact.factorize(net);  // once per batch
+    inverse = &exact;
+  }
+  TargetDynamics<T> sys(net, act, sig, rule, transpose, inverse, params_.tau_ms);
   const auto& layout = sys.layout();
   std::vector<T> u(static_cast<std::size_t>(layout.size()), T(0));
   std::function<void(double, const std::vector<T>&)> observe;

@@ -13,6 +13,7 @@
 // r_l = (f^-1(h_l) - f^-1(h_l - s_l)) / q_l, mult_{l-1} = mult_l / gamma_l). A rule that
 // inverts its layers (GAIT, TP) relaxes by dynamics.feedback:
 //   feedback inverse:    tau du_{l-1}/dt = -u_{l-1} + r_l W_l^-1           (LU, once per batch)
+//                        (feedback.mode learned: r_l Q_l, the learned feedback weights)
 //   feedback transpose:  tau du_{l-1}/dt = (r_l - u_{l-1} W_l) W_l^T       (gradient flow)
 // one whose step names its feedback F (BP: W_l, FA: B_l, r_l = e_l = u_l * d_l) relaxes toward
 // it: tau du_{l-1}/dt = -u_{l-1} + r_l F^T. Every one has the rule's one-sweep deltas as fixed

@@ -3,6 +3,7 @@
 #include <cassert>
 #include <chrono>
 #include <cstdlib>
+#include <limits>
 #include <numeric>
 #include <optional>
 
@@ -93,6 +94,7 @@ class Trainer {
   void end_epoch(int e, double seconds);
   void checkpoint(const std::string& status);
   void sample_alignment(const Mat<T>& x, const Eigen::VectorXi& y);
+  void start_feedback();
   EpochRecord finish_epoch(int e, double seconds);
   void record_settling(int e);
   BatchResult evaluate(const datasets::BatchSource& set);
@@ -137,9 +139,29 @@ void Trainer<T>::start() {
   run_.config_yaml = c_.to_yaml();
   run_.precision = c_.learning.precision;
   engine_ = std::make_unique<Engine<T>>(net.template cast<T>(), c_.learning,
-                                        feedback_seed(c_.network), c_.dynamics);
+                                        feedback_seed(c_.network), c_.dynamics, c_.feedback);
   engine_->optimizer().set_state(run_.optimizer);
+  if (engine_->learned_feedback()) start_feedback();
   engine_->set_reducer(group_.reducer(static_cast<T*>(nullptr)));
+}
+
+// Learned feedback: each replica would learn its own Q_l from its slice, so it trains alone;
+// a resumed run continues from the stored Q_l, c_l and feedback step count.
+template <class T>
+void Trainer<T>::start_feedback() {
+  if (ranks_ > 1) {
+    throw ConfigError("feedback.mode = learned trains in one process: expected 1 replica, got " +
+                      std::to_string(ranks_));
+  }
+  if (!o_.resume) return;
+  const FeedbackState& st = run_.feedback_state;
+  if (!st.learned()) throw RunFileError(file_.string() + ": /state/feedback: missing group");
+  LearnedFeedback<T>& fb = *engine_->learned_feedback();
+  for (int l = 2; l <= engine_->network().depth(); ++l) {
+    fb.Q[l] = st.Q[l].template cast<T>();
+    fb.c[l] = st.c[l].template cast<T>();
+  }
+  engine_->feedback_plasticity()->set_steps(st.steps);
 }
 
 template <class T>
@@ -147,6 +169,16 @@ void Trainer<T>::checkpoint(const std::string& status) {
   run_.status = status;
   run_.weights = engine_->network().template cast<double>();
   run_.optimizer = engine_->optimizer().state();
+  if (const LearnedFeedback<T>* fb = engine_->learned_feedback()) {
+    FeedbackState& st = run_.feedback_state;
+    st.steps = engine_->feedback_plasticity()->steps();
+    st.Q.assign(fb->Q.size(), Mat<double>());
+    st.c.assign(fb->c.size(), RowVec<double>());
+    for (int l = 2; l <= fb->depth(); ++l) {
+      st.Q[l] = fb->Q[l].template cast<double>();
+      st.c[l] = fb->c[l].template cast<double>();
+    }
+  }
   if (rank_ == 0) write_run_file(file_, run_);
 }
 
@@ -161,6 +193,16 @@ void Trainer<T>::sample_alignment(const Mat<T>& x, const Eigen::VectorXi& y) {
     rec.angle_deg.push_back(layer.angle_deg);
   }
   run_.alignment.push_back(rec);
+  if (const LearnedFeedback<T>* fb = engine_->learned_feedback()) {
+    FeedbackRecord f{run_.progress.step, {}, {}};
+    const auto& loss = engine_->feedback_plasticity()->last_loss();
+    for (int l = 2; l <= fb->depth(); ++l) {
+      f.inverse_error.push_back(fb->inverse_error(engine_->network(), l));
+      f.reconstruction_loss.push_back(
+          l < static_cast<int>(loss.size()) ? loss[l] : std::numeric_limits<double>::quiet_NaN());
+    }
+    run_.feedback.push_back(std::move(f));
+  }
 }
 
 template <class T>
@@ -269,6 +311,7 @@ void Trainer<T>::epoch(int e) {
   notify(observer_.epoch_started, e, static_cast<long long>(batches), p.batch);
   const auto t0 = std::chrono::steady_clock::now();
   engine_->phases().reset_stats();
+  engine_->set_forward_learning(!engine_->learned_feedback() || e >= c_.feedback.warmup_epochs);
   while (p.batch < batches) {
     train_batch(stream, order);
     if (p.batch == batches) break;

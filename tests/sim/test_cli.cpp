@@ -2,6 +2,7 @@
 // exact resumption, divergence, bad input, and align dumps checked by an independent reader.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <fstream>
 
 #include "analysis/h5_file.hpp"
@@ -99,6 +100,74 @@ TEST_F(Cli, ResumedRunEqualsUninterruptedRun) {
     EXPECT_EQ(a.read_matrix<double>("/alignment/cosine"),
               b.read_matrix<double>("/alignment/cosine"));
   }
+}
+
+// Learned feedback (issue 15): Q_l, c_l and the feedback step count (which seeds the noise) are
+// in the run file, so pausing in the warm-up epoch and after it changes nothing.
+TEST_F(Cli, LearnedFeedbackResumedRunEqualsUninterruptedRun) {
+  for (const char* precision : {"float64", "float32"}) {
+    const std::string cfg = small_config(dir);
+    const std::string set = " --set learning.precision=" + std::string(precision) +
+                            " --set feedback.mode=learned --set feedback.warmup_epochs=1"
+                            " --set feedback.steps_per_batch=2 --set feedback.learning_rate=0.01";
+    const std::string whole = dir / (std::string("fb-whole-") + precision);
+    const std::string parts = dir / (std::string("fb-parts-") + precision);
+    const auto full = run_cli("train " + cfg + set + " --out " + whole);
+    ASSERT_EQ(full.exit_code, 0) << full.output;
+    ASSERT_EQ(run_cli("train " + cfg + set + " --out " + parts + " --max-steps 7").exit_code, 0);
+    ASSERT_EQ(
+        run_cli("train " + cfg + set + " --out " + parts + " --resume --max-steps 6").exit_code, 0);
+    ASSERT_EQ(run_cli("train " + cfg + set + " --out " + parts + " --resume").exit_code, 0);
+    h5::File a = h5::File::open_read(whole + "/run.h5"), b = h5::File::open_read(parts + "/run.h5");
+    for (int l = 1; l <= 3; ++l) {
+      EXPECT_EQ(final_weights(whole + "/run.h5", l), final_weights(parts + "/run.h5", l))
+          << precision << " layer " << l;
+    }
+    for (const char* ds : {"/state/feedback/Q/2", "/state/feedback/Q/3", "/feedback/inverse_error",
+                           "/feedback/reconstruction_loss"}) {
+      // bitwise, NaN included (the reconstruction loss before the first feedback update)
+      const Mat<double> x = a.read_matrix<double>(ds), y = b.read_matrix<double>(ds);
+      ASSERT_EQ(x.rows(), y.rows()) << ds;
+      ASSERT_EQ(x.cols(), y.cols()) << ds;
+      EXPECT_EQ(std::memcmp(x.data(), y.data(), sizeof(double) * std::size_t(x.size())), 0)
+          << precision << " " << ds << ":\n"
+          << x << "\nvs\n"
+          << y;
+    }
+    EXPECT_EQ(a.read_vector<long long>("/state/feedback/steps"),
+              std::vector<long long>{40});  // 20 batches x 2
+    // the feedback learned: from a random Q towards the inverse
+    const Mat<double> err = a.read_matrix<double>("/feedback/inverse_error");
+    ASSERT_EQ(err.rows(), 5);  // steps 0, 4, 8, 12, 16
+    EXPECT_LT(err(4, 0), err(0, 0));
+  }
+}
+
+// The align dump of a learned-feedback run holds the checkpoint's Q_l at /layers/<l>/Q, shape
+// (n_l, k), and says feedback_mode; an exact-mode dump holds no Q.
+TEST_F(Cli, LearnedFeedbackAlignDumpHoldsQ) {
+  const std::string cfg = small_config(dir);
+  const std::string set = " --set feedback.mode=learned --set feedback.learning_rate=0.01";
+  const std::string run = dir / "fb-run";
+  ASSERT_EQ(run_cli("train " + cfg + set + " --out " + run + " --max-steps 3").exit_code, 0);
+  const std::string dump = dir / "fb-dump.h5", plain = dir / "dump.h5";
+  const auto aligned =
+      run_cli("align " + cfg + set + " --checkpoint " + run + "/run.h5 --dump " + dump);
+  ASSERT_EQ(aligned.exit_code, 0) << aligned.output;
+  h5::File d = h5::File::open_read(dump), r = h5::File::open_read(run + "/run.h5");
+  EXPECT_EQ(d.attr_string("/", "feedback_mode"), "learned");
+  for (int l = 2; l <= 3; ++l) {
+    const Mat<double> Q = d.read_matrix<double>("/layers/" + std::to_string(l) + "/Q");
+    const Mat<double> W = d.read_matrix<double>("/layers/" + std::to_string(l) + "/W");
+    EXPECT_EQ(Q.rows(), W.cols());
+    EXPECT_EQ(Q.cols(), W.rows());
+    EXPECT_EQ(Q, r.read_matrix<double>("/state/feedback/Q/" + std::to_string(l)));
+  }
+  EXPECT_FALSE(d.exists("/layers/1/Q"));
+  ASSERT_EQ(run_cli("align " + cfg + " --dump " + plain).exit_code, 0);
+  h5::File p = h5::File::open_read(plain);
+  EXPECT_EQ(p.attr_string("/", "feedback_mode"), "exact");
+  EXPECT_FALSE(p.exists("/layers/2/Q"));
 }
 
 TEST_F(Cli, ResumeRefusesAChangedConfig) {
