@@ -3,6 +3,7 @@
 // top-down sweep), local plasticity, the orthogonality term, and the optimiser step.
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 #include "plasticity/learning_rule.hpp"
 #include "plasticity/optimizer.hpp"
@@ -69,6 +70,9 @@ class Engine {
   Optimizer<T>& optimizer() { return *optimizer_; }
   const Activity<T>& activity() const { return act_; }
   const ErrorSignals<T>& signals() const { return sig_; }
+  // Synapses the last step's sign projection set to 0 (network.dale sign), per layer 1..L
+  // (index 0 unused) [count].
+  const std::vector<long long>& clipped_synapses() const { return clipped_; }
   Phases<T>& phases() { return *phases_; }
 
  private:
@@ -85,6 +89,7 @@ class Engine {
   ErrorSignals<T> sig_;
   Gradients<T> grads_;
   StepReducer<T>* reducer_ = nullptr;
+  std::vector<long long> clipped_;
 };
 
 extern template class Engine<double>;
