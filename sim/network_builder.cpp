@@ -227,6 +227,21 @@ void add_mask(const Config& c, int l, Projection<double>& in) {
   in.mask->apply(in.W);
 }
 
+// s_i |V| alone gives every unit a drive of mean (n_E - n_I) E|V| h from equal presynaptic
+// rates h, which grows layer by layer. Excitatory rows are scaled by sqrt(n_I / n_E) and
+// inhibitory ones by sqrt(n_E / n_I): excitation and inhibition then balance in expectation
+// (n_E a = n_I b) and the mean square of each unit's input weights is the plain net's
+// (n_E a^2 + n_I b^2 = n_E + n_I). Without inhibitory units nothing can balance: unscaled.
+void balance_signs(const PresynapticSigns& signs, Mat<double>& W) {
+  const auto inhibitory = static_cast<double>((signs.signs().array() < 0).count());
+  const double excitatory = double(signs.size()) - inhibitory;
+  if (inhibitory == 0.0 || excitatory == 0.0) return;
+  for (Eigen::Index i = 0; i < W.rows(); ++i) {
+    W.row(i) *= signs.signs()(i) > 0 ? std::sqrt(inhibitory / excitatory)
+                                     : std::sqrt(excitatory / inhibitory);
+  }
+}
+
 // Dale's principle, sign form (network.dale = sign): layer l's presynaptic signs come from
 // their own stream, seeded by (network.seed, l), and the initial weights become s_i |V(i, j)|.
 // A conv kernel matrix has one row per (channel, offset) of a patch, not per presynaptic unit:
@@ -244,6 +259,7 @@ void add_signs(const Config& c, int l, Projection<double>& in) {
   in.signs = std::make_shared<const PresynapticSigns>(
       PresynapticSigns::random(in.W.rows(), c.network.inhibitory_fraction, rng));
   in.signs->apply(in.W);
+  balance_signs(*in.signs, in.W);
 }
 
 // The keys that shaped a constrained layer's weights, for messages.

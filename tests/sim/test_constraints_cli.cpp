@@ -26,7 +26,7 @@ std::string constrained_config(const ScratchDir& dir) {
                       << "network:\n  kind: tower\n  widths: [784, 64, 48, 32]\n"
                       << "  connection_prob: 0.5\n  dale: sign\n"
                       << "learning:\n  algorithm: gait\n  batch_size: 60\n  epochs: 2\n"
-                      << "  learning_rate: 1e-2\n"
+                      << "  learning_rate: 1e-3\n"
                       << "output:\n  progress: false\n  align_every: 4\n  checkpoint_every: 3\n";
   return path;
 }
