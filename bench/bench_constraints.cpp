@@ -1,7 +1,8 @@
 // The cost of the synaptic constraints (docs/biology.md): one GAIT training step of the square
 // 784-wide net (4 hidden layers, batch 60, orthogonality term on) plain, with a connection mask
-// (p = 0.5), with Dale's sign form, and with both, in float64 and float32. The ratios to the
-// plain step are what docs/biology.md reports; take them from one run (same machine load).
+// (p = 0.5), with Dale's sign form, and with both, in float64 (float32 GAIT refuses a 784-wide
+// layer masked at p = 0.5: its condition number, about 2e5, is past float32's limit of 8.4e4).
+// The ratios to the plain step are what docs/biology.md reports; take them from one run.
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -51,9 +52,6 @@ void register_all() {
                            Variant{"sign", 1.0, "sign"}, Variant{"mask+sign", 0.5, "sign"}}) {
     benchmark::RegisterBenchmark((std::string("constraint/float64/") + v.name).c_str(),
                                  BM_ConstrainedStep<double>, v.p, std::string(v.dale))
-        ->Unit(benchmark::kMillisecond);
-    benchmark::RegisterBenchmark((std::string("constraint/float32/") + v.name).c_str(),
-                                 BM_ConstrainedStep<float>, v.p, std::string(v.dale))
         ->Unit(benchmark::kMillisecond);
   }
 }
