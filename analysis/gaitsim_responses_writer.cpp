@@ -42,6 +42,7 @@ GaitsimResponsesWriter::GaitsimResponsesWriter(const std::filesystem::path& temp
   f_.write_strings(rl::kLayerNames, names);
   f_.write_vector(rl::kLayerWidths, widths);
   for (const auto& l : layers_) layer(l);
+  responses_detail::write_unit_table(f_, rl::kUnits, layers_);
 }
 
 void GaitsimResponsesWriter::layer(const ResponseLayer& l) {

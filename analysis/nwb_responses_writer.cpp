@@ -45,6 +45,31 @@ NwbResponsesWriter::NwbResponsesWriter(const std::filesystem::path& temp, const 
                  l.description + "; target-phase targets for the true label");
     }
   }
+  unit_table();
+}
+
+// The per-unit table as an NWB DynamicTable (hdmf-common): a recording-side analysis can split
+// the TimeSeries' columns by cell type.
+void NwbResponsesWriter::unit_table() {
+  const std::string g = rl::kNwbUnits;
+  const auto columns = responses_detail::write_unit_table(f_, g, layers_);
+  if (columns.empty()) return;
+  typed(g, "DynamicTable", "hdmf-common");
+  f_.set_attr(g, "colnames", columns);
+  std::size_t rows = 0;
+  for (const auto& l : layers_) rows += l.cell_type.size();
+  std::vector<long long> id(rows);
+  std::iota(id.begin(), id.end(), 0LL);
+  f_.write_vector(g + "/id", id);
+  typed(g + "/id", "ElementIdentifiers", "hdmf-common");
+  for (const auto& [name, description] :
+       {std::pair{"layer", "name of the unit's layer (its TimeSeries in this module)"},
+        std::pair{"layer_index", "index l of the layer (0: input)"},
+        std::pair{"unit", "index of the unit in its layer (the column of its TimeSeries)"},
+        std::pair{"cell_type", "excitatory, inhibitory, auxiliary or interneuron"}}) {
+    typed(g + "/" + name, "VectorData", "hdmf-common");
+    f_.set_attr(g + "/" + name, "description", description);
+  }
 }
 
 void NwbResponsesWriter::append(const ResponseChunk& c) {

@@ -21,6 +21,7 @@ class NwbResponsesWriter : public ResponsesWriter {
   void typed(const std::string& obj, const std::string& type, const std::string& ns);
   void timeseries(const std::string& name, const ResponseLayer& l, const std::string& description);
   void trial(double start, double stop, long long id, int label, const char* phase);
+  void unit_table();
   void column(const std::string& name, const std::string& description);
   void write_trials();
 

@@ -29,6 +29,12 @@ inline constexpr const char* kTargets = "targets";            // (N, n_l), l >= 
 inline constexpr const char* kTargetDelta = "target_delta";   // (N, n_l), l >= 1
 inline constexpr const char* kTargetScale = "target_scale";   // float64 (N), l >= 1
 inline constexpr const char* kAuxiliary = "auxiliary";        // int8 (n_l)
+// With network.dale on: one row per unit of every layer (layer, layer_index, unit, cell_type).
+inline constexpr const char* kUnits = "/units";
+inline constexpr const char* kCellExcitatory = "excitatory";
+inline constexpr const char* kCellInhibitory = "inhibitory";
+inline constexpr const char* kCellAuxiliary = "auxiliary";
+inline constexpr const char* kCellInterneuron = "interneuron";
 
 inline std::string layer_group(const std::string& name) {
   return std::string(kLayers) + "/" + name;
@@ -51,6 +57,7 @@ inline constexpr const char* kNwbVersion = "2.7.0";
 inline constexpr const char* kNwbModule = "/processing/gaitsim";  // one TimeSeries per layer
 inline constexpr const char* kNwbTargetSuffix = "_target";
 inline constexpr const char* kNwbTrials = "/intervals/trials";
+inline constexpr const char* kNwbUnits = "/processing/gaitsim/cell_types";  // DynamicTable
 inline constexpr double kPresentationSeconds = 1.0;  // stimulus i is presented over [i, i + 1) s
 
 }  // namespace gaitsim::responses_layout

@@ -78,6 +78,33 @@ void write_provenance(h5::StreamFile& f, const ResponsesHeader& h,
   f.set_attr("/", rl::kLayerNamesAttr, names);
 }
 
+std::vector<std::string> write_unit_table(h5::StreamFile& f, const std::string& group,
+                                          const std::vector<ResponseLayer>& layers) {
+  std::vector<std::string> layer, cell_type;
+  std::vector<std::int32_t> layer_index;
+  std::vector<long long> unit;
+  for (const auto& l : layers) {
+    if (l.cell_type.empty()) continue;
+    for (std::size_t u = 0; u < l.cell_type.size(); ++u) {
+      layer.push_back(l.name);
+      layer_index.push_back(l.index);
+      unit.push_back(static_cast<long long>(u));
+      cell_type.push_back(l.cell_type[u]);
+    }
+  }
+  if (unit.empty()) return {};
+  f.create_group(group);
+  f.set_attr(group, "description",
+             "one row per unit: its layer (name and index l), its index in the layer and its "
+             "cell type: excitatory or inhibitory (the sign of all its outgoing synapses, "
+             "network.dale), auxiliary (not read by the layer above), interneuron");
+  f.write_strings(group + "/layer", layer);
+  f.write_vector(group + "/layer_index", layer_index);
+  f.write_vector(group + "/unit", unit);
+  f.write_strings(group + "/cell_type", cell_type);
+  return {"layer", "layer_index", "unit", "cell_type"};
+}
+
 void create_rows(h5::StreamFile& f, const ResponsesHeader& h, const std::string& path, int width,
                  const std::string& description) {
   const std::size_t row_bytes = static_cast<std::size_t>(width) * h.dtype.size;

@@ -23,6 +23,9 @@ struct ResponseLayer {
   double slope = 1.0;
   std::vector<std::int8_t> auxiliary;  // 1 for units the layer above does not read
   std::string description;             // what the population is, for humans
+  // Per unit: excitatory | inhibitory | auxiliary | interneuron (responses_layout.hpp); empty
+  // when the network defines no cell types (network.dale off): no unit table is written.
+  std::vector<std::string> cell_type;
 };
 
 // Provenance and settings written once, before the first chunk.
@@ -81,6 +84,11 @@ namespace gaitsim::responses_detail {
 // What both layouts share: the provenance root attributes (complete = 0 until finish()).
 void write_provenance(h5::StreamFile& f, const ResponsesHeader& h,
                       const std::vector<ResponseLayer>& layers);
+// The per-unit table (layer, index, cell type), one row per unit of every layer in order, as
+// columns under `group`: layer (strings), layer_index (int32), unit (int64), cell_type
+// (strings); returns the column names. Nothing when no layer has cell types.
+std::vector<std::string> write_unit_table(h5::StreamFile& f, const std::string& group,
+                                          const std::vector<ResponseLayer>& layers);
 // A growing (stimulus, unit) dataset of h.dtype with chunks of about 1 MiB.
 void create_rows(h5::StreamFile& f, const ResponsesHeader& h, const std::string& path, int width,
                  const std::string& description);

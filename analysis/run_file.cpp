@@ -6,6 +6,7 @@
 #include <map>
 
 #include "analysis/atomic_file.hpp"
+#include "neurons/connection_mask.hpp"
 #include "neurons/conv_wiring.hpp"
 #include "neurons/transfer.hpp"
 #include "plasticity/output_loss.hpp"
@@ -50,6 +51,16 @@ void write_metrics(h5::File& f, const RunRecord& run) {
   f.write_vector("/orthogonality/layers", run.ortho_layers);
   f.write_matrix("/orthogonality/error", ortho);
   f.set_attr("/orthogonality", "description", "||W W^T - I||_F per epoch (rows) and layer");
+  if (run.progress.clipped_synapses.empty()) return;  // no Dale constraint
+  Eigen::Matrix<long long, Eigen::Dynamic, Eigen::Dynamic> clipped(
+      E.size(), run.progress.clipped_synapses.size());
+  for (std::size_t i = 0; i < E.size(); ++i) {
+    for (Eigen::Index l = 0; l < clipped.cols(); ++l) clipped(i, l) = E[i].clipped_synapses[l];
+  }
+  f.write_matrix("/constraints/clipped_synapses", clipped);
+  f.set_attr("/constraints", "description",
+             "network.dale: synapses set to 0 after an optimiser step because their sign left "
+             "their presynaptic unit's, summed over each epoch (rows), per layer 1..L (columns)");
 }
 
 void write_alignment(h5::File& f, const RunRecord& run) {
@@ -270,11 +281,44 @@ void write_feedback(h5::File& f, const RunRecord& run) {
   }
 }
 
+// The optional connection mask of a layer (network.connection_prob < 1): 0/1 of W's shape, and
+// every absent synapse's weight exactly 0.
+std::shared_ptr<const ConnectionMask> read_mask(const Schema& s, const std::string& path,
+                                                const Mat<double>& W) {
+  if (!s.file().exists(path + "/mask")) return nullptr;
+  const Mat<double> M = s.matrix(path + "/mask", W.rows(), W.cols());
+  if (!(M.array() == 0.0 || M.array() == 1.0).all()) s.fail(path + "/mask", "expected 0 or 1");
+  ConnectionMask::Bits present = M.array() == 1.0;
+  if (!present.select(0.0, W.array()).isZero(0.0)) {
+    s.fail(path + "/W", "a weight of an absent synapse (mask 0) is not 0");
+  }
+  return std::make_shared<const ConnectionMask>(std::move(present));
+}
+
+// The optional presynaptic signs of a layer (network.dale = sign): +1 or -1 per row of W, and
+// no weight of the other sign.
+std::shared_ptr<const PresynapticSigns> read_signs(const Schema& s, const std::string& path,
+                                                   const Mat<double>& W) {
+  if (!s.file().exists(path + "/sign")) return nullptr;
+  const auto v = s.vector<int>(path + "/sign", W.rows());
+  PresynapticSigns::Signs signs(W.rows());
+  for (Eigen::Index i = 0; i < W.rows(); ++i) {
+    if (v[i] != 1 && v[i] != -1) s.fail(path + "/sign", "expected +1 or -1 per presynaptic unit");
+    signs(i) = static_cast<std::int8_t>(v[i]);
+  }
+  if (((signs.cast<double>().asDiagonal() * W).array() < 0.0).any()) {
+    s.fail(path + "/W", "a weight has the sign opposite to its presynaptic unit's (/sign)");
+  }
+  return std::make_shared<const PresynapticSigns>(std::move(signs));
+}
+
 void write_weights(h5::File& f, const Network<double>& net) {
   for (int l = 1; l <= net.depth(); ++l) {
     const auto& layer = net.layer(l);
     f.write_matrix(layer_path(l) + "/W", layer.in.W);
     f.write_vector(layer_path(l) + "/b", layer.in.b);
+    if (layer.in.mask) f.write_matrix(layer_path(l) + "/mask", layer.in.mask->matrix());
+    if (layer.in.signs) f.write_vector(layer_path(l) + "/sign", layer.in.signs->signs());
     f.set_attr(layer_path(l), "name", layer.pop.name);
     f.set_attr(layer_path(l), "activation", layer.pop.transfer.kind);
     f.set_attr(layer_path(l), "slope", layer.pop.transfer.slope);
@@ -294,6 +338,7 @@ void write_state(h5::File& f, const RunRecord& run) {
   f.write_vector("/state/loss_sum", std::vector<double>{p.loss_sum});
   f.set_attr("/state/progress", "progress_fields", progress_fields());
   f.write_vector("/state/optimizer_steps", std::vector<long long>{run.optimizer.steps});
+  if (!p.clipped_synapses.empty()) f.write_vector("/state/clipped_synapses", p.clipped_synapses);
   for (const auto& [name, tensor] : run.optimizer.tensors) {
     const std::string path = "/state/optimizer/" + name;
     if (moment_shape(name, tensor.rows(), tensor.cols()).size() == 1) {
@@ -325,10 +370,12 @@ Network<double> read_weights(const Schema& s) {
     const int passed_on = static_cast<int>(s.integer(p, "passed_on", 1, width));
     PopulationParams pop{s.text(p, "name"), width, passed_on, transfer};
     auto wiring = read_wiring(s, p, W, passed_on);
-    net.layers.push_back(
-        {pop,
-         make_transfer(transfer),
-         {std::move(W), Eigen::Map<const RowVec<double>>(b.data(), b.size()), std::move(wiring)}});
+    auto mask = read_mask(s, p, W);
+    auto signs = read_signs(s, p, W);
+    net.layers.push_back({pop,
+                          make_transfer(transfer),
+                          {std::move(W), Eigen::Map<const RowVec<double>>(b.data(), b.size()),
+                           std::move(wiring), std::move(mask), std::move(signs)}});
   }
   net.input = {
       "input", input_width, static_cast<int>(net.layer(1).in.pre_units()), {"linear", 1.0}};
@@ -357,11 +404,29 @@ std::vector<EpochRecord> read_metrics(const Schema& s, int classes,
   std::vector<EpochRecord> out;
   for (std::size_t i = 0; i < epoch.size(); ++i) {
     EpochRecord e{epoch[i],    train_loss[i], train_acc[i], test_loss[i],
-                  test_acc[i], top5[i],       seconds[i],   {}};
+                  test_acc[i], top5[i],       seconds[i],   {},
+                  {}};
     for (Eigen::Index j = 0; j < ortho.cols(); ++j) e.ortho_error.push_back(ortho(i, j));
     out.push_back(e);
   }
   return out;
+}
+
+// network.dale: per-epoch and current-epoch counts of clipped synapses, each per layer.
+void read_clipped(const Schema& s, RunRecord& run) {
+  if (!s.file().exists("/state/clipped_synapses")) return;
+  const long long L = run.weights.depth();
+  run.progress.clipped_synapses = s.vector<long long>("/state/clipped_synapses", L);
+  const auto E = static_cast<long long>(run.epochs.size());
+  const auto dims = s.shape("/constraints/clipped_synapses");
+  if (dims.size() != 2 || dims[0] != hsize_t(E) || dims[1] != hsize_t(L)) {
+    s.fail("/constraints/clipped_synapses", "shape " + shape_text(dims) + ", expected (" +
+                                                std::to_string(E) + ", " + std::to_string(L) + ")");
+  }
+  const auto clipped = s.file().read_matrix<long long>("/constraints/clipped_synapses");
+  for (long long i = 0; i < E; ++i) {
+    for (long long l = 0; l < L; ++l) run.epochs[i].clipped_synapses.push_back(clipped(i, l));
+  }
 }
 
 std::vector<int> read_ortho_layers(const Schema& s, int depth) {
@@ -432,7 +497,8 @@ void read_state(const Schema& s, RunRecord& run) {
                   p[2],
                   loss_sum,
                   p[3],
-                  p[4]};
+                  p[4],
+                  {}};
   run.optimizer.steps = s.vector<long long>("/state/optimizer_steps", 1)[0];
   const h5::File& f = s.file();
   if (!f.exists("/state/optimizer")) return;
@@ -643,6 +709,7 @@ RunRecord read_run_file(const std::filesystem::path& path, const RunExpectation*
   if (expected) check_moments(s, *expected, steps);
   read_state(s, run);
   read_feedback(s, run);
+  read_clipped(s, run);
   check_progress(s, run);
   if (expected) check_expected(s, run, *expected);
   return run;

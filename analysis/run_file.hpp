@@ -20,7 +20,8 @@ struct EpochRecord {
   double test_loss = 0, test_accuracy = 0;
   double test_top5 = std::numeric_limits<double>::quiet_NaN();  // when reports_top5(classes)
   double seconds = 0;                                           // wall time of the epoch [s]
-  std::vector<double> ortho_error;  // ||W W^T - I||_F per regularised layer
+  std::vector<double> ortho_error;          // ||W W^T - I||_F per regularised layer
+  std::vector<long long> clipped_synapses;  // network.dale: per layer 1..L, summed [count]
 };
 
 struct AlignmentRecord {
@@ -63,6 +64,7 @@ struct TrainingProgress {
   long long step = 0;   // optimiser steps in total
   double loss_sum = 0;  // current epoch, over the samples seen
   long long correct = 0, seen = 0;
+  std::vector<long long> clipped_synapses;  // network.dale: current epoch, per layer 1..L [count]
 };
 
 struct RunRecord {

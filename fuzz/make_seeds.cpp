@@ -160,7 +160,7 @@ gaitsim::RunRecord small_run() {
   run.ortho_layers = {2};
   run.epochs = {{1, 0.5, 0.5, 0.4, 0.5, NAN, 0.01, {0.3}}};
   run.alignment = {{0, {0.9, 1.0}, {25.0, 0.0}}};
-  run.progress = {1, 1, 3, 0.7, 1, 2};
+  run.progress = {1, 1, 3, 0.7, 1, 2, {}};
   run.optimizer.steps = 3;
   for (const char* m : {"m", "v"}) {
     for (int l = 1; l <= 2; ++l) {

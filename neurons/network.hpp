@@ -53,10 +53,10 @@ Network<U> Network<T>::cast() const {
   out.input = input;
   out.classes = classes;
   for (const auto& layer : layers) {
-    out.layers.push_back(
-        {layer.pop,
-         layer.f,
-         {layer.in.W.template cast<U>(), layer.in.b.template cast<U>(), layer.in.wiring}});
+    out.layers.push_back({layer.pop,
+                          layer.f,
+                          {layer.in.W.template cast<U>(), layer.in.b.template cast<U>(),
+                           layer.in.wiring, layer.in.mask, layer.in.signs}});
   }
   return out;
 }

@@ -1,8 +1,12 @@
 #pragma once
-// The synapses driving a population: weights W and bias b, and the wiring (wiring.hpp) that says
-// which presynaptic units each row of W reads (all-to-all or convolutional).
+// The synapses driving a population: weights W and bias b, the wiring (wiring.hpp) that says
+// which presynaptic units each row of W reads (all-to-all or convolutional), the mask of the
+// synapses that exist (connection_mask.hpp; none: all of them) and the fixed sign of each
+// presynaptic unit (presynaptic_signs.hpp, Dale's principle; none: synapses of either sign).
 #include <memory>
 
+#include "neurons/connection_mask.hpp"
+#include "neurons/presynaptic_signs.hpp"
 #include "neurons/wiring.hpp"
 
 namespace gaitsim {
@@ -12,6 +16,8 @@ struct Projection {
   Mat<T> W;     // synaptic weights (dense: k x n; conv: kernel) [1]
   RowVec<T> b;  // bias (tonic drive), per column of W [rate]
   std::shared_ptr<const Wiring> wiring = nullptr;  // null: dense from the first W.rows() below
+  std::shared_ptr<const ConnectionMask> mask = nullptr;  // shape of W; null: every synapse exists
+  std::shared_ptr<const PresynapticSigns> signs = nullptr;  // one per row of W; null: free signs
 
   Eigen::Index pre_units() const {
     return with_wiring([](const Wiring& w) { return w.pre_units(); });
@@ -34,6 +40,14 @@ struct Projection {
   void weight_gradient(const Mat<T>& h_pre, const Mat<T>& E, Mat<T>& dW, RowVec<T>& db) const {
     with_wiring([&](const Wiring& w) { w.weight_gradient(h_pre, E, dW, db); });
   }
+  // dW(i, j) = 0 for every absent synapse: applied to each update of W before the optimiser
+  // sees it, so absent synapses stay exactly 0.
+  void mask_update(Mat<T>& dW) const {
+    if (mask) mask->apply(dW);
+  }
+  // After an optimiser step: synapses whose sign left their presynaptic unit's are set to 0.
+  // Returns how many [count].
+  long long project_weights() { return signs ? signs->project(W) : 0; }
 
  private:
   template <class F>

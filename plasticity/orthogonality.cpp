@@ -99,6 +99,7 @@ void OrthogonalityRegulariser<T>::add_gradient(const Network<T>& net, Gradients<
     for (int i = 0; i < count; ++i) {
       const int l = layers[i];
       add_layer_gradient(net.layer(l).in.W, S, grads.dW[l]);
+      net.layer(l).in.mask_update(grads.dW[l]);  // the term reaches existing synapses only
     }
   }
 }

@@ -13,6 +13,7 @@ void synaptic_update(const Network<T>& net, const Activity<T>& act, const ErrorS
     // e_l = D_l * d_l
     e = sig.D[l].cwiseProduct(act.d[l]);
     net.layer(l).in.weight_gradient(act.h[l - 1], e, grads.dW[l], grads.db[l]);
+    net.layer(l).in.mask_update(grads.dW[l]);
     if (layer_done) layer_done(l);
   }
 }

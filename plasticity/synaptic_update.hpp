@@ -3,7 +3,8 @@
 // pre-synaptic rate times the post-synaptic error e_l = D_l * d_l = mult_l (h_l - t_l) f'(a_l):
 //   dW_l = mean_n h_{l-1}[:, :k]^T e_l,   db_l = mean_n e_l
 // (a conv kernel sums this over the output positions p: dW_l = mean_n sum_p P_p^T e_{l,p}).
-// Updates have the sign of a gradient: the optimiser subtracts them.
+// Updates have the sign of a gradient: the optimiser subtracts them. A sparse projection's
+// update is masked (connection_mask.hpp): absent synapses get dW = 0.
 #include <functional>
 #include <vector>
 

@@ -38,6 +38,8 @@ void write_dump(const fs::path& path, const Config& c, const Network<T>& net, co
     const auto& layer = net.layer(l);
     f.write_matrix(g + "/W", layer.in.W.template cast<double>());
     f.write_vector(g + "/b", layer.in.b.template cast<double>());
+    if (layer.in.mask) f.write_matrix(g + "/mask", layer.in.mask->matrix());
+    if (layer.in.signs) f.write_vector(g + "/sign", layer.in.signs->signs());
     f.write_matrix(g + "/dW", result.rule.dW[l].template cast<double>());
     f.write_vector(g + "/db", result.rule.db[l].template cast<double>());
     f.write_matrix(g + "/dW_bp", result.bp.dW[l].template cast<double>());

@@ -337,6 +337,18 @@ const std::vector<KeySpec>& schema() {
              "initial weights"),
       integer("network.seed", Field<N, long long>{&Config::network, &N::seed}, 0,
               "seed of initial weights, feedback weights and shuffling"),
+      // Synaptic constraints (biology.md 2, 3).
+      real("network.connection_prob", Field<N, double>{&Config::network, &N::connection_prob}, 0,
+           true, 1, false,
+           "probability that a synapse exists: a fixed random mask per projection drawn from "
+           "network.seed, absent synapses stay 0; every unit keeps >= 1 input; 1 = all-to-all"),
+      choice("network.dale", Field<N, std::string>{&Config::network, &N::dale}, {"off", "sign"},
+             "Dale's principle: off; sign: each presynaptic unit excitatory or inhibitory for "
+             "good, W = diag(s)|V|, a synapse whose update flips its sign is set to 0"),
+      real("network.inhibitory_fraction",
+           Field<N, double>{&Config::network, &N::inhibitory_fraction}, 0, false, 1, false,
+           "dale sign: fraction of each projection's presynaptic units that are inhibitory "
+           "(ceil(fraction x units), drawn from network.seed)"),
       choice("learning.algorithm", Field<L, std::string>{&Config::learning, &L::algorithm},
              learning_rule_names(), "learning rule"),
       choice("learning.loss", Field<L, std::string>{&Config::learning, &L::loss},

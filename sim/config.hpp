@@ -49,6 +49,10 @@ struct NetworkConfig {
   std::string output_activation = "same";  // output transfer function, "same" = activation
   std::string init = "orthogonal";         // orthogonal | xavier
   long long seed = 1;                      // seed of weights, feedback and shuffling [1]
+  // Synaptic constraints (biology.md 2, 3; neurons/connection_mask.hpp).
+  double connection_prob = 1.0;  // probability that a synapse exists, fixed mask, 0 < p <= 1 [1]
+  std::string dale = "off";      // Dale's principle: off | sign
+  double inhibitory_fraction = 0.2;  // sign: fraction of presynaptic units inhibitory [1]
 };
 
 struct LearningConfig {

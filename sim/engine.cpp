@@ -147,6 +147,9 @@ BatchResult Engine<T>::step(const Mat<T>& x, const Eigen::VectorXi& y) {
                      (all_finite(grads_) ? "" : ", non-finite weight update"));
   }
   optimizer_->step(net_, grads_);
+  // Dale's principle as a projected gradient step: the same on every replica, as the weights are.
+  clipped_.assign(net_.depth() + 1, 0);
+  for (int l = 1; l <= net_.depth(); ++l) clipped_[l] = net_.layer(l).in.project_weights();
   return result;
 }
 

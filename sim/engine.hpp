@@ -3,6 +3,7 @@
 // top-down sweep), local plasticity, the orthogonality term, and the optimiser step.
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 #include "plasticity/feedback_plasticity.hpp"
 #include "plasticity/learned_feedback.hpp"
@@ -73,6 +74,9 @@ class Engine {
   Optimizer<T>& optimizer() { return *optimizer_; }
   const Activity<T>& activity() const { return act_; }
   const ErrorSignals<T>& signals() const { return sig_; }
+  // Synapses the last step's sign projection set to 0 (network.dale sign), per layer 1..L
+  // (index 0 unused) [count].
+  const std::vector<long long>& clipped_synapses() const { return clipped_; }
   Phases<T>& phases() { return *phases_; }
   // feedback.mode learned: Q_l, c_l and their plasticity; null in exact mode.
   LearnedFeedback<T>* learned_feedback() { return feedback_.get(); }
@@ -101,6 +105,7 @@ class Engine {
   std::unique_ptr<LearnedFeedback<T>> feedback_;
   std::unique_ptr<FeedbackPlasticity<T>> feedback_rule_;
   bool forward_learning_ = true;
+  std::vector<long long> clipped_;
 };
 
 extern template class Engine<double>;

@@ -1,8 +1,13 @@
 #include "sim/network_builder.hpp"
 
+#include <cmath>
 #include <random>
+#include <sstream>
 
+#include "neurons/connection_mask.hpp"
+#include "neurons/presynaptic_signs.hpp"
 #include "neurons/weight_init.hpp"
+#include "plasticity/layer_inverse.hpp"
 #include "plasticity/learning_rule.hpp"
 
 namespace gaitsim {
@@ -206,6 +211,87 @@ NetworkShape unchecked_shape(const Config& c, int input_width, int classes) {
   return shape;
 }
 
+// Sparse connectivity (network.connection_prob = p < 1): layer l's mask comes from its own
+// stream, seeded by (network.seed, l), so the weights' stream is the one of a dense net; the
+// weights become W = M * V with V the usual initial weights divided by sqrt(p), which keeps the
+// mean square of each unit's input weights, hence the activity's scale, of the dense net.
+void add_mask(const Config& c, int l, Projection<double>& in) {
+  const double p = c.network.connection_prob;
+  if (p >= 1.0) return;
+  std::seed_seq seeds{static_cast<std::uint64_t>(c.network.seed), std::uint64_t{0x6d61736b},
+                      static_cast<std::uint64_t>(l)};
+  std::mt19937_64 rng(seeds);
+  in.mask = std::make_shared<const ConnectionMask>(
+      ConnectionMask::random(in.W.rows(), in.W.cols(), p, rng));
+  in.W /= std::sqrt(p);
+  in.mask->apply(in.W);
+}
+
+// s_i |V| alone gives every unit a drive of mean (n_E - n_I) E|V| h from equal presynaptic
+// rates h, which grows layer by layer. Excitatory rows are scaled by sqrt(n_I / n_E) and
+// inhibitory ones by sqrt(n_E / n_I): excitation and inhibition then balance in expectation
+// (n_E a = n_I b) and the mean square of each unit's input weights is the plain net's
+// (n_E a^2 + n_I b^2 = n_E + n_I). Without inhibitory units nothing can balance: unscaled.
+void balance_signs(const PresynapticSigns& signs, Mat<double>& W) {
+  const auto inhibitory = static_cast<double>((signs.signs().array() < 0).count());
+  const double excitatory = double(signs.size()) - inhibitory;
+  if (inhibitory == 0.0 || excitatory == 0.0) return;
+  for (Eigen::Index i = 0; i < W.rows(); ++i) {
+    W.row(i) *= signs.signs()(i) > 0 ? std::sqrt(inhibitory / excitatory)
+                                     : std::sqrt(excitatory / inhibitory);
+  }
+}
+
+// Dale's principle, sign form (network.dale = sign): layer l's presynaptic signs come from
+// their own stream, seeded by (network.seed, l), and the initial weights become s_i |V(i, j)|.
+// A conv kernel matrix has one row per (channel, offset) of a patch, not per presynaptic unit:
+// refused.
+void add_signs(const Config& c, int l, Projection<double>& in) {
+  if (c.network.dale == "off") return;
+  if (!in.dense()) {
+    throw ConfigError(layer_key(c, l) + ": network.dale = " + c.network.dale +
+                      " applies to dense projections only (a conv kernel row is not one "
+                      "presynaptic unit); use network.dale off with conv layers");
+  }
+  std::seed_seq seeds{static_cast<std::uint64_t>(c.network.seed), std::uint64_t{0x64616c65},
+                      static_cast<std::uint64_t>(l)};
+  std::mt19937_64 rng(seeds);
+  in.signs = std::make_shared<const PresynapticSigns>(
+      PresynapticSigns::random(in.W.rows(), c.network.inhibitory_fraction, rng));
+  in.signs->apply(in.W);
+  balance_signs(*in.signs, in.W);
+}
+
+// The keys that shaped a constrained layer's weights, for messages.
+std::string constraint_keys(const Config& c) {
+  std::string keys;
+  if (c.network.connection_prob < 1.0) {
+    std::ostringstream p;
+    p << c.network.connection_prob;
+    keys = "network.connection_prob = " + p.str();
+  }
+  if (c.network.dale != "off") {
+    keys += (keys.empty() ? "" : ", ") + std::string("network.dale = ") + c.network.dale;
+  }
+  return keys;
+}
+
+// A rule that inverts layers 2..L needs their constrained weights invertible in the run's precision
+// (the condition limit of plasticity/layer_inverse.hpp): refused now rather than at step 1.
+template <class T>
+void check_invertible(const Config& c, const Network<double>& net) {
+  try {
+    LayerInverse<T>().factorize(net.template cast<T>());
+  } catch (const IllConditionedLayer& e) {
+    throw ConfigError(
+        c.source + ": " + constraint_keys(c) + ": the constrained weights leave layer " +
+        std::to_string(e.layer) + " (" + net.layer(e.layer).pop.name +
+        ") singular or ill-conditioned (condition estimate " + std::to_string(e.condition) +
+        "), but learning.algorithm " + c.learning.algorithm +
+        " inverts it; raise network.connection_prob or change network.seed");
+  }
+}
+
 }  // namespace
 
 NetworkShape network_shape(const Config& c, int input_width, int classes) {
@@ -243,7 +329,12 @@ Network<double> build_network(const Config& c, int input_width, int classes) {
       in.W = initial_weights(c.network.init, shape.reads[l], shape.widths[l], rng);
       in.b = RowVec<double>::Zero(shape.widths[l]);
     }
+    add_mask(c, l, in);
+    add_signs(c, l, in);
     net.layers.push_back({pop, make_transfer(pop.transfer), std::move(in)});
+  }
+  if (!constraint_keys(c).empty() && rule_inverts(c.learning.algorithm)) {
+    with_precision(c.learning, [&]<class T>() { check_invertible<T>(c, net); });
   }
   return net;
 }

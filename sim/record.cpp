@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +11,7 @@
 
 #include "analysis/atomic_file.hpp"
 #include "analysis/h5_stream.hpp"
+#include "analysis/responses_layout.hpp"
 #include "analysis/responses_writer.hpp"
 #include "sim/engine.hpp"
 #include "sim/network_builder.hpp"
@@ -21,6 +23,7 @@
 namespace gaitsim {
 
 namespace fs = std::filesystem;
+namespace rl = responses_layout;
 
 namespace {
 
@@ -49,14 +52,34 @@ std::string describe_layer(const ResponseLayer& l, int classes, int depth) {
   return d;
 }
 
+// A unit's cell type: auxiliary where the layer above does not read it, else the sign of its
+// outgoing synapses (network.dale sign: the projection above's sign of its row). The output's
+// class units have no outgoing synapses; they are the excitatory principal units the readout
+// sees. Empty when the network has no Dale constraint.
+std::vector<std::string> cell_types(const Network<double>& net, int l) {
+  const bool dale = std::any_of(net.layers.begin(), net.layers.end(),
+                                [](const auto& layer) { return layer.in.signs != nullptr; });
+  if (!dale) return {};
+  const PopulationParams& p = net.population(l);
+  std::vector<std::string> out(static_cast<std::size_t>(p.width), rl::kCellAuxiliary);
+  const PresynapticSigns* signs = l < net.depth() ? net.layer(l + 1).in.signs.get() : nullptr;
+  for (int u = 0; u < p.passed_on; ++u) {
+    const bool inhibitory = signs && signs->signs()(u) < 0;
+    out[static_cast<std::size_t>(u)] = inhibitory ? rl::kCellInhibitory : rl::kCellExcitatory;
+  }
+  return out;
+}
+
 std::vector<ResponseLayer> response_layers(const Network<double>& net, int classes) {
   std::vector<ResponseLayer> out;
   for (int l = 0; l <= net.depth(); ++l) {
     const PopulationParams& p = net.population(l);
-    ResponseLayer info{p.name, l, p.width, p.passed_on, p.transfer.kind, p.transfer.slope, {}, {}};
+    ResponseLayer info{p.name,           l,  p.width, p.passed_on, p.transfer.kind,
+                       p.transfer.slope, {}, {},      {}};
     info.auxiliary.assign(static_cast<std::size_t>(p.width), 0);
     for (int u = p.passed_on; u < p.width; ++u) info.auxiliary[static_cast<std::size_t>(u)] = 1;
     info.description = describe_layer(info, classes, net.depth());
+    info.cell_type = cell_types(net, l);
     out.push_back(std::move(info));
   }
   return out;

@@ -135,6 +135,7 @@ void Trainer<T>::start() {
     for (int l = 2; l <= net.depth(); ++l) {
       if (OrthogonalityRegulariser<double>::applies(net, l)) run_.ortho_layers.push_back(l);
     }
+    if (c_.network.dale != "off") run_.progress.clipped_synapses.assign(net.depth(), 0);
   }
   run_.config_yaml = c_.to_yaml();
   run_.precision = c_.learning.precision;
@@ -243,12 +244,14 @@ EpochRecord Trainer<T>::finish_epoch(int e, double seconds) {
                   double(test.correct) / n,
                   double(test.top5) / n,
                   seconds,
+                  {},
                   {}};
   if (!reports_top5(engine_->network().classes))
     rec.test_top5 = std::numeric_limits<double>::quiet_NaN();
   for (int l : run_.ortho_layers) {
     rec.ortho_error.push_back(OrthogonalityRegulariser<T>::error(engine_->network().layer(l).in.W));
   }
+  rec.clipped_synapses = p.clipped_synapses;
   return rec;
 }
 
@@ -292,6 +295,9 @@ void Trainer<T>::train_batch(datasets::BatchStream& stream,
   p.loss_sum += r.loss_sum;
   p.correct += r.correct;
   p.seen += r.samples;
+  for (std::size_t l = 0; l < p.clipped_synapses.size(); ++l) {
+    p.clipped_synapses[l] += engine_->clipped_synapses()[l + 1];
+  }
   ++p.step;
   ++p.batch;
   ++session_steps_;
@@ -335,7 +341,7 @@ void Trainer<T>::end_epoch(int e, double seconds) {
   run_.epochs.push_back(rec);
   const bool settle = c_.dynamics.mode == "settle";
   if (settle) record_settling(e);
-  p = {e + 1, 0, p.step, 0, 0, 0};
+  p = {e + 1, 0, p.step, 0, 0, 0, std::vector<long long>(p.clipped_synapses.size(), 0)};
   notify(observer_.epoch_done, rec, settle ? &run_.settling.back() : nullptr);
 }
 

@@ -44,6 +44,7 @@ class ResponsesSource : public NetworkSource {
       l.aux.assign(aux.begin(), aux.end());
       layers_.push_back(std::move(l));
     }
+    read_cell_types(f);
     std::sort(layers_.begin(), layers_.end(),
               [](const Layer& a, const Layer& b) { return a.index < b.index; });
     if (layers_.size() < 2 || layers_[0].index != 0) fail(file, "no input and driven layers");
@@ -72,6 +73,7 @@ class ResponsesSource : public NetworkSource {
       sl.name = QString::fromStdString(L.name);
       sl.width = L.width;
       sl.auxiliary = L.aux;
+      sl.inhibitory = L.inhibitory;
       sl.rate = row("/layers/" + L.name + "/rates", L.width);
       if (targets_) sl.target = row("/layers/" + L.name + "/targets", L.width);
       s.layers.push_back(std::move(sl));
@@ -85,7 +87,24 @@ class ResponsesSource : public NetworkSource {
     std::string name;
     int index = 0, width = 0;
     std::vector<char> aux;
+    std::vector<char> inhibitory;  // from the unit table (network.dale); empty without one
   };
+
+  // The per-unit table of a Dale network (/units, docs/file-formats.md).
+  void read_cell_types(const h5::File& f) {
+    if (!f.exists("/units/cell_type")) return;
+    const auto layer = f.read_vector<int>("/units/layer_index");
+    const auto unit = f.read_vector<long long>("/units/unit");
+    const auto type = f.read_strings("/units/cell_type");
+    if (layer.size() != type.size() || unit.size() != type.size()) fail(file_, "bad /units table");
+    for (Layer& l : layers_) l.inhibitory.assign(static_cast<std::size_t>(l.width), 0);
+    for (std::size_t r = 0; r < type.size(); ++r) {
+      for (Layer& l : layers_) {
+        if (l.index != layer[r] || unit[r] < 0 || unit[r] >= l.width) continue;
+        l.inhibitory[static_cast<std::size_t>(unit[r])] = type[r] == "inhibitory";
+      }
+    }
+  }
   fs::path file_;
   std::vector<Layer> layers_;
   int classes_ = 0;

@@ -22,6 +22,7 @@ struct LayerSlice {
   int width = 0;
   std::vector<double> rate, target;  // target empty where there is none
   std::vector<char> auxiliary;       // 1 for auxiliary units
+  std::vector<char> inhibitory;      // network.dale: 1 for inhibitory units; empty: no cell types
 };
 struct StimulusData {
   long long index = 0, id = 0;

@@ -27,6 +27,23 @@ WeightsData read_weights(const fs::path& run_file) {
     w.rows.push_back(static_cast<int>(m.rows()));
     w.cols.push_back(static_cast<int>(m.cols()));
     w.layer_names.push_back(QString::fromStdString(attr_or(f, g, "name")));
+    std::vector<char> mask;
+    if (f.exists(g + "/mask")) {
+      const Eigen::MatrixXd M = f.read_matrix<double>(g + "/mask");
+      if (M.rows() != m.rows() || M.cols() != m.cols())
+        throw std::runtime_error(g + "/mask: shape");
+      mask.resize(M.size());
+      for (Eigen::Index i = 0; i < M.rows(); ++i) {
+        for (Eigen::Index j = 0; j < M.cols(); ++j) mask[i * M.cols() + j] = M(i, j) != 0.0;
+      }
+    }
+    w.mask.push_back(std::move(mask));
+    std::vector<int> sign;
+    if (f.exists(g + "/sign")) {
+      sign = f.read_vector<int>(g + "/sign");
+      if (sign.size() != std::size_t(m.rows())) throw std::runtime_error(g + "/sign: length");
+    }
+    w.sign.push_back(std::move(sign));
   }
   image_shape(static_cast<int>(f.attr_int("/weights", "input_width")), w.image_h, w.image_w,
               w.image_c);
@@ -46,6 +63,34 @@ Histogram histogram(const std::vector<double>& values, int bins) {
     h.counts[std::min(b, h.counts.size() - 1)] += 1;
   }
   return h;
+}
+
+std::pair<std::vector<double>, std::vector<double>> weights_by_sign(const WeightsData& w, int l) {
+  std::pair<std::vector<double>, std::vector<double>> out;
+  const auto& mask = w.mask[l];
+  const auto& sign = w.sign[l];
+  for (int i = 0; i < w.rows[l]; ++i) {
+    auto& into = !sign.empty() && sign[i] < 0 ? out.second : out.first;
+    for (int j = 0; j < w.cols[l]; ++j) {
+      const std::size_t k = static_cast<std::size_t>(i) * w.cols[l] + j;
+      if (mask.empty() || mask[k]) into.push_back(w.W[l][k]);
+    }
+  }
+  return out;
+}
+
+QImage connectivity_image(const WeightsData& w, int l) {
+  QImage img(w.cols[l], w.rows[l], QImage::Format_RGB32);
+  const auto& mask = w.mask[l];
+  const auto& sign = w.sign[l];
+  for (int i = 0; i < w.rows[l]; ++i) {
+    const QRgb colour = !sign.empty() && sign[i] < 0 ? qRgb(40, 90, 200) : qRgb(200, 50, 40);
+    for (int j = 0; j < w.cols[l]; ++j) {
+      const bool present = mask.empty() || mask[static_cast<std::size_t>(i) * w.cols[l] + j];
+      img.setPixel(j, i, present ? colour : qRgb(225, 225, 225));
+    }
+  }
+  return img;
 }
 
 std::vector<double> receptive_field(const WeightsData& w, int unit) {

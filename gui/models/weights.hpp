@@ -21,6 +21,9 @@ struct WeightsData {
   std::vector<QString> layer_names;    // 1..L
   std::vector<std::vector<double>> W;  // per layer, row-major (k x n)
   std::vector<int> rows, cols;
+  // Synaptic constraints (docs/biology.md), per layer; an empty entry: not constrained.
+  std::vector<std::vector<char>> mask;        // row-major like W: 1 where the synapse exists
+  std::vector<std::vector<int>> sign;         // per row of W (presynaptic unit): +1 or -1
   int image_h = 0, image_w = 0, image_c = 1;  // shape of one input image (0: not an image)
 };
 WeightsData read_weights(const fs::path& run_file);
@@ -29,6 +32,12 @@ struct Histogram {
   std::vector<double> counts;
 };
 Histogram histogram(const std::vector<double>& values, int bins);
+// The weights of layer index l (0-based) that exist (all without a mask), split by the sign of
+// their presynaptic unit: {excitatory or unsigned, inhibitory}.
+std::pair<std::vector<double>, std::vector<double>> weights_by_sign(const WeightsData& w, int l);
+// Layer l's connectivity as an image of W's shape (rows: presynaptic units): red where an
+// excitatory (or unsigned) synapse exists, blue where an inhibitory one does, grey where none.
+QImage connectivity_image(const WeightsData& w, int l);
 // Receptive field of unit j of layer 1: column j of W1, length k.
 std::vector<double> receptive_field(const WeightsData& w, int unit);
 

@@ -22,11 +22,17 @@ void HeatmapWidget::set_values(const QString& title, const std::vector<double>& 
   update();
 }
 
+void HeatmapWidget::set_inhibitory(const std::vector<char>& inhibitory) {
+  inhibitory_ = inhibitory;
+  update();
+}
+
 void HeatmapWidget::set_image(const QString& title, const QImage& img) {
   title_ = title;
   image_ = img;
   colour_bar_ = false;
   aux_.clear();
+  inhibitory_.clear();
   grid_ = Grid{img.height(), img.width()};
   update();
 }
@@ -61,6 +67,20 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
     const double r = std::max(1.0, std::min(cw, ch) * 0.18);
     for (std::size_t k = 0; k < aux_.size(); ++k) {
       if (!aux_[k]) continue;
+      const int rr = int(k) / grid_.cols, cc = int(k) % grid_.cols;
+      p.drawEllipse(QPointF(target.x() + (cc + 0.5) * cw, target.y() + (rr + 0.5) * ch), r, r);
+    }
+  }
+  // inhibitory units: a hollow ring around the cell's centre
+  if (!inhibitory_.empty() && grid_.cols > 0) {
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setBrush(Qt::NoBrush);
+    const double cw = target.width() / double(grid_.cols),
+                 ch = target.height() / double(grid_.rows);
+    const double r = std::max(1.5, std::min(cw, ch) * 0.32);
+    p.setPen(QPen(QColor(20, 20, 20), std::max(1.0, r * 0.35)));
+    for (std::size_t k = 0; k < inhibitory_.size(); ++k) {
+      if (!inhibitory_[k]) continue;
       const int rr = int(k) / grid_.cols, cc = int(k) % grid_.cols;
       p.drawEllipse(QPointF(target.x() + (cc + 0.5) * cw, target.y() + (rr + 0.5) * ch), r, r);
     }

@@ -4,9 +4,30 @@
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <array>
 
 namespace gaitsim::gui {
+
+namespace {
+
+// "64 units", or with Dale's principle the cell types: "64 units: 40 E, 8 I, 16 aux".
+QString cell_counts(const LayerSlice& s) {
+  if (s.inhibitory.empty()) return QString("%1 units").arg(s.width);
+  int inhibitory = 0, auxiliary = 0;
+  for (std::size_t j = 0; j < s.inhibitory.size(); ++j) {
+    const bool aux = j < s.auxiliary.size() && s.auxiliary[j];
+    auxiliary += aux;
+    inhibitory += !aux && s.inhibitory[j];
+  }
+  return QString("%1 units: %2 E, %3 I, %4 aux")
+      .arg(s.width)
+      .arg(s.width - inhibitory - auxiliary)
+      .arg(inhibitory)
+      .arg(auxiliary);
+}
+
+}  // namespace
 
 NetworkView::NetworkView(QWidget* parent) : QWidget(parent) {
   setFocusPolicy(Qt::StrongFocus);
@@ -106,7 +127,7 @@ void NetworkView::show_stimulus(long long i) {
   }
   input_->set_image("input", input_image(data_.input, data_.image_h, data_.image_w, data_.image_c));
   caption_->setText(QString("stimulus %1 of %2 (id %3)\nlabel %4, prediction %5%6\n\n%7\n\n"
-                            "Left/Right: previous/next stimulus. Dots mark auxiliary units.")
+                            "Left/Right: previous/next stimulus. Dots mark auxiliary units%8.")
                         .arg(i)
                         .arg(source_->count())
                         .arg(data_.id)
@@ -115,11 +136,16 @@ void NetworkView::show_stimulus(long long i) {
                         .arg(data_.label >= 0
                                  ? (data_.label == data_.prediction ? " (correct)" : " (wrong)")
                                  : "")
-                        .arg(source_->description()));
+                        .arg(source_->description())
+                        .arg(std::any_of(data_.layers.begin(), data_.layers.end(),
+                                         [](const LayerSlice& s) { return !s.inhibitory.empty(); })
+                                 ? ", rings inhibitory units (Dale's principle; the others "
+                                   "are excitatory)"
+                                 : ""));
   rebuild(static_cast<int>(data_.layers.size()));
   for (std::size_t l = 0; l < data_.layers.size(); ++l) {
     const LayerSlice& s = data_.layers[l];
-    layer_titles_[3 + l]->setText(QString("%1 (%2 units)").arg(s.name).arg(s.width));
+    layer_titles_[3 + l]->setText(QString("%1 (%2)").arg(s.name).arg(cell_counts(s)));
     maps_[l][0]->set_values("", s.rate, s.auxiliary, false);
     if (s.target.empty()) {
       maps_[l][1]->set_values("(no targets recorded)", {}, {}, false);
@@ -130,6 +156,7 @@ void NetworkView::show_stimulus(long long i) {
       maps_[l][1]->set_values("", s.target, s.auxiliary, false);
       maps_[l][2]->set_values("", diff, s.auxiliary, true);
     }
+    for (auto* map : maps_[l]) map->set_inhibitory(s.inhibitory);
   }
 }
 

@@ -28,6 +28,12 @@ WeightsView::WeightsView(QWidget* parent) : QWidget(parent) {
   right->addWidget(layer_);
   histogram_ = make_chart_view("Weight histogram");
   right->addWidget(histogram_, 1);
+  constraints_ = new QLabel;
+  constraints_->setWordWrap(true);
+  right->addWidget(constraints_);
+  connectivity_ = new QLabel;
+  connectivity_->setAlignment(Qt::AlignCenter);
+  right->addWidget(connectivity_);
   v->addLayout(right, 2);
   connect(layer_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { redraw(); });
 }
@@ -49,16 +55,10 @@ void WeightsView::set_weights(std::shared_ptr<const WeightsData> w) {
   redraw();
 }
 
-void WeightsView::redraw() {
-  QChart* c = histogram_->chart();
-  reset_chart(c);
-  if (!weights_ || weights_->W.empty()) {
-    fields_->setPixmap(QPixmap());
-    attach_axes(c, "weight", "count");
-    return;
-  }
-  const int l = std::max(layer_->currentIndex(), 0);
-  const Histogram h = histogram(weights_->W[l], 60);
+namespace {
+
+// A histogram as a filled step curve.
+void add_histogram(QChart* c, const Histogram& h, const QString& name, const QColor& colour) {
   auto* upper = new QLineSeries;
   auto* lower = new QLineSeries;
   const double bw = (h.hi - h.lo) / h.counts.size();
@@ -69,11 +69,80 @@ void WeightsView::redraw() {
     lower->append(h.lo + (b + 1) * bw, 0);
   }
   auto* area = new QAreaSeries(upper, lower);
-  area->setName(QString("W%1, %2 weights").arg(l + 1).arg(weights_->W[l].size()));
-  area->setColor(QColor(31, 119, 180));
-  area->setBorderColor(QColor(20, 70, 120));
+  area->setName(name);
+  QColor fill = colour;
+  fill.setAlpha(160);
+  area->setColor(fill);
+  area->setBorderColor(colour.darker());
   c->addSeries(area);
+}
+
+}  // namespace
+
+// The mask and signs of layer l: counts, and the connectivity image (rows: presynaptic units).
+void WeightsView::show_constraints(int l) {
+  const auto& mask = weights_->mask[l];
+  const auto& sign = weights_->sign[l];
+  if (mask.empty() && sign.empty()) {
+    constraints_->setText("All-to-all, synapses of either sign (no constraint).");
+    connectivity_->setPixmap(QPixmap());
+    return;
+  }
+  QString text;
+  const auto total = static_cast<long long>(weights_->W[l].size());
+  if (!mask.empty()) {
+    const auto present = std::count(mask.begin(), mask.end(), char(1));
+    text += QString("Mask: %1 of %2 synapses present (%3%). ")
+                .arg(present)
+                .arg(total)
+                .arg(100.0 * double(present) / double(total), 0, 'f', 1);
+  }
+  if (!sign.empty()) {
+    const auto inhibitory = std::count(sign.begin(), sign.end(), -1);
+    text += QString("Dale (sign): %1 of %2 presynaptic units inhibitory. ")
+                .arg(inhibitory)
+                .arg(sign.size());
+  }
+  constraints_->setText(text +
+                        "Image: rows presynaptic units, columns postsynaptic; red "
+                        "excitatory, blue inhibitory, grey absent.");
+  connectivity_->setPixmap(
+      QPixmap::fromImage(connectivity_image(*weights_, l)
+                             .scaled(240, 240, Qt::KeepAspectRatio, Qt::FastTransformation)));
+}
+
+void WeightsView::redraw() {
+  QChart* c = histogram_->chart();
+  reset_chart(c);
+  if (!weights_ || weights_->W.empty()) {
+    fields_->setPixmap(QPixmap());
+    attach_axes(c, "weight", "count");
+    constraints_->clear();
+    connectivity_->setPixmap(QPixmap());
+    return;
+  }
+  const int l = std::max(layer_->currentIndex(), 0);
+  const bool constrained = !weights_->mask[l].empty() || !weights_->sign[l].empty();
+  if (!constrained) {
+    add_histogram(c, histogram(weights_->W[l], 60),
+                  QString("W%1, %2 weights").arg(l + 1).arg(weights_->W[l].size()),
+                  QColor(31, 119, 180));
+  } else {
+    const auto [excitatory, inhibitory] = weights_by_sign(*weights_, l);
+    const bool signed_ = !weights_->sign[l].empty();
+    if (!excitatory.empty()) {
+      add_histogram(
+          c, histogram(excitatory, 60),
+          QString("%1 %2 synapses").arg(excitatory.size()).arg(signed_ ? "excitatory" : "present"),
+          QColor(200, 50, 40));
+    }
+    if (!inhibitory.empty()) {
+      add_histogram(c, histogram(inhibitory, 60),
+                    QString("%1 inhibitory synapses").arg(inhibitory.size()), QColor(40, 90, 200));
+    }
+  }
   attach_axes(c, "weight", "count", false, true);
+  show_constraints(l);
   c->setTitle(QString("Histogram of W%1 (into %2)").arg(l + 1).arg(weights_->layer_names[l]));
 
   // receptive fields of layer 1: up to 64 units, tiles on a diverging map scaled per tile

@@ -12,6 +12,7 @@
 #include <QtCharts/QScatterSeries>
 #include <QtCharts/QValueAxis>
 #include <QtTest/QtTest>
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -174,6 +175,56 @@ class ViewerTest : public QObject {
     QCOMPARE(total, 784.0 * 64.0);
     const Eigen::MatrixXd W1 = f.read_matrix<double>("/weights/1/W");
     QCOMPARE(receptive_field(wd, 5)[300], W1(300, 5));
+  }
+
+  // Synaptic constraints (docs/biology.md): the weights view splits the histogram by sign and
+  // shows the mask and signs; the network view marks the inhibitory units of a responses file
+  // and of a run file alike (the sign of each unit's outgoing synapses, /weights/<l+1>/sign).
+  void constrainedNetworkShowsMasksSignsAndCellTypes() {
+    const QString run = path("constrained/run.h5"), rec = path("constrained.h5");
+    Cli r = run_gaitsim({"train", config_, "--out", path("constrained"), "--threads", "1",
+                         "--max-steps", "3", "--set", "network.connection_prob=0.5", "--set",
+                         "network.dale=sign"});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+    r = run_gaitsim({"record", config_, "--checkpoint", run, "--stimuli", "test:0-4", "--quiet",
+                     "--out", rec, "--threads", "1", "--set", "network.connection_prob=0.5",
+                     "--set", "network.dale=sign"});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+    const h5::File f = h5::File::open_read(run.toStdString());
+    const auto sign2 = f.read_vector<int>("/weights/2/sign");  // hidden1's units
+    const long long inhibitory = std::count(sign2.begin(), sign2.end(), -1);
+    QVERIFY(inhibitory > 0);
+
+    const WeightsData wd = read_weights(run.toStdString());
+    QCOMPARE(wd.sign[1], sign2);
+    const auto [exc, inh] = weights_by_sign(wd, 1);
+    const Eigen::MatrixXd mask2 = f.read_matrix<double>("/weights/2/mask");
+    QCOMPARE(double(exc.size() + inh.size()), mask2.sum());  // absent synapses left out
+    for (double v : exc) QVERIFY(v >= 0);
+    for (double v : inh) QVERIFY(v <= 0);
+    const QImage img = connectivity_image(wd, 1);
+    QCOMPARE(img.height(), wd.rows[1]);
+
+    MainWindow w;
+    w.show();
+    QVERIFY(wait_loaded(w, run));
+    w.weights_view()->set_weights(std::make_shared<const WeightsData>(wd));
+    QVERIFY(w.weights_view()->constraints_text().contains("Mask:"));
+    QVERIFY(w.weights_view()->constraints_text().contains("inhibitory"));
+    QVERIFY(!w.weights_view()->histogram_chart()->series().isEmpty());
+
+    std::vector<std::unique_ptr<NetworkSource>> sources;
+    sources.push_back(open_responses(rec.toStdString()));
+    sources.push_back(compute_from_run(run.toStdString(), 3));
+    for (const auto& source : sources) {
+      const StimulusData s = source->stimulus(0);
+      const LayerSlice& hidden1 = s.layers[0];
+      QCOMPARE(hidden1.inhibitory.size(), std::size_t(64));
+      for (std::size_t u = 0; u < 48; ++u) QCOMPARE(int(hidden1.inhibitory[u]), int(sign2[u] < 0));
+      for (std::size_t u = 48; u < 64; ++u) QCOMPARE(int(hidden1.inhibitory[u]), 0);
+    }
+    QVERIFY(wait_loaded(w, rec));
+    QVERIFY(w.network_view()->caption().contains("inhibitory"));
   }
 
   // Regression: a run shorter than output.align_every has one angle sample, and its chart was
