@@ -40,8 +40,7 @@ void write_dump(const fs::path& path, const Config& c, const Network<T>& net, co
     f.write_vector(g + "/db", result.rule.db[l].template cast<double>());
     f.write_matrix(g + "/dW_bp", result.bp.dW[l].template cast<double>());
     f.write_vector(g + "/db_bp", result.bp.db[l].template cast<double>());
-    f.set_attr(g, "activation", layer.pop.transfer.kind);
-    f.set_attr(g, "slope", layer.pop.transfer.slope);
+    write_transfer(f, g, layer.pop.transfer);
     f.set_attr(g, "name", layer.pop.name);
     write_wiring(f, g, layer.in.wiring.get());
   }

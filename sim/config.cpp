@@ -95,7 +95,16 @@ struct KeySpec {
   std::string help;
   std::function<void(Config&, const YAML::Node&, const Where&)> set;
   std::function<YAML::Node(const Config&)> get;
+  // Left out of to_yaml while at its default, so that configs written before the key existed
+  // (and their run files) stay byte for byte what they were.
+  bool omitted_at_default = false;
 };
+
+// A key added after run files were first written (see KeySpec::omitted_at_default).
+KeySpec added_key(KeySpec spec) {
+  spec.omitted_at_default = true;
+  return spec;
+}
 
 template <class Section, class V>
 struct Field {
@@ -397,6 +406,13 @@ const std::vector<KeySpec>& schema() {
       boolean("dynamics.fail_on_nonconvergence",
               Field<Y, bool>{&Config::dynamics, &Y::fail_on_nonconvergence},
               "a phase that does not converge within max_time_ms is an error, not a warning"),
+      // Rates (issue 14): smooth, non-negative transfer functions (biology.md 1).
+      added_key(real("network.softplus_beta", Field<N, double>{&Config::network, &N::softplus_beta},
+                     0, true, kInf, false,
+                     "softplus sharpness beta, f(a) = log(1 + e^(beta a)) / beta [1/rate units]")),
+      added_key(real("network.rate_max", Field<N, double>{&Config::network, &N::rate_max}, 0, true,
+                     kInf, false,
+                     "logistic saturation rate r_max, f(a) = r_max / (1 + e^-a) [rate units]")),
   };
   return keys;
 }
@@ -656,7 +672,11 @@ std::filesystem::path DataConfig::folder() const {
 
 std::string Config::to_yaml() const {
   YAML::Node root;
+  const Config defaults;
   for (const auto& spec : schema()) {
+    if (spec.omitted_at_default && YAML::Dump(spec.get(*this)) == YAML::Dump(spec.get(defaults))) {
+      continue;
+    }
     const auto dot = spec.key.find('.');
     root[spec.key.substr(0, dot)][spec.key.substr(dot + 1)] = spec.get(*this);
   }

@@ -47,6 +47,8 @@ struct NetworkConfig {
   std::string activation = "leaky_relu";   // hidden transfer function
   double slope = 0.1;                      // leaky-ReLU slope alpha [1]
   std::string output_activation = "same";  // output transfer function, "same" = activation
+  double softplus_beta = 1.0;              // softplus sharpness beta [1/rate units]
+  double rate_max = 1.0;                   // logistic saturation rate r_max [rate units]
   std::string init = "orthogonal";         // orthogonal | xavier
   long long seed = 1;                      // seed of weights, feedback and shuffling [1]
 };

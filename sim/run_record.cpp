@@ -50,6 +50,18 @@ void write_metrics(h5::File& f, const RunRecord& run) {
   f.write_vector("/orthogonality/layers", run.ortho_layers);
   f.write_matrix("/orthogonality/error", ortho);
   f.set_attr("/orthogonality", "description", "||W W^T - I||_F per epoch (rows) and layer");
+
+  if (!run.records_clipped) return;
+  const int L = run.weights.depth();
+  Eigen::Matrix<long long, Eigen::Dynamic, Eigen::Dynamic> clipped(E.size(), L);
+  for (std::size_t i = 0; i < E.size(); ++i) {
+    for (int l = 0; l < L; ++l) clipped(i, l) = E[i].clipped_units[l];
+  }
+  f.write_matrix("/constraints/clipped_units", clipped);
+  f.set_attr("/constraints", "description",
+             "clipped_units: per epoch (rows) and layer 1..L (columns), nudged activities of the "
+             "target phase that left the open range of a bounded f (softplus, logistic) and were "
+             "clipped inside it, summed over the epoch's training steps");
 }
 
 void write_alignment(h5::File& f, const RunRecord& run) {
@@ -243,8 +255,7 @@ void write_weights(h5::File& f, const Network<double>& net) {
     f.write_matrix(layer_path(l) + "/W", layer.in.W);
     f.write_vector(layer_path(l) + "/b", layer.in.b);
     f.set_attr(layer_path(l), "name", layer.pop.name);
-    f.set_attr(layer_path(l), "activation", layer.pop.transfer.kind);
-    f.set_attr(layer_path(l), "slope", layer.pop.transfer.slope);
+    write_transfer(f, layer_path(l), layer.pop.transfer);
     f.set_attr(layer_path(l), "passed_on", static_cast<long long>(layer.pop.passed_on));
     f.set_attr(layer_path(l), "width", static_cast<long long>(layer.pop.width));
     write_wiring(f, layer_path(l), layer.in.wiring.get());
@@ -261,6 +272,11 @@ void write_state(h5::File& f, const RunRecord& run) {
   f.write_vector("/state/loss_sum", std::vector<double>{p.loss_sum});
   f.set_attr("/state/progress", "progress_fields", progress_fields());
   f.write_vector("/state/optimizer_steps", std::vector<long long>{run.optimizer.steps});
+  if (run.records_clipped) {
+    std::vector<long long> clipped = p.clipped_units;
+    clipped.resize(static_cast<std::size_t>(run.weights.depth()), 0);
+    f.write_vector("/state/clipped_units", clipped);
+  }
   for (const auto& [name, tensor] : run.optimizer.tensors) {
     const std::string path = "/state/optimizer/" + name;
     if (moment_shape(name, tensor.rows(), tensor.cols()).size() == 1) {
@@ -275,6 +291,16 @@ void write_state(h5::File& f, const RunRecord& run) {
 constexpr long long kMaxDepth = 1 << 12;
 constexpr long long kMaxUnits = std::numeric_limits<int>::max();
 
+// A positive parameter of a layer's f, present when its kind uses it (write_transfer).
+void read_transfer_parameter(const Schema& s, const std::string& layer, const std::string& name,
+                             double& value) {
+  if (!s.file().has_attr(layer, name)) return;
+  value = s.file().attr_double(layer, name);
+  if (!(value > 0) || !std::isfinite(value)) {
+    s.fail(layer, "attribute '" + name + "' = " + std::to_string(value) + ", expected > 0");
+  }
+}
+
 Network<double> read_weights(const Schema& s) {
   Network<double> net;
   net.classes = static_cast<int>(s.integer("/weights", "classes", 1, kMaxUnits));
@@ -286,6 +312,8 @@ Network<double> read_weights(const Schema& s) {
     const auto b = s.vector<double>(p + "/b", W.cols());
     TransferParams transfer{s.text(p, "activation", transfer_names()),
                             s.file().attr_double(p, "slope")};
+    read_transfer_parameter(s, p, "beta", transfer.beta);
+    read_transfer_parameter(s, p, "rate_max", transfer.rate_max);
     const int width = s.file().has_attr(p, "width")
                           ? static_cast<int>(s.integer(p, "width", 1, kMaxUnits))
                           : int(W.cols());
@@ -318,17 +346,37 @@ std::vector<EpochRecord> read_metrics(const Schema& s, int classes,
   const auto test_acc = s.vector<double>("/metrics/test_accuracy", E);
   const auto seconds = s.vector<double>("/metrics/epoch_seconds", E);
   const auto top5 = reports_top5(classes) ? s.vector<double>("/metrics/test_top5_accuracy", E)
-                                 : std::vector<double>(epoch.size(), NAN);
+                                          : std::vector<double>(epoch.size(), NAN);
   const Mat<double> ortho =
       s.matrix("/orthogonality/error", E, static_cast<long long>(ortho_layers.size()));
   std::vector<EpochRecord> out;
   for (std::size_t i = 0; i < epoch.size(); ++i) {
     EpochRecord e{epoch[i],    train_loss[i], train_acc[i], test_loss[i],
-                  test_acc[i], top5[i],       seconds[i],   {}};
+                  test_acc[i], top5[i],       seconds[i],   {},
+                  {}};
     for (Eigen::Index j = 0; j < ortho.cols(); ++j) e.ortho_error.push_back(ortho(i, j));
     out.push_back(e);
   }
   return out;
+}
+
+// /constraints/clipped_units, when present: one row of L non-negative counts per epoch.
+void read_clipped(const Schema& s, RunRecord& run) {
+  const std::string ds = "/constraints/clipped_units";
+  run.records_clipped = s.file().exists(ds);
+  if (!run.records_clipped) return;
+  const auto E = static_cast<long long>(run.epochs.size());
+  const int L = run.weights.depth();
+  const auto dims = s.shape(ds);
+  if (dims.size() != 2 || dims[0] != hsize_t(E) || dims[1] != hsize_t(L)) {
+    s.fail(ds, "shape " + shape_text(dims) + ", expected (" + std::to_string(E) + ", " +
+                   std::to_string(L) + ")");
+  }
+  const auto clipped = s.file().read_matrix<long long>(ds);
+  if (clipped.size() > 0 && clipped.minCoeff() < 0) s.fail(ds, "a negative count");
+  for (long long i = 0; i < E; ++i) {
+    for (int l = 0; l < L; ++l) run.epochs[i].clipped_units.push_back(clipped(i, l));
+  }
 }
 
 std::vector<int> read_ortho_layers(const Schema& s, int depth) {
@@ -369,9 +417,13 @@ void read_state(const Schema& s, RunRecord& run) {
                   p[2],
                   loss_sum,
                   p[3],
-                  p[4]};
+                  p[4],
+                  {}};
   run.optimizer.steps = s.vector<long long>("/state/optimizer_steps", 1)[0];
   const h5::File& f = s.file();
+  if (run.records_clipped) {
+    run.progress.clipped_units = s.vector<long long>("/state/clipped_units", run.weights.depth());
+  }
   if (!f.exists("/state/optimizer")) return;
   for (const auto& moment : f.list("/state/optimizer")) {
     for (const auto& kind : f.list("/state/optimizer/" + moment)) {
@@ -507,6 +559,13 @@ const std::vector<std::string>& run_statuses() {
 }
 }  // namespace
 
+void write_transfer(h5::File& f, const std::string& path, const TransferParams& transfer) {
+  f.set_attr(path, "activation", transfer.kind);
+  f.set_attr(path, "slope", transfer.slope);
+  if (transfer.kind == "softplus") f.set_attr(path, "beta", transfer.beta);
+  if (transfer.kind == "logistic") f.set_attr(path, "rate_max", transfer.rate_max);
+}
+
 void write_wiring(h5::File& f, const std::string& path, const Wiring* wiring) {
   const auto* conv = dynamic_cast<const ConvWiring*>(wiring);
   f.set_attr(path, "wiring", conv ? "conv" : "dense");
@@ -567,6 +626,7 @@ RunRecord read_run_file(const std::filesystem::path& path, const RunExpectation*
   run.weights = read_weights(s);
   run.ortho_layers = read_ortho_layers(s, run.weights.depth());
   run.epochs = read_metrics(s, run.weights.classes, run.ortho_layers);
+  read_clipped(s, run);
   run.alignment = read_alignment(s, run.weights.depth());
   run.settling = read_settling(s, run.epochs.size());
   const long long steps = s.vector<long long>("/state/optimizer_steps", 1)[0];

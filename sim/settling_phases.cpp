@@ -34,10 +34,14 @@ class TargetDynamics {
     for (int l = 1; l < L; ++l) layout_.add(net.width(l));
     mult_.assign(L + 1, ColVec<T>::Ones(act.batch()));
     gamma_.assign(L + 1, ColVec<T>());
+    clipped_.assign(L + 1, 0);
   }
   const StackedLayout<T>& layout() const { return layout_; }
   const std::vector<ColVec<T>>& mult() const { return mult_; }
   const std::vector<ColVec<T>>& gamma() const { return gamma_; }
+  // Clipped nudged activities per layer at the last state stepped (the settled one after
+  // multipliers) [count]
+  const std::vector<std::int64_t>& clipped() const { return clipped_; }
 
   // u_l of a state (l = L: the clamped nudge).
   Eigen::Map<const Mat<T>> u(const std::vector<T>& s, int l) const {
@@ -72,7 +76,7 @@ class TargetDynamics {
     }
   }
 
-  // Fills mult_ and gamma_ for the state s.
+  // Fills mult_, gamma_ and clipped_ for the state s.
   void multipliers(const std::vector<T>& s) {
     for (int l = net_.depth(); l >= 2; --l) step(s, l);
   }
@@ -81,7 +85,9 @@ class TargetDynamics {
   // The rule's step of layer l at the current u_l: step_, gamma_[l], mult_[l-1].
   void step(const std::vector<T>& s, int l) {
     ul_ = u(s, l);
+    step_.clipped = 0;
     rule_.top_down(net_, act_, l, ul_, mult_[l], step_);
+    clipped_[l] = step_.clipped;
     gamma_[l] = step_.gamma;
     mult_[l - 1] = step_.mult;
   }
@@ -95,6 +101,7 @@ class TargetDynamics {
   double tau_;
   StackedLayout<T> layout_;
   std::vector<ColVec<T>> mult_, gamma_;
+  std::vector<std::int64_t> clipped_;
   TopDownStep<T> step_;
   Mat<T> ul_, target_, resid_;
 };
@@ -232,6 +239,7 @@ void SettlingPhases<T>::target(const Network<T>& net, const LearningRule<T>& rul
     sig.mult[l] = sys.mult()[l];
     sig.gamma[l + 1] = sys.gamma()[l + 1];
   }
+  sig.clipped = sys.clipped();
 }
 
 template <class T>

@@ -95,6 +95,7 @@ class Trainer {
   void sample_alignment(const Mat<T>& x, const Eigen::VectorXi& y);
   EpochRecord finish_epoch(int e, double seconds);
   void record_settling(int e);
+  void count_clipped();
   BatchResult evaluate(const datasets::BatchSource& set);
   TrainOutcome diverged(const Divergence& d);
   TrainOutcome end(TrainOutcome outcome);
@@ -134,6 +135,7 @@ void Trainer<T>::start() {
       if (OrthogonalityRegulariser<double>::applies(net, l)) run_.ortho_layers.push_back(l);
     }
   }
+  for (const auto& layer : net.layers) run_.records_clipped |= layer.f->bounded();
   run_.config_yaml = c_.to_yaml();
   run_.precision = c_.learning.precision;
   engine_ = std::make_unique<Engine<T>>(net.template cast<T>(), c_.learning,
@@ -201,11 +203,16 @@ EpochRecord Trainer<T>::finish_epoch(int e, double seconds) {
                   double(test.correct) / n,
                   double(test.top5) / n,
                   seconds,
+                  {},
                   {}};
   if (!reports_top5(engine_->network().classes))
     rec.test_top5 = std::numeric_limits<double>::quiet_NaN();
   for (int l : run_.ortho_layers) {
     rec.ortho_error.push_back(OrthogonalityRegulariser<T>::error(engine_->network().layer(l).in.W));
+  }
+  if (run_.records_clipped) {
+    rec.clipped_units = p.clipped_units;
+    rec.clipped_units.resize(static_cast<std::size_t>(engine_->network().depth()), 0);
   }
   return rec;
 }
@@ -250,11 +257,22 @@ void Trainer<T>::train_batch(datasets::BatchStream& stream,
   p.loss_sum += r.loss_sum;
   p.correct += r.correct;
   p.seen += r.samples;
+  if (run_.records_clipped) count_clipped();
   ++p.step;
   ++p.batch;
   ++session_steps_;
   notify(observer_.batch_done, p.batch, p.loss_sum / double(p.seen),
          double(p.correct) / double(p.seen));
+}
+
+// Adds the step's clipped nudged activities (this process's slice) to the epoch's counts.
+template <class T>
+void Trainer<T>::count_clipped() {
+  auto& counts = run_.progress.clipped_units;
+  const int L = engine_->network().depth();
+  counts.resize(static_cast<std::size_t>(L), 0);
+  const auto& clipped = engine_->signals().clipped;
+  for (int l = 1; l <= L && l < static_cast<int>(clipped.size()); ++l) counts[l - 1] += clipped[l];
 }
 
 template <class T>
@@ -292,7 +310,7 @@ void Trainer<T>::end_epoch(int e, double seconds) {
   run_.epochs.push_back(rec);
   const bool settle = c_.dynamics.mode == "settle";
   if (settle) record_settling(e);
-  p = {e + 1, 0, p.step, 0, 0, 0};
+  p = {e + 1, 0, p.step, 0, 0, 0, {}};
   notify(observer_.epoch_done, rec, settle ? &run_.settling.back() : nullptr);
 }
 
