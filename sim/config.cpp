@@ -294,6 +294,36 @@ KeySpec layer_list(std::string key, Field<S, std::vector<LayerSpec>> f, std::str
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// dynamics.tau_ms: one time constant for every population, or a list of one per population
+// 1..L (its length is checked against the network, where the settling phases meet it).
+KeySpec tau_key(std::string help) {
+  const std::string allowed = "a number > 0, or a list of them, one per population 1..L";
+  return {"dynamics.tau_ms", allowed, std::move(help),
+          [allowed](Config& c, const YAML::Node& n, const Where& w) {
+            auto positive = [&](const YAML::Node& item) {
+              const auto v = scalar_as<double>(item, w, allowed);
+              if (!std::isfinite(v) || !(v > 0)) bad_value(w, n, allowed);
+              return v;
+            };
+            std::vector<double> list;
+            if (n.IsSequence()) {
+              if (n.size() == 0) bad_value(w, n, allowed);
+              for (const auto& item : n) list.push_back(positive(item));
+              c.dynamics.tau_ms = *std::min_element(list.begin(), list.end());
+            } else {
+              c.dynamics.tau_ms = positive(n);
+            }
+            c.dynamics.population_tau_ms = std::move(list);
+          },
+          [](const Config& c) {
+            if (c.dynamics.population_tau_ms.empty()) return YAML::Node(c.dynamics.tau_ms);
+            YAML::Node n(YAML::NodeType::Sequence);
+            for (double t : c.dynamics.population_tau_ms) n.push_back(t);
+            n.SetStyle(YAML::EmitterStyle::Flow);
+            return n;
+          }};
+}
+
 std::vector<std::string> with(std::vector<std::string> names, const std::string& extra) {
   names.push_back(extra);
   return names;
@@ -384,8 +414,7 @@ const std::vector<KeySpec>& schema() {
              {"algebraic", "settle"},
              "algebraic: forward pass and one top-down sweep; settle: integrate the populations' "
              "ODEs to their fixed points"),
-      real("dynamics.tau_ms", Field<Y, double>{&Config::dynamics, &Y::tau_ms}, 0, true, kInf, false,
-           "population time constant tau [ms]"),
+      tau_key("population time constant tau, or one per population 1..L [ms]"),
       real("dynamics.dt_ms", Field<Y, double>{&Config::dynamics, &Y::dt_ms}, 0, true, kInf, false,
            "Euler step, dopri5's first step [ms]; euler needs dt_ms <= tau_ms"),
       choice("dynamics.stepper", Field<Y, std::string>{&Config::dynamics, &Y::stepper},

@@ -21,14 +21,14 @@ class TargetDynamics {
  public:
   TargetDynamics(const Network<T>& net, const Activity<T>& act, const ErrorSignals<T>& sig,
                  const LearningRule<T>& rule, bool transpose, const LayerInverse<T>* inverse,
-                 double tau)
+                 std::vector<double> tau)
       : net_(net),
         act_(act),
         top_(sig.D[net.depth()]),
         rule_(rule),
         transpose_(transpose),
         inverse_(inverse),
-        tau_(tau) {
+        tau_(std::move(tau)) {
     const int L = net.depth();
     layout_.rows = act.batch();
     for (int l = 1; l < L; ++l) layout_.add(net.width(l));
@@ -50,8 +50,8 @@ class TargetDynamics {
   }
 
   void operator()(const std::vector<T>& s, std::vector<T>& dsdt, double /*t*/) {
-    const T inv_tau = T(1.0 / tau_);
     for (int l = net_.depth(); l >= 2; --l) {
+      const T inv_tau = T(1.0 / tau_[l - 2]);  // the target state of population l - 1
       const auto below = layout_.view(s, l - 2);
       auto out = layout_.view(dsdt, l - 2);
       const Mat<T>& W = net_.layer(l).in.W;
@@ -98,7 +98,7 @@ class TargetDynamics {
   const LearningRule<T>& rule_;
   bool transpose_;
   const LayerInverse<T>* inverse_;
-  double tau_;
+  std::vector<double> tau_;  // per population 1..L [ms]
   StackedLayout<T> layout_;
   std::vector<ColVec<T>> mult_, gamma_;
   std::vector<std::int64_t> clipped_;
@@ -124,6 +124,7 @@ PhaseView trajectory_view(const PhaseTrajectory& p, bool with_delta) {
 RelaxParams relax_params(const DynamicsConfig& d) {
   RelaxParams p;
   p.tau_ms = d.tau_ms;
+  p.block_tau_ms = d.population_tau_ms;  // block b holds population b + 1 in both phases
   p.dt_ms = d.dt_ms;
   p.stepper = d.stepper;
   p.abs_tol = d.abs_tol;
@@ -137,6 +138,18 @@ RelaxParams relax_params(const DynamicsConfig& d) {
 template <class T>
 SettlingPhases<T>::SettlingPhases(const DynamicsConfig& dynamics)
     : dyn_(dynamics), params_(relax_params(dynamics)) {}
+
+template <class T>
+std::vector<double> SettlingPhases<T>::population_tau(const Network<T>& net) const {
+  const auto L = static_cast<std::size_t>(net.depth());
+  if (dyn_.population_tau_ms.empty()) return std::vector<double>(L, dyn_.tau_ms);
+  if (dyn_.population_tau_ms.size() != L) {
+    throw ConfigError("dynamics.tau_ms lists " + std::to_string(dyn_.population_tau_ms.size()) +
+                      " time constants: expected one per population 1..L, " + std::to_string(L) +
+                      " for this network (or a single number)");
+  }
+  return dyn_.population_tau_ms;
+}
 
 template <class T>
 void SettlingPhases<T>::check(const RelaxReport& rep, const std::string& phase,
@@ -170,7 +183,7 @@ void SettlingPhases<T>::free(const Network<T>& net, const Mat<T>& x, Activity<T>
                         "networks; use dynamics.mode algebraic");
     }
   }
-  FreeDynamics<T> sys(net, x, params_.tau_ms);
+  FreeDynamics<T> sys(net, x, population_tau(net));
   const auto& layout = sys.layout();
   std::vector<T> a(static_cast<std::size_t>(layout.size()), T(0));
   std::function<void(double, const std::vector<T>&)> observe;
@@ -209,7 +222,7 @@ void SettlingPhases<T>::target(const Network<T>& net, const LearningRule<T>& rul
   const bool transpose = dyn_.feedback == "transpose";
   LayerInverse<T> inverse;
   if (rule.inverts_layers() && !transpose) inverse.factorize(net);  // once per batch
-  TargetDynamics<T> sys(net, act, sig, rule, transpose, &inverse, params_.tau_ms);
+  TargetDynamics<T> sys(net, act, sig, rule, transpose, &inverse, population_tau(net));
   const auto& layout = sys.layout();
   std::vector<T> u(static_cast<std::size_t>(layout.size()), T(0));
   std::function<void(double, const std::vector<T>&)> observe;
