@@ -27,6 +27,37 @@ std::vector<double> column(const std::vector<EpochRecord>& epochs, Get get) {
   return out;
 }
 
+// network.dale: synapses clipped by the sign projection, per epoch and layer.
+void write_clipped_synapses(h5::File& f, const RunRecord& run) {
+  const auto& E = run.epochs;
+  if (run.progress.clipped_synapses.empty()) return;  // no Dale constraint
+  Eigen::Matrix<long long, Eigen::Dynamic, Eigen::Dynamic> clipped(
+      E.size(), run.progress.clipped_synapses.size());
+  for (std::size_t i = 0; i < E.size(); ++i) {
+    for (Eigen::Index l = 0; l < clipped.cols(); ++l) clipped(i, l) = E[i].clipped_synapses[l];
+  }
+  f.write_matrix("/constraints/clipped_synapses", clipped);
+  f.set_attr("/constraints/clipped_synapses", "description",
+             "network.dale: synapses set to 0 after an optimiser step because their sign left "
+             "their presynaptic unit's, summed over each epoch (rows), per layer 1..L (columns)");
+}
+
+// Bounded f (softplus, logistic): nudged activities clipped into its range, per epoch and layer.
+void write_clipped_units(h5::File& f, const RunRecord& run) {
+  const auto& E = run.epochs;
+  if (!run.records_clipped) return;
+  const int L = run.weights.depth();
+  Eigen::Matrix<long long, Eigen::Dynamic, Eigen::Dynamic> clipped(E.size(), L);
+  for (std::size_t i = 0; i < E.size(); ++i) {
+    for (int l = 0; l < L; ++l) clipped(i, l) = E[i].clipped_units[l];
+  }
+  f.write_matrix("/constraints/clipped_units", clipped);
+  f.set_attr("/constraints/clipped_units", "description",
+             "clipped_units: per epoch (rows) and layer 1..L (columns), nudged activities of the "
+             "target phase that left the open range of a bounded f (softplus, logistic) and were "
+             "clipped inside it, summed over the epoch's training steps");
+}
+
 void write_metrics(h5::File& f, const RunRecord& run) {
   const auto& E = run.epochs;
   std::vector<int> epoch;
@@ -51,16 +82,8 @@ void write_metrics(h5::File& f, const RunRecord& run) {
   f.write_vector("/orthogonality/layers", run.ortho_layers);
   f.write_matrix("/orthogonality/error", ortho);
   f.set_attr("/orthogonality", "description", "||W W^T - I||_F per epoch (rows) and layer");
-  if (run.progress.clipped_synapses.empty()) return;  // no Dale constraint
-  Eigen::Matrix<long long, Eigen::Dynamic, Eigen::Dynamic> clipped(
-      E.size(), run.progress.clipped_synapses.size());
-  for (std::size_t i = 0; i < E.size(); ++i) {
-    for (Eigen::Index l = 0; l < clipped.cols(); ++l) clipped(i, l) = E[i].clipped_synapses[l];
-  }
-  f.write_matrix("/constraints/clipped_synapses", clipped);
-  f.set_attr("/constraints", "description",
-             "network.dale: synapses set to 0 after an optimiser step because their sign left "
-             "their presynaptic unit's, summed over each epoch (rows), per layer 1..L (columns)");
+  write_clipped_synapses(f, run);
+  write_clipped_units(f, run);
 }
 
 void write_alignment(h5::File& f, const RunRecord& run) {
@@ -320,8 +343,7 @@ void write_weights(h5::File& f, const Network<double>& net) {
     if (layer.in.mask) f.write_matrix(layer_path(l) + "/mask", layer.in.mask->matrix());
     if (layer.in.signs) f.write_vector(layer_path(l) + "/sign", layer.in.signs->signs());
     f.set_attr(layer_path(l), "name", layer.pop.name);
-    f.set_attr(layer_path(l), "activation", layer.pop.transfer.kind);
-    f.set_attr(layer_path(l), "slope", layer.pop.transfer.slope);
+    write_transfer(f, layer_path(l), layer.pop.transfer);
     f.set_attr(layer_path(l), "passed_on", static_cast<long long>(layer.pop.passed_on));
     f.set_attr(layer_path(l), "width", static_cast<long long>(layer.pop.width));
     write_wiring(f, layer_path(l), layer.in.wiring.get());
@@ -339,6 +361,11 @@ void write_state(h5::File& f, const RunRecord& run) {
   f.set_attr("/state/progress", "progress_fields", progress_fields());
   f.write_vector("/state/optimizer_steps", std::vector<long long>{run.optimizer.steps});
   if (!p.clipped_synapses.empty()) f.write_vector("/state/clipped_synapses", p.clipped_synapses);
+  if (run.records_clipped) {
+    std::vector<long long> clipped = p.clipped_units;
+    clipped.resize(static_cast<std::size_t>(run.weights.depth()), 0);
+    f.write_vector("/state/clipped_units", clipped);
+  }
   for (const auto& [name, tensor] : run.optimizer.tensors) {
     const std::string path = "/state/optimizer/" + name;
     if (moment_shape(name, tensor.rows(), tensor.cols()).size() == 1) {
@@ -353,6 +380,16 @@ void write_state(h5::File& f, const RunRecord& run) {
 constexpr long long kMaxDepth = 1 << 12;
 constexpr long long kMaxUnits = std::numeric_limits<int>::max();
 
+// A positive parameter of a layer's f, present when its kind uses it (write_transfer).
+void read_transfer_parameter(const Schema& s, const std::string& layer, const std::string& name,
+                             double& value) {
+  if (!s.file().has_attr(layer, name)) return;
+  value = s.file().attr_double(layer, name);
+  if (!(value > 0) || !std::isfinite(value)) {
+    s.fail(layer, "attribute '" + name + "' = " + std::to_string(value) + ", expected > 0");
+  }
+}
+
 Network<double> read_weights(const Schema& s) {
   Network<double> net;
   net.classes = static_cast<int>(s.integer("/weights", "classes", 1, kMaxUnits));
@@ -364,6 +401,8 @@ Network<double> read_weights(const Schema& s) {
     const auto b = s.vector<double>(p + "/b", W.cols());
     TransferParams transfer{s.text(p, "activation", transfer_names()),
                             s.file().attr_double(p, "slope")};
+    read_transfer_parameter(s, p, "beta", transfer.beta);
+    read_transfer_parameter(s, p, "rate_max", transfer.rate_max);
     const int width = s.file().has_attr(p, "width")
                           ? static_cast<int>(s.integer(p, "width", 1, kMaxUnits))
                           : int(W.cols());
@@ -413,7 +452,7 @@ std::vector<EpochRecord> read_metrics(const Schema& s, int classes,
 }
 
 // network.dale: per-epoch and current-epoch counts of clipped synapses, each per layer.
-void read_clipped(const Schema& s, RunRecord& run) {
+void read_clipped_synapses(const Schema& s, RunRecord& run) {
   if (!s.file().exists("/state/clipped_synapses")) return;
   const long long L = run.weights.depth();
   run.progress.clipped_synapses = s.vector<long long>("/state/clipped_synapses", L);
@@ -426,6 +465,25 @@ void read_clipped(const Schema& s, RunRecord& run) {
   const auto clipped = s.file().read_matrix<long long>("/constraints/clipped_synapses");
   for (long long i = 0; i < E; ++i) {
     for (long long l = 0; l < L; ++l) run.epochs[i].clipped_synapses.push_back(clipped(i, l));
+  }
+}
+
+// /constraints/clipped_units, when present: one row of L non-negative counts per epoch.
+void read_clipped_units(const Schema& s, RunRecord& run) {
+  const std::string ds = "/constraints/clipped_units";
+  run.records_clipped = s.file().exists(ds);
+  if (!run.records_clipped) return;
+  const auto E = static_cast<long long>(run.epochs.size());
+  const int L = run.weights.depth();
+  const auto dims = s.shape(ds);
+  if (dims.size() != 2 || dims[0] != hsize_t(E) || dims[1] != hsize_t(L)) {
+    s.fail(ds, "shape " + shape_text(dims) + ", expected (" + std::to_string(E) + ", " +
+                   std::to_string(L) + ")");
+  }
+  const auto clipped = s.file().read_matrix<long long>(ds);
+  if (clipped.size() > 0 && clipped.minCoeff() < 0) s.fail(ds, "a negative count");
+  for (long long i = 0; i < E; ++i) {
+    for (int l = 0; l < L; ++l) run.epochs[i].clipped_units.push_back(clipped(i, l));
   }
 }
 
@@ -501,6 +559,9 @@ void read_state(const Schema& s, RunRecord& run) {
                   {}};
   run.optimizer.steps = s.vector<long long>("/state/optimizer_steps", 1)[0];
   const h5::File& f = s.file();
+  if (run.records_clipped) {
+    run.progress.clipped_units = s.vector<long long>("/state/clipped_units", run.weights.depth());
+  }
   if (!f.exists("/state/optimizer")) return;
   for (const auto& moment : f.list("/state/optimizer")) {
     for (const auto& kind : f.list("/state/optimizer/" + moment)) {
@@ -641,6 +702,13 @@ const std::vector<std::string>& run_statuses() {
 }
 }  // namespace
 
+void write_transfer(h5::File& f, const std::string& path, const TransferParams& transfer) {
+  f.set_attr(path, "activation", transfer.kind);
+  f.set_attr(path, "slope", transfer.slope);
+  if (transfer.kind == "softplus") f.set_attr(path, "beta", transfer.beta);
+  if (transfer.kind == "logistic") f.set_attr(path, "rate_max", transfer.rate_max);
+}
+
 void write_wiring(h5::File& f, const std::string& path, const Wiring* wiring) {
   const auto* conv = dynamic_cast<const ConvWiring*>(wiring);
   f.set_attr(path, "wiring", conv ? "conv" : "dense");
@@ -703,13 +771,14 @@ RunRecord read_run_file(const std::filesystem::path& path, const RunExpectation*
   run.weights = read_weights(s);
   run.ortho_layers = read_ortho_layers(s, run.weights.depth());
   run.epochs = read_metrics(s, run.weights.classes, run.ortho_layers);
+  read_clipped_units(s, run);  // before read_state, which reads the epoch in progress's counts
   run.alignment = read_alignment(s, run.weights.depth());
   run.settling = read_settling(s, run.epochs.size());
   const long long steps = s.vector<long long>("/state/optimizer_steps", 1)[0];
   if (expected) check_moments(s, *expected, steps);
   read_state(s, run);
   read_feedback(s, run);
-  read_clipped(s, run);
+  read_clipped_synapses(s, run);
   check_progress(s, run);
   if (expected) check_expected(s, run, *expected);
   return run;

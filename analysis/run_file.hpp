@@ -22,6 +22,10 @@ struct EpochRecord {
   double seconds = 0;                                           // wall time of the epoch [s]
   std::vector<double> ortho_error;          // ||W W^T - I||_F per regularised layer
   std::vector<long long> clipped_synapses;  // network.dale: per layer 1..L, summed [count]
+  std::vector<double> ortho_error;  // ||W W^T - I||_F per regularised layer
+  // Nudged activities clipped into the range of a bounded f, per layer 1..L, summed over the
+  // epoch's steps (RunRecord::records_clipped) [count]
+  std::vector<long long> clipped_units;
 };
 
 struct AlignmentRecord {
@@ -65,6 +69,7 @@ struct TrainingProgress {
   double loss_sum = 0;  // current epoch, over the samples seen
   long long correct = 0, seen = 0;
   std::vector<long long> clipped_synapses;  // network.dale: current epoch, per layer 1..L [count]
+  std::vector<long long> clipped_units;  // current epoch, per layer 1..L (records_clipped) [count]
 };
 
 struct RunRecord {
@@ -75,6 +80,9 @@ struct RunRecord {
   std::vector<AlignmentRecord> alignment;
   std::vector<SettlingRecord> settling;  // one per epoch; empty in algebraic mode
   std::vector<int> ortho_layers;         // layers whose orthogonality error is logged
+  // Some layer's f is bounded (softplus, logistic): clipped nudged activities are counted, in
+  // /constraints/clipped_units and /state/clipped_units
+  bool records_clipped = false;
   TrainingProgress progress;
   OptimizerState optimizer;
   Network<double> weights;
@@ -114,6 +122,10 @@ RunRecord read_run_file(const std::filesystem::path& path,
 // Loads the weights of a run file or checkpoint into `net`; throws std::runtime_error naming the
 // file and layer when shapes differ.
 void load_weights(const std::filesystem::path& path, Network<double>& net);
+
+// Attributes of a layer group naming its f: activation, slope, and the parameter of its kind
+// (softplus: beta, logistic: rate_max; absent for the others).
+void write_transfer(h5::File& f, const std::string& path, const TransferParams& transfer);
 
 // Attributes of a layer group saying how its W connects: wiring = "dense", or "conv" with
 // in_channels, in_height, in_width, in_layout, kernel, stride, channels (conv_wiring.hpp).

@@ -9,6 +9,7 @@
 // residual max |dx/dt| * tau < tol between steps and record the state every record_every_ms.
 #include <algorithm>
 #include <boost/numeric/odeint.hpp>
+#include <cassert>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -41,13 +42,17 @@ struct StackedLayout {
   }
 };
 
-// Free phase, input clamped (gait-prop.md): tau da_l/dt = -a_l + r_{l-1}[:, :k] W_l + b_l with
+// Free phase, input clamped (gait-prop.md): tau_l da_l/dt = -a_l + r_{l-1}[:, :k] W_l + b_l with
 // r_l = f(a_l), r_0 = x. Block b = l - 1 holds a_l (N x n_l). Fixed point: the forward pass.
 template <class T>
 class FreeDynamics {
  public:
   FreeDynamics(const Network<T>& net, const Mat<T>& x, double tau_ms)
-      : net_(net), x_(x), tau_(tau_ms) {
+      : FreeDynamics(net, x, std::vector<double>(std::size_t(net.depth()), tau_ms)) {}
+  // tau_ms[l - 1]: the time constant of population l = 1..L [ms]
+  FreeDynamics(const Network<T>& net, const Mat<T>& x, std::vector<double> tau_ms)
+      : net_(net), x_(x), tau_(std::move(tau_ms)) {
+    assert(static_cast<int>(tau_.size()) == net.depth() && "one tau per population");
     layout_.rows = x.rows();
     for (int l = 1; l <= net.depth(); ++l) layout_.add(net.width(l));
     r_.resize(net.depth() + 1);
@@ -55,8 +60,8 @@ class FreeDynamics {
   const StackedLayout<T>& layout() const { return layout_; }
 
   void operator()(const std::vector<T>& a, std::vector<T>& dadt, double /*t*/) {
-    const T inv_tau = T(1.0 / tau_);
     for (int l = 1; l <= net_.depth(); ++l) {
+      const T inv_tau = T(1.0 / tau_[l - 1]);
       const auto& layer = net_.layer(l);
       const Mat<T>& below = l == 1 ? x_ : r_[l - 1];
       auto out = layout_.view(dadt, l - 1);
@@ -74,22 +79,25 @@ class FreeDynamics {
  private:
   const Network<T>& net_;
   const Mat<T>& x_;
-  double tau_;
+  std::vector<double> tau_;  // per population [ms]
   StackedLayout<T> layout_;
   std::vector<Mat<T>> r_;
   Mat<T> a_tmp_;
 };
 
-// max |dxdt| * tau over the state, and the block holding it (or the first non-finite value).
+// max |dxdt| * tau over the state (tau of each block when p.block_tau_ms is set, else p.tau_ms),
+// and the block holding it (or the first non-finite value).
 template <class T>
-void residual_of(const std::vector<T>& dxdt, const StackedLayout<T>& layout, double tau,
+void residual_of(const std::vector<T>& dxdt, const StackedLayout<T>& layout, const RelaxParams& p,
                  RelaxReport& rep) {
+  const bool per_block = !p.block_tau_ms.empty();
   double worst = 0;
   rep.worst_block = -1;
   rep.finite = true;
   for (int b = 0; b < layout.blocks(); ++b) {
     const auto v = layout.view(dxdt, b);
-    const double m = v.size() ? double(v.cwiseAbs().maxCoeff()) : 0.0;
+    const double m = (v.size() ? double(v.cwiseAbs().maxCoeff()) : 0.0) *
+                     (per_block ? p.block_tau_ms[std::size_t(b)] : 1.0);
     if (!std::isfinite(m) || !v.allFinite()) {
       rep.finite = false;
       rep.worst_block = b;
@@ -101,7 +109,7 @@ void residual_of(const std::vector<T>& dxdt, const StackedLayout<T>& layout, dou
       rep.worst_block = b;
     }
   }
-  rep.residual = worst * tau;
+  rep.residual = per_block ? worst : worst * p.tau_ms;
 }
 
 // Integrates `system` from `state` (in place) until the residual falls below p.tol (converged),
@@ -128,7 +136,7 @@ RelaxReport relax(
   double next_record = record && every > 0 ? every : std::numeric_limits<double>::infinity();
   if (record) observe(0.0, state);
   sys(state, dxdt, t);
-  residual_of(dxdt, layout, p.tau_ms, rep);
+  residual_of(dxdt, layout, p, rep);
   auto done = [&] {
     if (!rep.finite) return true;
     if (rep.residual < p.tol) {
@@ -158,7 +166,7 @@ RelaxReport relax(
       ++rep.steps;
       maybe_record();
       sys(state, dxdt, t);
-      residual_of(dxdt, layout, p.tau_ms, rep);
+      residual_of(dxdt, layout, p, rep);
     }
   } else if (p.stepper == "dopri5") {
     // Near the fixed point the controller grows dt to the stepper's stability limit, where the
@@ -176,10 +184,10 @@ RelaxReport relax(
         ++rep.steps;
         failures = 0;
         maybe_record();
-        residual_of(dxdt, layout, p.tau_ms, rep);
+        residual_of(dxdt, layout, p, rep);
       } else if (++failures > 200 || !(h > 0) || !std::isfinite(h)) {
         rep.finite = false;  // the controller cannot find a step: the state blows up
-        residual_of(dxdt, layout, p.tau_ms, rep);
+        residual_of(dxdt, layout, p, rep);
         break;
       }
       dt = h;

@@ -2,12 +2,15 @@
 // Settings and outcome of relaxing a population state to its fixed point (rate_dynamics.hpp),
 // without the Boost.Odeint headers.
 #include <string>
+#include <vector>
 
 namespace gaitsim {
 
 // How a phase is integrated (dynamics.* in the config).
 struct RelaxParams {
-  double tau_ms = 10.0;           // membrane time constant tau [ms]
+  double tau_ms = 10.0;  // membrane time constant tau [ms]
+  // tau of each state block where populations differ (empty: tau_ms for every block) [ms]
+  std::vector<double> block_tau_ms;
   double dt_ms = 5.0;             // Euler step; dopri5's first step [ms]
   std::string stepper = "euler";  // euler | dopri5
   double abs_tol = 1e-6;          // dopri5 absolute error tolerance per step [state units]

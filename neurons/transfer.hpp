@@ -2,6 +2,7 @@
 // Transfer functions f of rate populations, with what GAIT-prop needs of them: f, f', f^-1 and
 // the exact inverse difference across pieces. Kinds are registered in one place
 // (transfer_registry.cpp).
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +14,8 @@ namespace gaitsim {
 struct TransferParams {
   std::string kind = "leaky_relu";  // registered name
   double slope = 0.1;               // leaky-ReLU slope alpha for a < 0 [1]
+  double beta = 1.0;                // softplus sharpness beta, > 0 [1/rate]
+  double rate_max = 1.0;            // logistic saturation rate r_max, > 0 [rate]
 };
 
 class Transfer {
@@ -32,11 +35,15 @@ class Transfer {
   virtual void finv(const Mat<float>& h, Mat<float>& a) const = 0;
   // r = (f^-1(h) - f^-1(h - s)) / q  (q per sample, one per row). Where h and h - s lie on the
   // same linear piece this is s / (q d) with d = f'(f^-1(h)), evaluated without the
-  // cancellation of the difference form (gait-prop.md, "Numerics").
-  virtual void inverse_difference(const Mat<double>& h, const Mat<double>& s,
-                                  const ColVec<double>& q, Mat<double>& r) const = 0;
-  virtual void inverse_difference(const Mat<float>& h, const Mat<float>& s, const ColVec<float>& q,
-                                  Mat<float>& r) const = 0;
+  // cancellation of the difference form (gait-prop.md, "Numerics"); smooth f use exact
+  // cancellation-free forms (biology.md 1). Returns the number of units whose nudged activity
+  // h - s left the open range of f (bounded f only) and was clipped inside it.
+  virtual std::int64_t inverse_difference(const Mat<double>& h, const Mat<double>& s,
+                                          const ColVec<double>& q, Mat<double>& r) const = 0;
+  virtual std::int64_t inverse_difference(const Mat<float>& h, const Mat<float>& s,
+                                          const ColVec<float>& q, Mat<float>& r) const = 0;
+  // True when the range of f is bounded (nudged activities may have to be clipped).
+  virtual bool bounded() const { return false; }
 };
 
 // Creates a registered transfer function; throws std::invalid_argument naming the kind and the

@@ -2,7 +2,9 @@
 #include <stdexcept>
 
 #include "neurons/leaky_relu.hpp"
+#include "neurons/logistic.hpp"
 #include "neurons/registry.hpp"
+#include "neurons/softplus.hpp"
 
 namespace gaitsim {
 
@@ -24,6 +26,8 @@ const Registry<Factory>& registry() {
       {
           {"leaky_relu", [](const TransferParams& p) { return std::make_shared<LeakyRelu>(p); }},
           {"linear", [](const TransferParams& p) { return std::make_shared<Linear>(p); }},
+          {"logistic", [](const TransferParams& p) { return std::make_shared<Logistic>(p); }},
+          {"softplus", [](const TransferParams& p) { return std::make_shared<Softplus>(p); }},
       });
   return kinds;
 }

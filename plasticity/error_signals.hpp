@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <vector>
 
 #include "neurons/types.hpp"
@@ -13,11 +14,15 @@ struct ErrorSignals {
   std::vector<Mat<T>> D;         // scaled post-synaptic difference, N x n_l
   std::vector<ColVec<T>> mult;   // mult_l per sample (N); t_l = h_l - D_l / mult_l
   std::vector<ColVec<T>> gamma;  // gamma_l per sample (GAIT only; empty otherwise)
+  // Units of layer l whose nudged activity left the range of a bounded f and was clipped in the
+  // inverse difference (GAIT, TP) [count]
+  std::vector<std::int64_t> clipped;
 
   void resize(int L) {
     D.resize(L + 1);
     mult.resize(L + 1);
     gamma.resize(L + 1);
+    clipped.assign(L + 1, 0);
   }
 };
 

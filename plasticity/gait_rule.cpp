@@ -26,7 +26,7 @@ void GaitRule<T>::top_down(const Network<T>& net, const Activity<T>& act, int l,
   // q = gamma_l / mult_l, s_l = q d_l^2 D_l
   const ColVec<T> q = step.gamma.cwiseQuotient(mult);
   const Mat<T> s = q.asDiagonal() * d.cwiseProduct(d).cwiseProduct(D);
-  net.layer(l).f->inverse_difference(act.h[l], s, q, step.r);
+  step.clipped = net.layer(l).f->inverse_difference(act.h[l], s, q, step.r);
   step.mult = mult.cwiseQuotient(step.gamma);
   step.feedback = nullptr;
 }
@@ -36,7 +36,7 @@ void TpRule<T>::top_down(const Network<T>& net, const Activity<T>& act, int l, c
                          const ColVec<T>& /*mult*/, TopDownStep<T>& step) const {
   // r_l = f^-1(h_l) - f^-1(t_l), t_l = h_l - D_l
   step.mult = ColVec<T>::Ones(act.batch());
-  net.layer(l).f->inverse_difference(act.h[l], D, step.mult, step.r);
+  step.clipped = net.layer(l).f->inverse_difference(act.h[l], D, step.mult, step.r);
   step.gamma.resize(0);
   step.feedback = nullptr;
 }

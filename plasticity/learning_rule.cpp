@@ -38,8 +38,11 @@ void LearningRule<T>::propagate(const Network<T>& net, const Activity<T>& act,
     inverse = &inverse_;
   }
   TopDownStep<T> step;
+  sig.clipped.assign(net.depth() + 1, 0);
   for (int l = net.depth(); l >= 2; --l) {
+    step.clipped = 0;
     top_down(net, act, l, sig.D[l], sig.mult[l], step);
+    sig.clipped[l] = step.clipped;
     assert((step.feedback == nullptr) == inverts_layers() && "feedback disagrees with the rule");
     carry_down(net, inverse, act, step, l, sig.D[l - 1]);
     sig.mult[l - 1] = std::move(step.mult);

@@ -30,9 +30,10 @@ struct RuleParams {
 // One layer l of the top-down sweep (l = L..2), in the delta form of gait-prop.md.
 template <class T>
 struct TopDownStep {
-  Mat<T> r;         // drive r_l in the row form of layer l (N x n_l per position)
-  ColVec<T> gamma;  // gamma_l per sample; empty when the rule does not nudge
-  ColVec<T> mult;   // mult_{l-1} per sample
+  Mat<T> r;                  // drive r_l in the row form of layer l (N x n_l per position)
+  ColVec<T> gamma;           // gamma_l per sample; empty when the rule does not nudge
+  ColVec<T> mult;            // mult_{l-1} per sample
+  std::int64_t clipped = 0;  // units of layer l whose nudged activity was clipped [count]
   // How r_l reaches layer l - 1 (through the wiring of layer l; auxiliary units below get 0):
   //   null:      D_{l-1}[:, :k] = r_l W_l^-1   (the rule inverts its layers: inverts_layers())
   //   F (set):   D_{l-1}[:, :k] = r_l F^T      (BP: F = W_l, FA: F = B_l)

@@ -1,11 +1,11 @@
 #include "sim/align.hpp"
 
 #include "analysis/atomic_file.hpp"
+#include "analysis/run_file.hpp"
 #include "datasets/dataset_registry.hpp"
 #include "sim/alignment.hpp"
 #include "sim/batches.hpp"
 #include "sim/network_builder.hpp"
-#include "analysis/run_file.hpp"
 
 namespace gaitsim {
 
@@ -47,8 +47,7 @@ void write_dump(const fs::path& path, const Config& c, const Network<T>& net, co
     // learned feedback: D_{l-1}[:, :k] = r_l Q_l, Q_l of shape (n_l, k)
     if (feedback != nullptr && l >= 2)
       f.write_matrix(g + "/Q", feedback->Q[l].template cast<double>());
-    f.set_attr(g, "activation", layer.pop.transfer.kind);
-    f.set_attr(g, "slope", layer.pop.transfer.slope);
+    write_transfer(f, g, layer.pop.transfer);
     f.set_attr(g, "name", layer.pop.name);
     write_wiring(f, g, layer.in.wiring.get());
   }

@@ -96,7 +96,16 @@ struct KeySpec {
   std::string help;
   std::function<void(Config&, const YAML::Node&, const Where&)> set;
   std::function<YAML::Node(const Config&)> get;
+  // Left out of to_yaml while at its default, so that configs written before the key existed
+  // (and their run files) stay byte for byte what they were.
+  bool omitted_at_default = false;
 };
+
+// A key added after run files were first written (see KeySpec::omitted_at_default).
+KeySpec added_key(KeySpec spec) {
+  spec.omitted_at_default = true;
+  return spec;
+}
 
 template <class Section, class V>
 struct Field {
@@ -286,6 +295,36 @@ KeySpec layer_list(std::string key, Field<S, std::vector<LayerSpec>> f, std::str
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// dynamics.tau_ms: one time constant for every population, or a list of one per population
+// 1..L (its length is checked against the network, where the settling phases meet it).
+KeySpec tau_key(std::string help) {
+  const std::string allowed = "a number > 0, or a list of them, one per population 1..L";
+  return {"dynamics.tau_ms", allowed, std::move(help),
+          [allowed](Config& c, const YAML::Node& n, const Where& w) {
+            auto positive = [&](const YAML::Node& item) {
+              const auto v = scalar_as<double>(item, w, allowed);
+              if (!std::isfinite(v) || !(v > 0)) bad_value(w, n, allowed);
+              return v;
+            };
+            std::vector<double> list;
+            if (n.IsSequence()) {
+              if (n.size() == 0) bad_value(w, n, allowed);
+              for (const auto& item : n) list.push_back(positive(item));
+              c.dynamics.tau_ms = *std::min_element(list.begin(), list.end());
+            } else {
+              c.dynamics.tau_ms = positive(n);
+            }
+            c.dynamics.population_tau_ms = std::move(list);
+          },
+          [](const Config& c) {
+            if (c.dynamics.population_tau_ms.empty()) return YAML::Node(c.dynamics.tau_ms);
+            YAML::Node n(YAML::NodeType::Sequence);
+            for (double t : c.dynamics.population_tau_ms) n.push_back(t);
+            n.SetStyle(YAML::EmitterStyle::Flow);
+            return n;
+          }};
+}
+
 std::vector<std::string> with(std::vector<std::string> names, const std::string& extra) {
   names.push_back(extra);
   return names;
@@ -338,17 +377,20 @@ const std::vector<KeySpec>& schema() {
       integer("network.seed", Field<N, long long>{&Config::network, &N::seed}, 0,
               "seed of initial weights, feedback weights and shuffling"),
       // Synaptic constraints (biology.md 2, 3).
-      real("network.connection_prob", Field<N, double>{&Config::network, &N::connection_prob}, 0,
-           true, 1, false,
-           "probability that a synapse exists: a fixed random mask per projection drawn from "
-           "network.seed, absent synapses stay 0; every unit keeps >= 1 input; 1 = all-to-all"),
-      choice("network.dale", Field<N, std::string>{&Config::network, &N::dale}, {"off", "sign"},
-             "Dale's principle: off; sign: each presynaptic unit excitatory or inhibitory for "
-             "good, W = diag(s)|V|, a synapse whose update flips its sign is set to 0"),
-      real("network.inhibitory_fraction",
-           Field<N, double>{&Config::network, &N::inhibitory_fraction}, 0, false, 1, false,
-           "dale sign: fraction of each projection's presynaptic units that are inhibitory "
-           "(ceil(fraction x units), drawn from network.seed)"),
+      added_key(real(
+          "network.connection_prob", Field<N, double>{&Config::network, &N::connection_prob}, 0,
+          true, 1, false,
+          "probability that a synapse exists: a fixed random mask per projection drawn from "
+          "network.seed, absent synapses stay 0; every unit keeps >= 1 input; 1 = all-to-all")),
+      added_key(
+          choice("network.dale", Field<N, std::string>{&Config::network, &N::dale}, {"off", "sign"},
+                 "Dale's principle: off; sign: each presynaptic unit excitatory or inhibitory for "
+                 "good, W = diag(s)|V|, a synapse whose update flips its sign is set to 0")),
+      added_key(
+          real("network.inhibitory_fraction",
+               Field<N, double>{&Config::network, &N::inhibitory_fraction}, 0, false, 1, false,
+               "dale sign: fraction of each projection's presynaptic units that are inhibitory "
+               "(ceil(fraction x units), drawn from network.seed)")),
       choice("learning.algorithm", Field<L, std::string>{&Config::learning, &L::algorithm},
              learning_rule_names(), "learning rule"),
       choice("learning.loss", Field<L, std::string>{&Config::learning, &L::loss},
@@ -389,8 +431,7 @@ const std::vector<KeySpec>& schema() {
              {"algebraic", "settle"},
              "algebraic: forward pass and one top-down sweep; settle: integrate the populations' "
              "ODEs to their fixed points"),
-      real("dynamics.tau_ms", Field<Y, double>{&Config::dynamics, &Y::tau_ms}, 0, true, kInf, false,
-           "population time constant tau [ms]"),
+      tau_key("population time constant tau, or one per population 1..L [ms]"),
       real("dynamics.dt_ms", Field<Y, double>{&Config::dynamics, &Y::dt_ms}, 0, true, kInf, false,
            "Euler step, dopri5's first step [ms]; euler needs dt_ms <= tau_ms"),
       choice("dynamics.stepper", Field<Y, std::string>{&Config::dynamics, &Y::stepper},
@@ -412,20 +453,32 @@ const std::vector<KeySpec>& schema() {
               Field<Y, bool>{&Config::dynamics, &Y::fail_on_nonconvergence},
               "a phase that does not converge within max_time_ms is an error, not a warning"),
       // learned feedback pathways (issue 15, docs/learned-feedback.md)
-      choice("feedback.mode", Field<F, std::string>{&Config::feedback, &F::mode},
-             {"exact", "learned"},
-             "gait/tp: exact inverse of each layer (LU), or learned feedback weights Q_l"),
-      choice("feedback.init", Field<F, std::string>{&Config::feedback, &F::init},
-             feedback_init_names(),
-             "learned: initial Q_l (random orthogonal, W_l^T, or the exact inverse W_l^-1)"),
-      real("feedback.noise_std", Field<F, double>{&Config::feedback, &F::noise_std}, 0, false, kInf,
-           false, "learned: std of the noise added to the activity below for reconstruction"),
-      real("feedback.learning_rate", Field<F, double>{&Config::feedback, &F::learning_rate}, 0,
-           false, kInf, false, "learned: SGD step size of Q_l and c_l (0 = fixed feedback)"),
-      integer("feedback.steps_per_batch", Field<F, int>{&Config::feedback, &F::steps_per_batch}, 1,
-              "learned: feedback updates per forward update"),
-      integer("feedback.warmup_epochs", Field<F, int>{&Config::feedback, &F::warmup_epochs}, 0,
-              "learned: first epochs in which only the feedback learns (forward weights frozen)"),
+      added_key(choice(
+          "feedback.mode", Field<F, std::string>{&Config::feedback, &F::mode}, {"exact", "learned"},
+          "gait/tp: exact inverse of each layer (LU), or learned feedback weights Q_l")),
+      added_key(
+          choice("feedback.init", Field<F, std::string>{&Config::feedback, &F::init},
+                 feedback_init_names(),
+                 "learned: initial Q_l (random orthogonal, W_l^T, or the exact inverse W_l^-1)")),
+      added_key(real("feedback.noise_std", Field<F, double>{&Config::feedback, &F::noise_std}, 0,
+                     false, kInf, false,
+                     "learned: std of the noise added to the activity below for reconstruction")),
+      added_key(real("feedback.learning_rate",
+                     Field<F, double>{&Config::feedback, &F::learning_rate}, 0, false, kInf, false,
+                     "learned: SGD step size of Q_l and c_l (0 = fixed feedback)")),
+      added_key(integer("feedback.steps_per_batch",
+                        Field<F, int>{&Config::feedback, &F::steps_per_batch}, 1,
+                        "learned: feedback updates per forward update")),
+      added_key(integer(
+          "feedback.warmup_epochs", Field<F, int>{&Config::feedback, &F::warmup_epochs}, 0,
+          "learned: first epochs in which only the feedback learns (forward weights frozen)")),
+      // Rates (issue 14): smooth, non-negative transfer functions (biology.md 1).
+      added_key(real("network.softplus_beta", Field<N, double>{&Config::network, &N::softplus_beta},
+                     0, true, kInf, false,
+                     "softplus sharpness beta, f(a) = log(1 + e^(beta a)) / beta [1/rate units]")),
+      added_key(real("network.rate_max", Field<N, double>{&Config::network, &N::rate_max}, 0, true,
+                     kInf, false,
+                     "logistic saturation rate r_max, f(a) = r_max / (1 + e^-a) [rate units]")),
   };
   return keys;
 }
@@ -710,7 +763,11 @@ std::filesystem::path DataConfig::folder() const {
 
 std::string Config::to_yaml() const {
   YAML::Node root;
+  const Config defaults;
   for (const auto& spec : schema()) {
+    if (spec.omitted_at_default && YAML::Dump(spec.get(*this)) == YAML::Dump(spec.get(defaults))) {
+      continue;
+    }
     const auto dot = spec.key.find('.');
     root[spec.key.substr(0, dot)][spec.key.substr(dot + 1)] = spec.get(*this);
   }

@@ -47,6 +47,8 @@ struct NetworkConfig {
   std::string activation = "leaky_relu";   // hidden transfer function
   double slope = 0.1;                      // leaky-ReLU slope alpha [1]
   std::string output_activation = "same";  // output transfer function, "same" = activation
+  double softplus_beta = 1.0;              // softplus sharpness beta [1/rate units]
+  double rate_max = 1.0;                   // logistic saturation rate r_max [rate units]
   std::string init = "orthogonal";         // orthogonal | xavier
   long long seed = 1;                      // seed of weights, feedback and shuffling [1]
   // Synaptic constraints (biology.md 2, 3; neurons/connection_mask.hpp).
@@ -83,8 +85,11 @@ struct OutputConfig {
 // How the two phases reach their fixed points (docs/dynamics.md). algebraic: forward pass and
 // one top-down sweep; settle: rate populations integrate ODEs in time.
 struct DynamicsConfig {
-  std::string mode = "algebraic";       // algebraic | settle
-  double tau_ms = 10.0;                 // population time constant tau [ms]
+  std::string mode = "algebraic";  // algebraic | settle
+  double tau_ms = 10.0;            // population time constant tau [ms]
+  // dynamics.tau_ms given as a list: tau of populations 1..L (tau_ms then holds the smallest,
+  // which bounds the Euler step) [ms]
+  std::vector<double> population_tau_ms;
   double dt_ms = 5.0;                   // Euler step (dopri5: first step) [ms]
   std::string stepper = "euler";        // euler | dopri5
   double tol = 1e-6;                    // a phase ends when max |dx/dt| * tau < tol [rate units]

@@ -317,7 +317,8 @@ Network<double> build_network(const Config& c, int input_width, int classes) {
     PopulationParams pop{name,
                          shape.widths[l],
                          shape.passed[l],
-                         {output ? out_kind : c.network.activation, c.network.slope}};
+                         {output ? out_kind : c.network.activation, c.network.slope,
+                          c.network.softplus_beta, c.network.rate_max}};
     Projection<double> in;
     if (shape.conv[l]) {
       const ConvParams& p = *shape.conv[l];

@@ -21,23 +21,27 @@ class TargetDynamics {
  public:
   TargetDynamics(const Network<T>& net, const Activity<T>& act, const ErrorSignals<T>& sig,
                  const LearningRule<T>& rule, bool transpose, const InversePathway<T>* inverse,
-                 double tau)
+                 std::vector<double> tau)
       : net_(net),
         act_(act),
         top_(sig.D[net.depth()]),
         rule_(rule),
         transpose_(transpose),
         inverse_(inverse),
-        tau_(tau) {
+        tau_(std::move(tau)) {
     const int L = net.depth();
     layout_.rows = act.batch();
     for (int l = 1; l < L; ++l) layout_.add(net.width(l));
     mult_.assign(L + 1, ColVec<T>::Ones(act.batch()));
     gamma_.assign(L + 1, ColVec<T>());
+    clipped_.assign(L + 1, 0);
   }
   const StackedLayout<T>& layout() const { return layout_; }
   const std::vector<ColVec<T>>& mult() const { return mult_; }
   const std::vector<ColVec<T>>& gamma() const { return gamma_; }
+  // Clipped nudged activities per layer at the last state stepped (the settled one after
+  // multipliers) [count]
+  const std::vector<std::int64_t>& clipped() const { return clipped_; }
 
   // u_l of a state (l = L: the clamped nudge).
   Eigen::Map<const Mat<T>> u(const std::vector<T>& s, int l) const {
@@ -46,8 +50,8 @@ class TargetDynamics {
   }
 
   void operator()(const std::vector<T>& s, std::vector<T>& dsdt, double /*t*/) {
-    const T inv_tau = T(1.0 / tau_);
     for (int l = net_.depth(); l >= 2; --l) {
+      const T inv_tau = T(1.0 / tau_[l - 2]);  // the target state of population l - 1
       const auto below = layout_.view(s, l - 2);
       auto out = layout_.view(dsdt, l - 2);
       const Mat<T>& W = net_.layer(l).in.W;
@@ -72,7 +76,7 @@ class TargetDynamics {
     }
   }
 
-  // Fills mult_ and gamma_ for the state s.
+  // Fills mult_, gamma_ and clipped_ for the state s.
   void multipliers(const std::vector<T>& s) {
     for (int l = net_.depth(); l >= 2; --l) step(s, l);
   }
@@ -81,7 +85,9 @@ class TargetDynamics {
   // The rule's step of layer l at the current u_l: step_, gamma_[l], mult_[l-1].
   void step(const std::vector<T>& s, int l) {
     ul_ = u(s, l);
+    step_.clipped = 0;
     rule_.top_down(net_, act_, l, ul_, mult_[l], step_);
+    clipped_[l] = step_.clipped;
     gamma_[l] = step_.gamma;
     mult_[l - 1] = step_.mult;
   }
@@ -92,9 +98,10 @@ class TargetDynamics {
   const LearningRule<T>& rule_;
   bool transpose_;
   const InversePathway<T>* inverse_;
-  double tau_;
+  std::vector<double> tau_;  // per population 1..L [ms]
   StackedLayout<T> layout_;
   std::vector<ColVec<T>> mult_, gamma_;
+  std::vector<std::int64_t> clipped_;
   TopDownStep<T> step_;
   Mat<T> ul_, target_, resid_;
 };
@@ -117,6 +124,7 @@ PhaseView trajectory_view(const PhaseTrajectory& p, bool with_delta) {
 RelaxParams relax_params(const DynamicsConfig& d) {
   RelaxParams p;
   p.tau_ms = d.tau_ms;
+  p.block_tau_ms = d.population_tau_ms;  // block b holds population b + 1 in both phases
   p.dt_ms = d.dt_ms;
   p.stepper = d.stepper;
   p.abs_tol = d.abs_tol;
@@ -130,6 +138,18 @@ RelaxParams relax_params(const DynamicsConfig& d) {
 template <class T>
 SettlingPhases<T>::SettlingPhases(const DynamicsConfig& dynamics)
     : dyn_(dynamics), params_(relax_params(dynamics)) {}
+
+template <class T>
+std::vector<double> SettlingPhases<T>::population_tau(const Network<T>& net) const {
+  const auto L = static_cast<std::size_t>(net.depth());
+  if (dyn_.population_tau_ms.empty()) return std::vector<double>(L, dyn_.tau_ms);
+  if (dyn_.population_tau_ms.size() != L) {
+    throw ConfigError("dynamics.tau_ms lists " + std::to_string(dyn_.population_tau_ms.size()) +
+                      " time constants: expected one per population 1..L, " + std::to_string(L) +
+                      " for this network (or a single number)");
+  }
+  return dyn_.population_tau_ms;
+}
 
 template <class T>
 void SettlingPhases<T>::check(const RelaxReport& rep, const std::string& phase,
@@ -163,7 +183,7 @@ void SettlingPhases<T>::free(const Network<T>& net, const Mat<T>& x, Activity<T>
                         "networks; use dynamics.mode algebraic");
     }
   }
-  FreeDynamics<T> sys(net, x, params_.tau_ms);
+  FreeDynamics<T> sys(net, x, population_tau(net));
   const auto& layout = sys.layout();
   std::vector<T> a(static_cast<std::size_t>(layout.size()), T(0));
   std::function<void(double, const std::vector<T>&)> observe;
@@ -206,7 +226,7 @@ void SettlingPhases<T>::target(const Network<T>& net, const LearningRule<T>& rul
     exact.factorize(net);  // once per batch
     inverse = &exact;
   }
-  TargetDynamics<T> sys(net, act, sig, rule, transpose, inverse, params_.tau_ms);
+  TargetDynamics<T> sys(net, act, sig, rule, transpose, inverse, population_tau(net));
   const auto& layout = sys.layout();
   std::vector<T> u(static_cast<std::size_t>(layout.size()), T(0));
   std::function<void(double, const std::vector<T>&)> observe;
@@ -236,6 +256,7 @@ void SettlingPhases<T>::target(const Network<T>& net, const LearningRule<T>& rul
     sig.mult[l] = sys.mult()[l];
     sig.gamma[l + 1] = sys.gamma()[l + 1];
   }
+  sig.clipped = sys.clipped();
 }
 
 template <class T>

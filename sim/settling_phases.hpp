@@ -73,6 +73,9 @@ class SettlingPhases : public Phases<T> {
  private:
   void check(const RelaxReport& rep, const std::string& phase, const Network<T>& net,
              int layer_of_block0);
+  // tau of populations 1..L: dynamics.tau_ms, or its list checked against the network's depth
+  // (ConfigError naming the key).
+  std::vector<double> population_tau(const Network<T>& net) const;
 
   DynamicsConfig dyn_;
   RelaxParams params_;

@@ -97,6 +97,7 @@ class Trainer {
   void start_feedback();
   EpochRecord finish_epoch(int e, double seconds);
   void record_settling(int e);
+  void count_clipped();
   BatchResult evaluate(const datasets::BatchSource& set);
   TrainOutcome diverged(const Divergence& d);
   TrainOutcome end(TrainOutcome outcome);
@@ -137,6 +138,7 @@ void Trainer<T>::start() {
     }
     if (c_.network.dale != "off") run_.progress.clipped_synapses.assign(net.depth(), 0);
   }
+  for (const auto& layer : net.layers) run_.records_clipped |= layer.f->bounded();
   run_.config_yaml = c_.to_yaml();
   run_.precision = c_.learning.precision;
   engine_ = std::make_unique<Engine<T>>(net.template cast<T>(), c_.learning,
@@ -252,6 +254,10 @@ EpochRecord Trainer<T>::finish_epoch(int e, double seconds) {
     rec.ortho_error.push_back(OrthogonalityRegulariser<T>::error(engine_->network().layer(l).in.W));
   }
   rec.clipped_synapses = p.clipped_synapses;
+  if (run_.records_clipped) {
+    rec.clipped_units = p.clipped_units;
+    rec.clipped_units.resize(static_cast<std::size_t>(engine_->network().depth()), 0);
+  }
   return rec;
 }
 
@@ -298,11 +304,22 @@ void Trainer<T>::train_batch(datasets::BatchStream& stream,
   for (std::size_t l = 0; l < p.clipped_synapses.size(); ++l) {
     p.clipped_synapses[l] += engine_->clipped_synapses()[l + 1];
   }
+  if (run_.records_clipped) count_clipped();
   ++p.step;
   ++p.batch;
   ++session_steps_;
   notify(observer_.batch_done, p.batch, p.loss_sum / double(p.seen),
          double(p.correct) / double(p.seen));
+}
+
+// Adds the step's clipped nudged activities (this process's slice) to the epoch's counts.
+template <class T>
+void Trainer<T>::count_clipped() {
+  auto& counts = run_.progress.clipped_units;
+  const int L = engine_->network().depth();
+  counts.resize(static_cast<std::size_t>(L), 0);
+  const auto& clipped = engine_->signals().clipped;
+  for (int l = 1; l <= L && l < static_cast<int>(clipped.size()); ++l) counts[l - 1] += clipped[l];
 }
 
 template <class T>
@@ -341,7 +358,7 @@ void Trainer<T>::end_epoch(int e, double seconds) {
   run_.epochs.push_back(rec);
   const bool settle = c_.dynamics.mode == "settle";
   if (settle) record_settling(e);
-  p = {e + 1, 0, p.step, 0, 0, 0, std::vector<long long>(p.clipped_synapses.size(), 0)};
+  p = {e + 1, 0, p.step, 0, 0, 0, std::vector<long long>(p.clipped_synapses.size(), 0), {}};
   notify(observer_.epoch_done, rec, settle ? &run_.settling.back() : nullptr);
 }
 

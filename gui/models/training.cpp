@@ -33,6 +33,9 @@ TrainingCurves read_training(const fs::path& run_file) {
     t.ortho_layers = f.read_vector<int>("/orthogonality/layers");
     if (!t.epoch.empty()) t.ortho_error = columns(f.read_matrix<double>("/orthogonality/error"));
   }
+  if (f.exists("/constraints/clipped_units") && !t.epoch.empty()) {
+    t.clipped_units = columns(f.read_matrix<double>("/constraints/clipped_units"));
+  }
   if (f.exists("/state/optimizer_steps")) {
     t.steps = f.read_vector<long long>("/state/optimizer_steps").at(0);
   }

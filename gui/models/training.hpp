@@ -24,6 +24,8 @@ struct TrainingCurves {
   std::vector<std::vector<double>> angle_deg;  // [layer 1..L - 1][sample]
   std::vector<int> ortho_layers;
   std::vector<std::vector<double>> ortho_error;  // [k][epoch]
+  // /constraints/clipped_units when present (bounded f): [layer 1..L][epoch] [count]
+  std::vector<std::vector<double>> clipped_units;
   long long steps = 0;                           // optimiser steps so far
 };
 TrainingCurves read_training(const fs::path& run_file);  // throws std::runtime_error

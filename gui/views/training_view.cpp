@@ -16,13 +16,15 @@ TrainingView::TrainingView(QWidget* parent) : QWidget(parent) {
   summary_->setTextFormat(Qt::RichText);
   v->addWidget(summary_);
   auto* g = new QGridLayout;
-  const char* titles[4] = {"Accuracy (solid: train, dashed: test)",
+  const char* titles[5] = {"Accuracy (solid: train, dashed: test)",
                            "Loss (solid: train, dashed: test)", "Angle to BP per layer",
-                           "Orthogonality error ||W W^T - I||_F per layer"};
-  for (int k = 0; k < 4; ++k) {
+                           "Orthogonality error ||W W^T - I||_F per layer",
+                           "Clipped nudged activities per layer"};
+  for (int k = 0; k < 5; ++k) {
     charts_[k] = make_chart_view(titles[k]);
     g->addWidget(charts_[k], k / 2, k % 2);
   }
+  charts_[4]->setVisible(false);
   v->addLayout(g, 1);
 }
 
@@ -57,6 +59,12 @@ void TrainingView::set_runs(const std::vector<TrainingCurves>& runs) {
                t.epoch, t.ortho_error[k], layer_shade(colour, k, t.ortho_error.size()),
                kLayerStyles[k % kLayerStyles.size()]));
     }
+    for (std::size_t l = 0; l < t.clipped_units.size(); ++l) {
+      charts_[4]->chart()->addSeries(line(
+          tag.isEmpty() ? QString("layer %1").arg(l + 1) : QString("%1L%2").arg(tag).arg(l + 1),
+          t.epoch, t.clipped_units[l], layer_shade(colour, l, t.clipped_units.size()),
+          kLayerStyles[l % kLayerStyles.size()]));
+    }
     layers_drawn = std::max({layers_drawn, t.angle_deg.size(), t.ortho_error.size()});
     QString acc = t.test_accuracy.empty()
                       ? "no epoch yet"
@@ -83,8 +91,11 @@ void TrainingView::set_runs(const std::vector<TrainingCurves>& runs) {
   QValueAxis* steps = attach_axes(charts_[2]->chart(), "optimiser step", "angle [deg]");
   if (steps->max() - steps->min() >= 10) steps->setLabelFormat("%d");
   integer_ticks(attach_axes(charts_[3]->chart(), "epoch", "||W W^T - I||_F"));
+  charts_[4]->chart()->setTitle("Clipped nudged activities per layer");
+  integer_ticks(attach_axes(charts_[4]->chart(), "epoch", "units clipped in the epoch"));
+  charts_[4]->setVisible(!charts_[4]->chart()->series().isEmpty());
   // per-layer legends of several runs are long: a column at the right instead of a row
-  for (int k : {2, 3})
+  for (int k : {2, 3, 4})
     charts_[k]->chart()->legend()->setAlignment(runs.size() > 1 ? Qt::AlignRight : Qt::AlignBottom);
   for (auto* c : charts_) {
     c->chart()->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);

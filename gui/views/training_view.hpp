@@ -9,17 +9,20 @@
 namespace gaitsim::gui {
 
 // The training view: accuracy and loss per epoch, angle to BP and orthogonality error per layer,
-// for the open run and the runs overlaid for comparison.
+// and, for runs of bounded rates, the clipped nudged activities per layer and epoch, for the open
+// run and the runs overlaid for comparison.
 class TrainingView : public QWidget {
   Q_OBJECT
  public:
   explicit TrainingView(QWidget* parent = nullptr);
   // runs[0] is the open file; the others are overlaid for comparison.
   void set_runs(const std::vector<TrainingCurves>& runs);
-  QChart* chart(int k) const { return charts_[k]->chart(); }  // accuracy, loss, angle, ortho
+  // accuracy, loss, angle, ortho, clipped (shown only when a run has clipped counts)
+  QChart* chart(int k) const { return charts_[k]->chart(); }
+  bool clipped_shown() const { return charts_[4]->isVisible(); }
 
  private:
-  std::array<QChartView*, 4> charts_{};
+  std::array<QChartView*, 5> charts_{};
   QLabel* summary_;
 };
 

@@ -85,6 +85,53 @@ TEST(Relaxation, SingleLinearPopulationIsTheExactExponential) {
   EXPECT_LT((s.a.back() - a_inf).cwiseAbs().maxCoeff(), 1e-8);
 }
 
+// Two linear populations in cascade with their own time constants: the second is driven by the
+// first, whose step response is 1 - e^{-t/tau1}, so
+//   a_2(t) = c b_2 (1 - e^{-t/tau2}) + c_1 W_2 (1 - (tau1 e^{-t/tau1} - tau2 e^{-t/tau2}) / (tau1 -
+//   tau2))
+// (c = 1; c_1 W_2 the first population's fixed point carried up).
+TEST(Relaxation, PopulationsKeepTheirOwnTimeConstants) {
+  Network<double> net = single_population();
+  TransferParams lin{"linear", 1.0};
+  Mat<double> W2(3, 2);
+  W2 << 0.3, -0.6, 1.1, 0.2, -0.4, 0.9;
+  RowVec<double> b2(2);
+  b2 << 0.05, -0.15;
+  net.layers.push_back({{"output", 2, 2, lin}, make_transfer(lin), {W2, b2}});
+  net.classes = 2;
+  Mat<double> x(2, 2);
+  x << 1.0, -0.5, 0.3, 0.8;
+  const double tau1 = 3.0, tau2 = 11.0;
+  RelaxParams p;
+  p.stepper = "dopri5";
+  p.abs_tol = p.rel_tol = 1e-11;
+  p.dt_ms = 0.1;
+  p.tol = 1e-9;
+  p.max_time_ms = 800;
+  p.record_every_ms = 2.0;
+  p.tau_ms = tau1;
+  p.block_tau_ms = {tau1, tau2};
+  FreeDynamics<double> sys(net, x, std::vector<double>{tau1, tau2});
+  std::vector<double> a(sys.layout().size(), 0.0);
+  const Mat<double> a1_inf = (x * net.layer(1).in.W).rowwise() + net.layer(1).in.b;
+  const Mat<double> carried = a1_inf * W2;
+  int samples = 0;
+  const RelaxReport rep =
+      relax(sys, a, sys.layout(), p, [&](double t, const std::vector<double>& s) {
+        ++samples;
+        const double e1 = std::exp(-t / tau1), e2 = std::exp(-t / tau2);
+        const Mat<double> a1 = a1_inf * (1 - e1);
+        const Mat<double> a2 =
+            (carried * (1 - (tau1 * e1 - tau2 * e2) / (tau1 - tau2))).rowwise() + b2 * (1 - e2);
+        EXPECT_LT((sys.layout().view(s, 0) - a1).cwiseAbs().maxCoeff(), 1e-8) << "t = " << t;
+        EXPECT_LT((sys.layout().view(s, 1) - a2).cwiseAbs().maxCoeff(), 1e-8) << "t = " << t;
+      });
+  EXPECT_TRUE(rep.converged);
+  EXPECT_GT(samples, 50);
+  // the slow population sets the convergence time: about tau2 ln(|a2| / tol) >> tau1's
+  EXPECT_GT(rep.convergence_time_ms, 10 * tau2);
+}
+
 TEST(Relaxation, EulerConvergesWithOrderOneAsDtHalves) {
   Mat<double> x(1, 2);
   x << 1.0, -0.5;
@@ -300,6 +347,48 @@ TEST(SettleEngine, StepMatchesAlgebraicStep) {
   EXPECT_EQ(settle.phases().stats().free.runs, 3);
   EXPECT_EQ(settle.phases().stats().target.runs, 3);
   EXPECT_GT(settle.phases().stats().free.steps_mean(), 0);
+}
+
+// Per-population time constants: a list of equal values is the single number, bitwise; a list
+// of different values changes the path, not the fixed point (the same step as the algebraic
+// engine, as above); a list of the wrong length is refused naming the key.
+TEST(SettleEngine, PerPopulationTauKeepsTheFixedPoint) {
+  NetSpec s;
+  s.input = 20;  // square, 2 hidden layers: L = 3
+  const Network<double> net = testing::orthogonal_net(s);
+  const Batch b = testing::random_batch(8, s.input, s.classes);
+  DynamicsConfig dyn;
+  dyn.mode = "settle";
+  dyn.tol = 1e-11;
+  dyn.dt_ms = 2.0;
+  Engine<double> scalar(net, testing::config_of(s).learning, 5, dyn);
+  dyn.population_tau_ms = {10, 10, 10};
+  Engine<double> equal(net, testing::config_of(s).learning, 5, dyn);
+  dyn.population_tau_ms = {2, 30, 4};
+  Engine<double> mixed(net, testing::config_of(s).learning, 5, dyn);
+  Engine<double> alg = testing::engine_of(s, net);
+  scalar.step(b.x, b.y);
+  equal.step(b.x, b.y);
+  mixed.step(b.x, b.y);
+  alg.step(b.x, b.y);
+  for (int l = 1; l <= net.depth(); ++l) {
+    EXPECT_EQ(scalar.network().layer(l).in.W, equal.network().layer(l).in.W) << "layer " << l;
+    EXPECT_LT((mixed.network().layer(l).in.W - alg.network().layer(l).in.W).cwiseAbs().maxCoeff(),
+              1e-9)
+        << "layer " << l;
+  }
+  // the slowest population (30 ms) makes the free phase take longer than with 10 ms everywhere
+  EXPECT_GT(mixed.phases().stats().free.time_mean(), scalar.phases().stats().free.time_mean());
+
+  dyn.population_tau_ms = {10, 10};
+  Engine<double> wrong(net, testing::config_of(s).learning, 5, dyn);
+  try {
+    wrong.step(b.x, b.y);
+    ADD_FAILURE() << "a list of 2 taus for 3 populations was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("dynamics.tau_ms"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("3 for this network"), std::string::npos) << e.what();
+  }
 }
 
 // ---------------------------------------------------------------------------- bad input

@@ -143,6 +143,33 @@ class ViewerTest : public QObject {
     QVERIFY2(flipped.message.contains("checksum does not match"), qPrintable(flipped.message));
   }
 
+  // Bounded rates (TP to one-hot through logistic units, which clips every class unit of the
+  // output): the training view plots /constraints/clipped_units per layer; a plain run hides
+  // the chart.
+  void trainingViewPlotsClippedUnits() {
+    const Cli r = run_gaitsim({"train", config_, "--out", path("clipped"), "--threads", "1", "--set",
+                               "learning.algorithm=tp", "--set", "network.activation=logistic"});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+    const QString file = path("clipped/run.h5");
+    const TrainingCurves t = read_training(file.toStdString());
+    const Eigen::MatrixXd counts = h5::File::open_read(file.toStdString())
+                                       .read_matrix<double>("/constraints/clipped_units");
+    QCOMPARE(t.clipped_units.size(), std::size_t{3});
+    QCOMPARE(t.clipped_units[2][1], counts(1, 2));
+    QCOMPARE(t.clipped_units[2][0], 4.0 * 60 * 10);  // 4 steps x 60 samples x 10 classes
+    MainWindow w;
+    w.show();
+    QVERIFY(wait_loaded(w, file));
+    QVERIFY(w.training_view()->clipped_shown());
+    QCOMPARE(w.training_view()->chart(4)->series().size(), 3);
+    auto* top = qobject_cast<QLineSeries*>(w.training_view()->chart(4)->series().at(2));
+    QVERIFY(top);
+    QCOMPARE(top->at(1).y(), counts(1, 2));
+    QVERIFY(read_training(run_.toStdString()).clipped_units.empty());
+    QVERIFY(wait_loaded(w, run_));
+    QVERIFY(!w.training_view()->clipped_shown());
+  }
+
   void trainingModelMatchesTheRunFile() {
     const TrainingCurves t = read_training(run_.toStdString());
     const h5::File f = h5::File::open_read(run_.toStdString());

@@ -47,6 +47,22 @@ TEST(Config, ResolvedYamlRoundTrips) {
   EXPECT_EQ(again.learning.epochs, 3);
 }
 
+// dynamics.tau_ms takes one number or one per population; a single number is written as before.
+TEST(Config, TauIsANumberOrAListPerPopulation) {
+  const Config one = parse_config(kMinimal, "a", {"dynamics.tau_ms=8"});
+  EXPECT_EQ(one.dynamics.tau_ms, 8.0);
+  EXPECT_TRUE(one.dynamics.population_tau_ms.empty());
+  EXPECT_TRUE(has(one.to_yaml(), "tau_ms: 8\n")) << one.to_yaml();
+  const Config list = parse_config("dynamics:\n  tau_ms: [10, 2.5, 20]\n  dt_ms: 1\n", "b", {});
+  EXPECT_EQ(list.dynamics.population_tau_ms, (std::vector<double>{10, 2.5, 20}));
+  EXPECT_EQ(list.dynamics.tau_ms, 2.5);  // the smallest bounds the Euler step
+  const Config again = parse_config(list.to_yaml(), "c", {});
+  EXPECT_EQ(again.dynamics.population_tau_ms, list.dynamics.population_tau_ms);
+  EXPECT_TRUE(has(error_of("dynamics:\n  tau_ms: [10, -1]\n"), "dynamics.tau_ms"));
+  EXPECT_TRUE(has(error_of("dynamics:\n  tau_ms: []\n"), "dynamics.tau_ms"));
+  EXPECT_TRUE(has(error_of("dynamics:\n  tau_ms: [10, 1]\n  dt_ms: 5\n"), "dt_ms"));
+}
+
 TEST(Config, UnknownKeySuggestsTheNearest) {
   const std::string e = error_of("learning:\n  gama: 0.1\n");
   EXPECT_TRUE(has(e, "cfg.yaml")) << e;
