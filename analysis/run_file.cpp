@@ -442,9 +442,8 @@ std::vector<EpochRecord> read_metrics(const Schema& s, int classes,
       s.matrix("/orthogonality/error", E, static_cast<long long>(ortho_layers.size()));
   std::vector<EpochRecord> out;
   for (std::size_t i = 0; i < epoch.size(); ++i) {
-    EpochRecord e{epoch[i],    train_loss[i], train_acc[i], test_loss[i],
-                  test_acc[i], top5[i],       seconds[i],   {},
-                  {}};
+    EpochRecord e{epoch[i], train_loss[i], train_acc[i], test_loss[i], test_acc[i],
+                  top5[i],  seconds[i],    {},           {},           {}};
     for (Eigen::Index j = 0; j < ortho.cols(); ++j) e.ortho_error.push_back(ortho(i, j));
     out.push_back(e);
   }
@@ -556,6 +555,7 @@ void read_state(const Schema& s, RunRecord& run) {
                   loss_sum,
                   p[3],
                   p[4],
+                  {},
                   {}};
   run.optimizer.steps = s.vector<long long>("/state/optimizer_steps", 1)[0];
   const h5::File& f = s.file();

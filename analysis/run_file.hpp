@@ -22,7 +22,6 @@ struct EpochRecord {
   double seconds = 0;                                           // wall time of the epoch [s]
   std::vector<double> ortho_error;          // ||W W^T - I||_F per regularised layer
   std::vector<long long> clipped_synapses;  // network.dale: per layer 1..L, summed [count]
-  std::vector<double> ortho_error;  // ||W W^T - I||_F per regularised layer
   // Nudged activities clipped into the range of a bounded f, per layer 1..L, summed over the
   // epoch's steps (RunRecord::records_clipped) [count]
   std::vector<long long> clipped_units;

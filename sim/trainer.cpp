@@ -247,6 +247,7 @@ EpochRecord Trainer<T>::finish_epoch(int e, double seconds) {
                   double(test.top5) / n,
                   seconds,
                   {},
+                  {},
                   {}};
   if (!reports_top5(engine_->network().classes))
     rec.test_top5 = std::numeric_limits<double>::quiet_NaN();

@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "sim/run_record.hpp"
+#include "analysis/run_file.hpp"
 #include "test_nets.hpp"
 
 namespace gaitsim {
