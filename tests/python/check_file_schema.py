@@ -75,10 +75,10 @@ SCHEMA = {
     ]),
     "align": ("file-formats.md", [
         G("/", ["algorithm", "gamma", "adaptive_gamma", "loss", "classes", "precision", "config",
-                "convention"], doc="`convention`"),
+                "feedback_mode", "convention"], doc="`feedback_mode` (`exact` or `learned`)"),
         E("/x", ndim=2), E("/y", ndim=1),
         G("/layers/<l>", ["activation", "slope", "name", "wiring"] + CONV,
-          doc="Group attributes of `/layers/<l>`: `activation`, `slope`, `name`"),
+          doc="Group attributes of `/layers/<l>`: `activation`, `slope`"),
         E("/layers/<l>/W", ndim=2, doc="`/layers/<l>/W`"), E("/layers/<l>/b", ndim=1,
                                                               doc="`/layers/<l>/b`"),
         E("/layers/<l>/dW", ndim=2, doc="`/layers/<l>/dW`"),
