@@ -3,12 +3,17 @@
 
     /usr/bin/python3 configs/studies/summarize.py precision SWEEP_DIR [SWEEP_DIR ...]
     /usr/bin/python3 configs/studies/summarize.py deep SWEEP_DIR [SWEEP_DIR ...]
+    /usr/bin/python3 configs/studies/summarize.py feedback SWEEP_DIR [SWEEP_DIR ...]
 
 precision: per sweep (one dataset), test accuracy per seed for float32 and float64, the paired
 differences, mean +- sd (n-1), and the mean angle to BP per layer. deep: per point, status,
 test accuracy per epoch, angle to BP per layer (first sample, mean, last sample), the largest
-orthogonality error, and the warnings/errors in the point's log.
+orthogonality error, and the warnings/errors in the point's log. feedback (learned feedback,
+issue 15): per dataset and method (rule, exact or learned feedback), test accuracy mean +- sd,
+the angle to BP per layer over the forward-learning steps, and the inverse error
+||Q_l W_l - I||_F / sqrt(n) at the start, when forward learning starts and at the end.
 """
+import re
 import csv
 import glob
 import os
@@ -136,7 +141,70 @@ def deep(sweeps):
             print(f"  log: {msgs}")
 
 
+def feedback_point(sweep, r):
+    """One point of a learned-feedback study: its label and what the tables need."""
+    with run_file(sweep, r["name"]) as h:
+        config = h.attrs["config"]
+        config = config.decode() if isinstance(config, bytes) else config
+        m = re.search(r"warmup_epochs:\s*(\d+)", config)
+        warmup = int(m.group(1)) if m and "feedback" in h else 0
+        steps_per_epoch = 60000 // int(re.search(r"batch_size:\s*(\d+)", config).group(1))
+        start = warmup * steps_per_epoch  # first step of forward learning
+        steps, ang = h["alignment/step"][:], h["alignment/angle_deg"][:]
+        fwd = ang[(steps > start)]
+        p = {"status": h.attrs["status"], "acc": 100 * h["metrics/test_accuracy"][-1],
+             "angle": np.nanmean(fwd, axis=0), "angle_last": ang[-1],
+             "angle_l1": {int(s - start): a[0] for s, a in zip(steps, ang) if s >= start},
+             "wall": float(sum(h["metrics/epoch_seconds"][:])), "inv": None}
+        if "feedback" in h:
+            fs, e = h["feedback/step"][:], h["feedback/inverse_error"][:]
+            at = lambda s: e[np.searchsorted(fs, s)] if np.searchsorted(fs, s) < len(fs) else e[-1]
+            p["inv"] = (e[0], at(start), e[-1])
+    method = r["learning.algorithm"] + (" learned" if p["inv"] is not None else
+                                        " exact" if r["learning.algorithm"] in ("gait", "tp") else "")
+    return (r["data.dataset"], method), p
+
+
+def feedback(sweeps):
+    groups = {}
+    for sweep in sweeps:
+        for r in read_summary(sweep):
+            if r["status"] != "complete":
+                print(f"{sweep} {r['name']}: {r['status']}")
+                continue
+            key, p = feedback_point(sweep, r)
+            groups.setdefault(key, []).append(p)
+    fmt = lambda v: ", ".join(f"{x:.3g}" for x in v)
+    print("| dataset | method | runs | test accuracy [%] mean +- sd | per seed | wall per run [s] |")
+    print("|---|---|---|---|---|---|")
+    for (d, m), ps in sorted(groups.items()):
+        a = mean_sd([p["acc"] for p in ps])
+        print(f"| {d} | {m} | {len(ps)} | {a[0]:.2f} +- {a[1]:.2f} | "
+              + " / ".join(f"{p['acc']:.2f}" for p in ps)
+              + f" | {statistics.mean(p['wall'] for p in ps):.0f} |")
+    print("\nAngle to BP per layer over forward learning (mean over its samples and the seeds) "
+          "| at the last sample [deg]:\n")
+    for (d, m), ps in sorted(groups.items()):
+        print(f"- {d} {m}: [{fmt(np.mean([p['angle'] for p in ps], axis=0))}] | "
+              f"[{fmt(np.mean([p['angle_last'] for p in ps], axis=0))}]")
+    print("\nLayer 1's angle to BP against the forward-learning step (seeds averaged) [deg]:\n")
+    shown = (0, 100, 200, 500, 900)
+    print("| dataset | method | " + " | ".join(f"step {s}" for s in shown) + " |")
+    print("|---|---|" + "---|" * len(shown))
+    for (d, m), ps in sorted(groups.items()):
+        cells = [statistics.mean(p["angle_l1"][s] for p in ps) if all(s in p["angle_l1"] for p in ps)
+                 else float("nan") for s in shown]
+        print(f"| {d} | {m} | " + " | ".join(f"{c:.1f}" for c in cells) + " |")
+    print("\nInverse error ||Q_l W_l - I||_F / sqrt(n), inverted layers 2..L, seeds averaged: "
+          "at step 0 | when forward learning starts | at the end:\n")
+    for (d, m), ps in sorted(groups.items()):
+        if ps[0]["inv"] is not None:
+            cols = [np.mean([p["inv"][i] for p in ps], axis=0) for i in range(3)]
+            print(f"- {d} {m}: [{fmt(cols[0])}] | [{fmt(cols[1])}] | [{fmt(cols[2])}]")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) < 3 or sys.argv[1] not in ("precision", "deep"):
+    modes = {"precision": precision, "deep": deep, "feedback": feedback}
+    if len(sys.argv) < 3 or sys.argv[1] not in modes:
         sys.exit(__doc__)
-    {"precision": precision, "deep": deep}[sys.argv[1]](sys.argv[2:])
+    modes[sys.argv[1]](sys.argv[2:])
