@@ -6,6 +6,11 @@
 //     e  = u Q_l + c_l - h~                                (reconstruction error at layer l-1)
 //     loss_l = 1/(2N) sum_n ||e_n||^2
 //     dQ_l = u^T e / N,  dc_l = mean_n e,  Q_l -= eta dQ_l, c_l -= eta dc_l   (SGD)
+// The Hessian of loss_l in (Q_l, c_l) is z^T z / N with z = [u, 1], so a fixed eta diverges
+// once eta lambda_max > 2: activity that grows while the forward weights learn can push a
+// stable eta past it. The normalised step eta_t = mu / (1 + mean_n ||u_n||^2) divides by the
+// Hessian's trace, an upper bound of lambda_max, so eta_t lambda_max <= mu < 2 at every step
+// (normalised LMS; a population-wide gain, not a per-synapse quantity).
 // Pre-synaptic: layer l's drive u (its rate code's pre-activation, f^-1(h_l) - b_l);
 // post-synaptic: the reconstruction error e below. The minimum is Q_l = W_l^-1, c_l = 0 for any
 // sigma (u is an invertible linear map of h~, so the reconstruction can be exact); the noise
@@ -24,13 +29,15 @@ struct FeedbackParams {
   double learning_rate = 1e-3;  // SGD step size eta of Q_l and c_l [1]
   int steps_per_batch = 1;      // feedback updates per forward update [count]
   std::uint64_t seed = 3;       // seed of the corruption noise [1]
+  bool normalized = false;      // step mu / (1 + mean_n ||u_n||^2) in place of eta [1]
 };
 
 // loss_l of one corrupted batch h_noisy (N x k) for the projection `in` of layer l and the
-// feedback (Q, c); with dQ and dc set, also its gradient.
+// feedback (Q, c); with dQ and dc set, also its gradient, and with u_power, mean_n ||u_n||^2.
 template <class T>
 double reconstruction_loss(const Projection<T>& in, const Mat<T>& h_noisy, const Mat<T>& Q,
-                           const RowVec<T>& c, Mat<T>* dQ = nullptr, RowVec<T>* dc = nullptr);
+                           const RowVec<T>& c, Mat<T>* dQ = nullptr, RowVec<T>* dc = nullptr,
+                           double* u_power = nullptr);
 
 template <class T>
 class FeedbackPlasticity {
@@ -40,6 +47,8 @@ class FeedbackPlasticity {
   // draws fresh noise from (seed, steps()), so a resumed run draws what an uninterrupted one
   // would.
   void learn(const Network<T>& net, const Activity<T>& act, LearnedFeedback<T>& feedback);
+  // The step size of an update whose drive has mean_n ||u_n||^2 = u_power.
+  double step_size(double u_power) const;
   // The corruption of layer l - 1's first k units for feedback step `step` (N x k).
   Mat<T> noise(long long step, int l, Eigen::Index rows, Eigen::Index cols) const;
 

@@ -465,7 +465,12 @@ const std::vector<KeySpec>& schema() {
                      "learned: std of the noise added to the activity below for reconstruction")),
       added_key(real("feedback.learning_rate",
                      Field<F, double>{&Config::feedback, &F::learning_rate}, 0, false, kInf, false,
-                     "learned: SGD step size of Q_l and c_l (0 = fixed feedback)")),
+                     "learned: SGD step size of Q_l and c_l (0 = fixed feedback); under "
+                     "feedback.step normalized the dimensionless mu < 2")),
+      added_key(choice("feedback.step", Field<F, std::string>{&Config::feedback, &F::step},
+                       {"fixed", "normalized"},
+                       "learned: fixed: steps of learning_rate; normalized: learning_rate / (1 + "
+                       "mean ||u||^2), u the drive of the layer above (cannot diverge for < 2)")),
       added_key(integer("feedback.steps_per_batch",
                         Field<F, int>{&Config::feedback, &F::steps_per_batch}, 1,
                         "learned: feedback updates per forward update")),
@@ -668,6 +673,15 @@ void check_feedback_keys(const Config& c) {
                       ": feedback.mode = learned with dynamics.feedback = transpose: expected "
                       "dynamics.feedback = inverse (its pathway then runs through Q_l; the "
                       "transpose pathway uses W_l^T and would ignore Q_l)");
+  }
+  // mu < 2 bounds eta_t lambda_max of every step (feedback_plasticity.hpp); a larger mu could
+  // diverge, which the normalised step exists to prevent.
+  if (c.feedback.step == "normalized" && c.feedback.learning_rate >= 2) {
+    std::ostringstream msg;
+    msg << c.source << ": feedback.learning_rate = " << c.feedback.learning_rate
+        << " with feedback.step = normalized: expected mu < 2 (the step is mu / (1 + mean ||u||^2),"
+           " stable only for mu < 2)";
+    throw ConfigError(msg.str());
   }
   if (c.feedback.warmup_epochs >= c.learning.epochs) {
     throw ConfigError(

@@ -108,7 +108,8 @@ struct FeedbackConfig {
   std::string mode = "exact";   // exact | learned
   std::string init = "random";  // random | transpose | inverse: initial Q_l
   double noise_std = 0.1;       // std of the corruption of the activity below [rate]
-  double learning_rate = 1e-3;  // SGD step size of Q_l and c_l [1]
+  double learning_rate = 1e-3;  // SGD step size of Q_l and c_l (normalized: mu) [1]
+  std::string step = "fixed";   // fixed: eta; normalized: mu / (1 + mean_n ||u_n||^2)
   int steps_per_batch = 1;      // feedback updates per forward update [count]
   int warmup_epochs = 0;        // first epochs with feedback learning only (W_l frozen) [count]
 };

@@ -71,7 +71,8 @@ void Engine<T>::setup_feedback(const FeedbackConfig& feedback, std::uint64_t see
     throw ConfigError(e.what());
   }
   feedback_rule_ = std::make_unique<FeedbackPlasticity<T>>(
-      FeedbackParams{feedback.noise_std, feedback.learning_rate, feedback.steps_per_batch, seed});
+      FeedbackParams{feedback.noise_std, feedback.learning_rate, feedback.steps_per_batch, seed,
+                     feedback.step == "normalized"});
   rule_->set_learned_inverse(feedback_.get());
 }
 

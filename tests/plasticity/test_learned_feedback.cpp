@@ -196,6 +196,81 @@ TEST(FeedbackLearning, WithoutNoiseTheUnvisitedDirectionsNeverLearn) {
   EXPECT_GT(clean.error, 0.25 * clean.start);  // 12 of 16 directions unseen
 }
 
+// ------------------------------------------------ the normalised step
+// Regression: in the tower study (docs/learned-feedback.md) Q_2 went non-finite 100-450 steps
+// after the forward weights began to learn, for every feedback step tried: the rates grew, and
+// with them lambda_max of z^T z / N, past 2 / eta. The normalised step divides by the trace
+// 1 + mean_n ||u_n||^2 >= lambda_max, so mu < 2 keeps every step a contraction at any scale.
+struct ScaledRun {
+  double start = 0;  // ||Q W - I||_F / sqrt(n) at the start
+  double error = 0;  // the same after the steps
+};
+
+// Feedback learning of layer 2 of an orthogonal net on `scale` times a standard Gaussian batch
+// (what growing rates do to A_t: its eigenvalues scale with scale^2).
+ScaledRun learn_at_scale(double scale, bool normalized, double rate, int steps) {
+  NetSpec s;
+  s.input = 16;
+  s.hidden = 1;
+  const Network<double> net = testing::orthogonal_net(s);
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Activity<double> act;
+  act.h.assign(3, Mat<double>());
+  act.h[1] = scale * Mat<double>::NullaryExpr(64, 16, [&] { return normal(rng); });
+  LearnedFeedback<double> fb;
+  fb.initialize(net, "random", 9);
+  FeedbackPlasticity<double> plasticity(FeedbackParams{0.1, rate, 1, 13, normalized});
+  ScaledRun run{fb.inverse_error(net, 2), 0};
+  for (int t = 0; t < steps; ++t) plasticity.learn(net, act, fb);
+  run.error = fb.inverse_error(net, 2);
+  return run;
+}
+
+TEST(FeedbackLearning, AFixedStepThatConvergesDivergesOnceTheRatesGrowTenfold) {
+  // scale 1: eigenvalues of A_t in about [0.25, 2.25] (N = 64, k = 16), eta = 0.03 contracts;
+  // scale 10: lambda_max ~ 225, |1 - eta lambda_max| ~ 5.8 per step
+  const ScaledRun calm = learn_at_scale(1, false, 0.03, 300);
+  EXPECT_LT(calm.error, 0.5 * calm.start);
+  const ScaledRun grown = learn_at_scale(10, false, 0.03, 50);
+  EXPECT_GT(grown.error, 1e6 * grown.start);
+}
+
+TEST(FeedbackLearning, TheNormalisedStepConvergesAtEveryScaleOfTheRates) {
+  // eta_t lambda_min ~ mu 0.25 / 17 per step at every scale (the trace grows with lambda_min)
+  for (double scale : {0.1, 1.0, 10.0, 100.0}) {
+    const ScaledRun run = learn_at_scale(scale, true, 1.0, 400);
+    EXPECT_LT(run.error, 0.05 * run.start) << "scale " << scale;
+  }
+}
+
+TEST(FeedbackLearning, TheNormalisedStepIsMuOverOnePlusTheDrivePower) {
+  NetSpec s;
+  s.input = 12;
+  s.hidden = 1;
+  const Network<double> net = testing::gaussian_net(s);
+  std::mt19937_64 rng(8);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Activity<double> act;
+  act.h.assign(3, Mat<double>());
+  act.h[1] = 3.0 * Mat<double>::NullaryExpr(10, 12, [&] { return normal(rng); });
+  LearnedFeedback<double> fb;
+  fb.initialize(net, "random", 4);
+  const Mat<double> Q0 = fb.Q[2];
+  const RowVec<double> c0 = fb.c[2];
+  const double mu = 0.7;
+  FeedbackPlasticity<double>(FeedbackParams{0.0, mu, 1, 13, true}).learn(net, act, fb);
+  // independently: u = h W_2, e = u Q + c - h, eta_t = mu / (1 + mean_n ||u_n||^2)
+  const Mat<double>& h = act.h[1];
+  const Mat<double> u = h * net.layer(2).in.W;
+  const Mat<double> e = (u * Q0).rowwise() + c0 - h;
+  const double n = double(h.rows()), eta = mu / (1 + u.squaredNorm() / n);
+  const Mat<double> Q1 = Q0 - eta * u.transpose() * e / n;
+  const RowVec<double> c1 = c0 - eta * e.colwise().sum() / n;
+  EXPECT_LT((fb.Q[2] - Q1).norm(), 1e-12 * Q1.norm());
+  EXPECT_LT((fb.c[2] - c1).norm(), 1e-12 * std::max(1.0, c1.norm()));
+}
+
 // ------------------------------------------------ config keys
 void expect_refused(const std::vector<std::string>& sets, const std::string& key) {
   try {
@@ -223,6 +298,9 @@ TEST(FeedbackConfig, BadKeysAreRefusedByName) {
   expect_refused({"feedback.steps_per_batch=0"}, "feedback.steps_per_batch");
   expect_refused({"feedback.warmup_epochs=-1"}, "feedback.warmup_epochs");
   expect_refused({"feedback.noise=0.1"}, "feedback.noise");
+  expect_refused({"feedback.step=adaptive"}, "feedback.step");
+  expect_refused({"feedback.mode=learned", "feedback.step=normalized", "feedback.learning_rate=2"},
+                 "feedback.learning_rate");
   expect_refused({"feedback.mode=learned", "feedback.warmup_epochs=2"}, "feedback.warmup_epochs");
   expect_refused({"feedback.mode=learned", "learning.algorithm=bp"}, "learning.algorithm");
   expect_refused({"feedback.mode=learned", "learning.algorithm=fa"}, "learning.algorithm");
