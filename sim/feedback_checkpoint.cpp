@@ -19,8 +19,8 @@ void load_feedback(const std::filesystem::path& checkpoint, Engine<T>& engine) {
   for (int l = 2; l <= fb->depth(); ++l) {
     const Mat<double>& Q = run.feedback_state.Q[static_cast<std::size_t>(l)];
     if (Q.rows() != fb->Q[l].rows() || Q.cols() != fb->Q[l].cols()) {
-      throw RunFileError(checkpoint.string() + ": /state/feedback/Q/" + std::to_string(l) +
-                         ": " + std::to_string(Q.rows()) + " x " + std::to_string(Q.cols()) +
+      throw RunFileError(checkpoint.string() + ": /state/feedback/Q/" + std::to_string(l) + ": " +
+                         std::to_string(Q.rows()) + " x " + std::to_string(Q.cols()) +
                          ", the configured network needs " + std::to_string(fb->Q[l].rows()) +
                          " x " + std::to_string(fb->Q[l].cols()));
     }
