@@ -140,12 +140,16 @@ QLineSeries* line(const QString& name, const std::vector<double>& x, const std::
   auto* s = new QLineSeries;
   s->setName(name);
   const std::size_t n = std::min(x.size(), y.size());
-  for (std::size_t i = 0; i < n; ++i) s->append(x[i], y[i]);
+  // a sample not measured (NaN, e.g. the reconstruction loss before the first feedback update)
+  // is left out: a line through it would not be drawn
+  for (std::size_t i = 0; i < n; ++i) {
+    if (std::isfinite(y[i])) s->append(x[i], y[i]);
+  }
   QPen pen(colour);
   pen.setStyle(style);
   pen.setWidthF(width);
   s->setPen(pen);
-  s->setPointsVisible(n <= kMarkedSamples);
+  s->setPointsVisible(s->count() <= int(kMarkedSamples));
   return s;
 }
 
