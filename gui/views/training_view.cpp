@@ -29,6 +29,18 @@ QString layer_name(const QString& tag, int l) {
   return tag.isEmpty() ? QString("layer %1").arg(l) : QString("%1L%2").arg(tag).arg(l);
 }
 
+// A log y axis when the chart's positive samples span more than a decade (the inverse error and
+// the loss as Q_l learns); a linear one shows small changes better.
+bool spans_decades(const QChart* chart) {
+  double lo = INFINITY, hi = 0;
+  for (QAbstractSeries* s : chart->series()) {
+    for (const QPointF& p : qobject_cast<QLineSeries*>(s)->points()) {
+      if (p.y() > 0) lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
+    }
+  }
+  return hi > 10 * lo;
+}
+
 }  // namespace
 
 TrainingView::TrainingView(QWidget* parent) : QWidget(parent) {
@@ -114,14 +126,14 @@ void TrainingView::set_runs(const std::vector<TrainingCurves>& runs) {
   integer_ticks(attach_axes(charts_[3]->chart(), "epoch", "||W W^T - I||_F"));
   charts_[4]->chart()->setTitle(kTitles[4]);
   integer_ticks(attach_axes(charts_[4]->chart(), "epoch", "units clipped in the epoch"));
-  charts_[5]->chart()->setTitle(kTitles[5]);
-  charts_[6]->chart()->setTitle(kTitles[6]);
-  // log scales: the inverse error and the loss fall by orders of magnitude as Q_l learns
-  QValueAxis* fb_steps =
-      attach_axes(charts_[5]->chart(), "optimiser step", "||Q W - I||_F / sqrt(n)", true);
-  if (fb_steps->max() - fb_steps->min() >= 10) fb_steps->setLabelFormat("%d");
-  fb_steps = attach_axes(charts_[6]->chart(), "optimiser step", "reconstruction loss", true);
-  if (fb_steps->max() - fb_steps->min() >= 10) fb_steps->setLabelFormat("%d");
+  for (int k : {5, 6}) {
+    QChart* c = charts_[k]->chart();
+    c->setTitle(kTitles[k]);
+    QValueAxis* x =
+        attach_axes(c, "optimiser step", k == 5 ? "||Q W - I||_F / sqrt(n)" : "reconstruction loss",
+                    spans_decades(c), k == 5);
+    if (x->max() - x->min() >= 10) x->setLabelFormat("%d");
+  }
   for (int k : {4, 5, 6}) charts_[k]->setVisible(!charts_[k]->chart()->series().isEmpty());
   // per-layer legends of several runs are long: a column at the right instead of a row
   for (int k : {2, 3, 4, 5, 6})
