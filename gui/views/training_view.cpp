@@ -114,7 +114,7 @@ void TrainingView::set_runs(const std::vector<TrainingCurves>& runs) {
   }
   if (layers_drawn > 1 && !parts.isEmpty()) {
     parts.last() +=
-        "<br>One colour per run in all charts; per layer (angle, orthogonality, feedback): "
+        "<br>One colour per run in all charts; per layer: "
         "shades from dark (lowest layer) to light, solid, dashed, dotted, dash-dot.";
   }
   summary_->setText(parts.isEmpty() ? "No run." : parts.join(" &nbsp;&nbsp;|&nbsp;&nbsp; "));
