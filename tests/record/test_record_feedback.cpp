@@ -57,6 +57,7 @@ class RecordFeedback : public ::testing::Test {
     const auto r =
         run_cli("settle " + cfg_ + set + " --checkpoint " + ck + " --stimuli 5 --out " + out);
     EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(testing::contains(r.output, "through the learned Q_l"), !set.empty()) << r.output;
     return h5::File::open_read(out);
   }
 
