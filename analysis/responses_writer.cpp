@@ -71,6 +71,7 @@ void write_provenance(h5::StreamFile& f, const ResponsesHeader& h,
   f.set_attr("/", "classes", h.classes);
   f.set_attr("/", "algorithm", h.algorithm);
   f.set_attr("/", "precision", h.precision);
+  f.set_attr("/", "feedback_mode", h.feedback_mode);
   f.set_attr("/", "created", h5::iso8601_now());
   f.set_attr("/", "gaitsim_version", "0.1.0");
   std::vector<std::string> names;

@@ -37,6 +37,7 @@ struct ResponsesHeader {
   long long stimulus_count = 0;
   long long classes = 0;
   std::string algorithm, precision;
+  std::string feedback_mode = "exact";  // feedback.mode: where the targets' inverses come from
   h5::ScalarType dtype = h5::scalar_type<float>();  // stored precision of rates and targets
   int gzip = 4;                                     // deflate level 0-9
   bool targets = false;                             // targets, target_delta, target_scale

@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
                                 "WxH", "1400x900");
   const QCommandLineOption stimulus(QString("stimulus"), "stimulus to show (network, settling)",
                                     "N", "0");
-  const QCommandLineOption layer(QString("layer"), "layer 1..L (settling view)", "L", "0");
+  const QCommandLineOption layer(QString("layer"),
+                                 "layer 1..L (settling view; weights view: W_L and Q_L)", "L", "0");
   const QCommandLineOption units(QString("units"), "units to draw (settling view), e.g. 0-5 or 1,4",
                                  "U");
   const QCommandLineOption compare(QString("compare"), "overlay another run file (training view)",
@@ -83,6 +84,7 @@ int main(int argc, char** argv) {
     w.network_view()->show_stimulus(cli.value(stimulus).toLongLong());
     w.settling_view()->set_selection(cli.value(stimulus).toLongLong(), cli.value(layer).toInt(),
                                      cli.value(units));
+    if (cli.value(layer).toInt() > 0) w.weights_view()->select_layer(cli.value(layer).toInt() - 1);
     w.resize(width, height);
     w.show();
     const auto settle = [] {

@@ -5,6 +5,7 @@
 #include "datasets/dataset_registry.hpp"
 #include "sim/alignment.hpp"
 #include "sim/batches.hpp"
+#include "sim/feedback_checkpoint.hpp"
 #include "sim/network_builder.hpp"
 
 namespace gaitsim {
@@ -54,22 +55,6 @@ void write_dump(const fs::path& path, const Config& c, const Network<T>& net, co
   writer.commit();
 }
 
-// The learned Q_l, c_l a checkpoint of a learned-feedback run holds (RunFileError if none).
-template <class T>
-void load_feedback(const fs::path& checkpoint, Engine<T>& engine) {
-  const RunRecord run = read_run_file(checkpoint);
-  if (!run.feedback_state.learned()) {
-    throw RunFileError(checkpoint.string() +
-                       ": /state/feedback: missing group (feedback.mode learned needs the "
-                       "checkpoint of a learned-feedback run)");
-  }
-  LearnedFeedback<T>& fb = *engine.learned_feedback();
-  for (int l = 2; l <= fb.depth(); ++l) {
-    fb.Q[l] = run.feedback_state.Q[l].template cast<T>();
-    fb.c[l] = run.feedback_state.c[l].template cast<T>();
-  }
-}
-
 template <class T>
 void run_align(const Config& c, const AlignOptions& o, const datasets::Dataset& train,
                const std::function<void(const AlignReport&)>& measured) {
@@ -77,7 +62,7 @@ void run_align(const Config& c, const AlignOptions& o, const datasets::Dataset& 
   if (!o.checkpoint.empty()) load_weights(o.checkpoint, net);
   Engine<T> engine(net.template cast<T>(), c.learning, feedback_seed(c.network), c.dynamics,
                    c.feedback);
-  if (engine.learned_feedback() && !o.checkpoint.empty()) load_feedback(o.checkpoint, engine);
+  load_feedback(o.checkpoint, engine);
   Mat<T> x;
   Eigen::VectorXi y;
   first_rows(train, std::min<Eigen::Index>(c.learning.batch_size, train.size()), x, y);

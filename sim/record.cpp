@@ -14,6 +14,7 @@
 #include "analysis/responses_layout.hpp"
 #include "analysis/responses_writer.hpp"
 #include "sim/engine.hpp"
+#include "sim/feedback_checkpoint.hpp"
 #include "sim/network_builder.hpp"
 #include "analysis/run_file.hpp"
 #include "sim/settling_phases.hpp"
@@ -97,7 +98,9 @@ template <class T>
 void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& net,
                 const StimulusSet& s, ResponsesWriter& w, const RecordObserver& observer,
                 RecordResult& result) {
-  Engine<T> engine(net.template cast<T>(), c.learning, feedback_seed(c.network));
+  // feedback.mode learned: the targets go through the checkpoint's Q_l (D_{l-1} = r_l Q_l)
+  Engine<T> engine(net.template cast<T>(), c.learning, feedback_seed(c.network), {}, c.feedback);
+  load_feedback(o.checkpoint, engine);
   const auto N = static_cast<long long>(s.ids.size());
   Activity<T> act;
   Gradients<T> grads;
@@ -111,7 +114,8 @@ void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& 
     dyn.mode = "settle";
     dyn.max_time_ms = o.trajectory_ms;
     settle = std::make_unique<Engine<T>>(net.template cast<T>(), c.learning,
-                                         feedback_seed(c.network), dyn);
+                                         feedback_seed(c.network), dyn, c.feedback);
+    load_feedback(o.checkpoint, *settle);
     phases = &dynamic_cast<SettlingPhases<T>&>(settle->phases());
     phases->set_recording(true);
     phases->set_min_time(o.trajectory_ms);
@@ -261,6 +265,7 @@ ResponsesHeader make_header(const Config& c, const RecordOptions& o, const Stimu
   h.classes = classes;
   h.algorithm = c.learning.algorithm;
   h.precision = c.learning.precision;
+  h.feedback_mode = c.feedback.mode;
   h.dtype = o.dtype == "float64" ? h5::scalar_type<double>() : h5::scalar_type<float>();
   h.gzip = o.gzip;
   h.targets = o.targets;

@@ -8,6 +8,7 @@
 #include "datasets/dataset_registry.hpp"
 #include "sim/batches.hpp"
 #include "sim/engine.hpp"
+#include "sim/feedback_checkpoint.hpp"
 #include "sim/network_builder.hpp"
 #include "analysis/run_file.hpp"
 #include "sim/settling_phases.hpp"
@@ -36,6 +37,7 @@ void write_header(h5::StreamFile& f, const Config& c, const DynamicsConfig& dyn,
   f.set_attr("/", "precision", c.learning.precision);
   f.set_attr("/", "stepper", dyn.stepper);
   f.set_attr("/", "feedback", dyn.feedback);
+  f.set_attr("/", "feedback_mode", c.feedback.mode);
   f.set_attr("/", "tau_ms", dyn.tau_ms);
   f.set_attr("/", "dt_ms", dyn.dt_ms);
   f.set_attr("/", "tol", dyn.tol);
@@ -54,8 +56,11 @@ SettleResult run_settle(const Config& c, const SettleOptions& o, const datasets:
   const auto seed = feedback_seed(c.network);
   DynamicsConfig dyn = c.dynamics;
   dyn.mode = "settle";
-  Engine<T> settle(net.template cast<T>(), c.learning, seed, dyn);
-  Engine<T> algebraic(net.template cast<T>(), c.learning, seed);
+  // feedback.mode learned: both target phases go through the checkpoint's Q_l
+  Engine<T> settle(net.template cast<T>(), c.learning, seed, dyn, c.feedback);
+  Engine<T> algebraic(net.template cast<T>(), c.learning, seed, {}, c.feedback);
+  load_feedback(o.checkpoint, settle);
+  load_feedback(o.checkpoint, algebraic);
   Mat<T> x;
   Eigen::VectorXi y;
   first_rows(data.test, std::min<Eigen::Index>(o.stimuli, data.test.size()), x, y);

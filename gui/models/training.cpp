@@ -36,6 +36,12 @@ TrainingCurves read_training(const fs::path& run_file) {
   if (f.exists("/constraints/clipped_units") && !t.epoch.empty()) {
     t.clipped_units = columns(f.read_matrix<double>("/constraints/clipped_units"));
   }
+  if (f.exists("/feedback/step") && f.shape("/feedback/step").at(0) > 0) {
+    t.feedback_layers = f.read_vector<int>("/feedback/layers");
+    t.feedback_step = f.read_vector<double>("/feedback/step");
+    t.inverse_error = columns(f.read_matrix<double>("/feedback/inverse_error"));
+    t.reconstruction_loss = columns(f.read_matrix<double>("/feedback/reconstruction_loss"));
+  }
   if (f.exists("/state/optimizer_steps")) {
     t.steps = f.read_vector<long long>("/state/optimizer_steps").at(0);
   }

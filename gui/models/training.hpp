@@ -26,7 +26,13 @@ struct TrainingCurves {
   std::vector<std::vector<double>> ortho_error;  // [k][epoch]
   // /constraints/clipped_units when present (bounded f): [layer 1..L][epoch] [count]
   std::vector<std::vector<double>> clipped_units;
-  long long steps = 0;                           // optimiser steps so far
+  long long steps = 0;  // optimiser steps so far
+  // /feedback/* when present (feedback.mode learned, docs/learned-feedback.md): the inverted
+  // layers (2..L) and, per layer k and sample, ||Q_l W_l - I||_F / sqrt(n_l) [1] and the noisy
+  // reconstruction loss [rate^2] (NaN before the first feedback update) at feedback_step
+  std::vector<int> feedback_layers;
+  std::vector<double> feedback_step;
+  std::vector<std::vector<double>> inverse_error, reconstruction_loss;  // [k][sample]
 };
 TrainingCurves read_training(const fs::path& run_file);  // throws std::runtime_error
 

@@ -7,10 +7,37 @@
 
 #include "analysis/h5_file.hpp"
 #include "gui/models/file_helpers.hpp"
+#include "gui/models/heatmap.hpp"
 
 namespace gaitsim::gui {
 
 using namespace detail;  // the HDF5 helpers every model shares
+
+namespace {
+
+// Row-major copy of a matrix.
+std::vector<double> row_major(const Eigen::MatrixXd& m) {
+  std::vector<double> flat(m.size());
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    for (Eigen::Index j = 0; j < m.cols(); ++j) flat[i * m.cols() + j] = m(i, j);
+  }
+  return flat;
+}
+
+// Q_l of a learned-feedback run (n_l x k, the transpose of W_l's shape), else an empty entry.
+void read_feedback(const h5::File& f, int l, const Eigen::MatrixXd& W, WeightsData& w) {
+  const std::string q = "/state/feedback/Q/" + std::to_string(l);
+  Eigen::MatrixXd Q;
+  if (l >= 2 && f.exists(q)) {
+    Q = f.read_matrix<double>(q);
+    if (Q.rows() != W.cols() || Q.cols() != W.rows()) throw std::runtime_error(q + ": shape");
+  }
+  w.Q.push_back(row_major(Q));
+  w.q_rows.push_back(static_cast<int>(Q.rows()));
+  w.q_cols.push_back(static_cast<int>(Q.cols()));
+}
+
+}  // namespace
 
 WeightsData read_weights(const fs::path& run_file) {
   const h5::File f = h5::File::open_read(run_file);
@@ -19,11 +46,7 @@ WeightsData read_weights(const fs::path& run_file) {
   for (int l = 1; l <= depth; ++l) {
     const std::string g = "/weights/" + std::to_string(l);
     const Eigen::MatrixXd m = f.read_matrix<double>(g + "/W");
-    std::vector<double> flat(m.size());
-    for (Eigen::Index i = 0; i < m.rows(); ++i) {
-      for (Eigen::Index j = 0; j < m.cols(); ++j) flat[i * m.cols() + j] = m(i, j);
-    }
-    w.W.push_back(std::move(flat));
+    w.W.push_back(row_major(m));
     w.rows.push_back(static_cast<int>(m.rows()));
     w.cols.push_back(static_cast<int>(m.cols()));
     w.layer_names.push_back(QString::fromStdString(attr_or(f, g, "name")));
@@ -44,6 +67,7 @@ WeightsData read_weights(const fs::path& run_file) {
       if (sign.size() != std::size_t(m.rows())) throw std::runtime_error(g + "/sign: length");
     }
     w.sign.push_back(std::move(sign));
+    read_feedback(f, l, m, w);
   }
   image_shape(static_cast<int>(f.attr_int("/weights", "input_width")), w.image_h, w.image_w,
               w.image_c);
@@ -88,6 +112,29 @@ QImage connectivity_image(const WeightsData& w, int l) {
     for (int j = 0; j < w.cols[l]; ++j) {
       const bool present = mask.empty() || mask[static_cast<std::size_t>(i) * w.cols[l] + j];
       img.setPixel(j, i, present ? colour : qRgb(225, 225, 225));
+    }
+  }
+  return img;
+}
+
+double inverse_error(const WeightsData& w, int l) {
+  if (w.Q[l].empty()) return std::nan("");
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const Eigen::Map<const RowMajor> Q(w.Q[l].data(), w.q_rows[l], w.q_cols[l]);
+  const Eigen::Map<const RowMajor> W(w.W[l].data(), w.rows[l], w.cols[l]);
+  Eigen::MatrixXd E = Q * W;  // n_l x n_l
+  E.diagonal().array() -= 1.0;
+  return E.norm() / std::sqrt(double(E.rows()));
+}
+
+QImage feedback_image(const WeightsData& w, int l) {
+  if (w.Q[l].empty()) return {};
+  const double hi = value_range(w.Q[l], true).second;
+  QImage img(w.q_cols[l], w.q_rows[l], QImage::Format_RGB32);
+  for (int i = 0; i < w.q_rows[l]; ++i) {
+    for (int j = 0; j < w.q_cols[l]; ++j) {
+      img.setPixel(j, i,
+                   diverging_colour(w.Q[l][static_cast<std::size_t>(i) * w.q_cols[l] + j] / hi));
     }
   }
   return img;

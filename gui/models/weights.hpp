@@ -25,6 +25,10 @@ struct WeightsData {
   std::vector<std::vector<char>> mask;        // row-major like W: 1 where the synapse exists
   std::vector<std::vector<int>> sign;         // per row of W (presynaptic unit): +1 or -1
   int image_h = 0, image_w = 0, image_c = 1;  // shape of one input image (0: not an image)
+  // feedback.mode learned (/state/feedback/Q/<l>): the feedback weights Q_l per layer, row-major
+  // (n_l x k, D_{l-1}[:, :k] = r_l Q_l); an empty entry: none (layer 1, exact mode)
+  std::vector<std::vector<double>> Q;
+  std::vector<int> q_rows, q_cols;
 };
 WeightsData read_weights(const fs::path& run_file);
 struct Histogram {
@@ -38,6 +42,12 @@ std::pair<std::vector<double>, std::vector<double>> weights_by_sign(const Weight
 // Layer l's connectivity as an image of W's shape (rows: presynaptic units): red where an
 // excitatory (or unsigned) synapse exists, blue where an inhibitory one does, grey where none.
 QImage connectivity_image(const WeightsData& w, int l);
+// ||Q_l W_l - I||_F / sqrt(n_l) of layer index l (0-based; NaN without Q_l): 0 for the exact
+// inverse, about 1 for a Q_l unrelated to W_l.
+double inverse_error(const WeightsData& w, int l);
+// Q_l of layer index l as an image of its shape (rows: units of l, columns: the units of l - 1 it
+// feeds back to) on the diverging map, symmetric about 0; null without Q_l.
+QImage feedback_image(const WeightsData& w, int l);
 // Receptive field of unit j of layer 1: column j of W1, length k.
 std::vector<double> receptive_field(const WeightsData& w, int unit);
 

@@ -36,6 +36,10 @@ void reset_chart(QChart* chart) {
   }
 }
 
+namespace {
+constexpr double kMaxDecadeLabels = 8;  // labels of a log axis [count]
+}  // namespace
+
 QValueAxis* attach_axes(QChart* chart, const QString& xt, const QString& yt, bool log_y,
                         bool y_from_zero) {
   double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
@@ -62,12 +66,17 @@ QValueAxis* attach_axes(QChart* chart, const QString& xt, const QString& yt, boo
   if (log_y) {
     auto* l = new QLogValueAxis;
     y0 = std::max(y0, 1e-12);
-    const double d0 = std::floor(std::log10(y0)),
-                 d1 = std::max(std::ceil(std::log10(std::max(y1, y0))), d0 + 1);
-    l->setBase(10);
+    // a label every m decades, at most kMaxDecadeLabels of them (a diverging quantity spans
+    // dozens of decades; a label per decade would overlap)
+    const double m = std::max(
+        1.0, std::ceil((std::ceil(std::log10(std::max(y1, y0))) - std::floor(std::log10(y0))) /
+                       kMaxDecadeLabels));
+    const double d0 = m * std::floor(std::log10(y0) / m),
+                 d1 = std::max(m * std::ceil(std::log10(std::max(y1, y0)) / m), d0 + m);
+    l->setBase(std::pow(10.0, m));
     l->setLabelFormat("%g");
     l->setRange(std::pow(10.0, d0), std::pow(10.0, d1));
-    l->setMinorTickCount(-1);
+    l->setMinorTickCount(m > 1 ? 0 : -1);
     ay = l;
   } else {
     auto* v = new QValueAxis;
@@ -140,12 +149,16 @@ QLineSeries* line(const QString& name, const std::vector<double>& x, const std::
   auto* s = new QLineSeries;
   s->setName(name);
   const std::size_t n = std::min(x.size(), y.size());
-  for (std::size_t i = 0; i < n; ++i) s->append(x[i], y[i]);
+  // a sample not measured (NaN, e.g. the reconstruction loss before the first feedback update)
+  // is left out: a line through it would not be drawn
+  for (std::size_t i = 0; i < n; ++i) {
+    if (std::isfinite(y[i])) s->append(x[i], y[i]);
+  }
   QPen pen(colour);
   pen.setStyle(style);
   pen.setWidthF(width);
   s->setPen(pen);
-  s->setPointsVisible(n <= kMarkedSamples);
+  s->setPointsVisible(s->count() <= int(kMarkedSamples));
   return s;
 }
 

@@ -30,7 +30,8 @@ void integer_ticks(QValueAxis* ax);
 // The colour of run r's layer l of n: the run's hue, darker for lower layers.
 QColor layer_shade(QColor run, std::size_t l, std::size_t n);
 
-// A line through (x, y); series of few samples also mark each sample (kMarkedSamples).
+// A line through (x, y), non-finite y left out; series of few samples also mark each sample
+// (kMarkedSamples).
 QLineSeries* line(const QString& name, const std::vector<double>& x, const std::vector<double>& y,
                   QColor colour, Qt::PenStyle style = Qt::SolidLine, double width = 2.0);
 

@@ -10,27 +10,56 @@
 
 namespace gaitsim::gui {
 
+namespace {
+
+const char* const kTitles[7] = {"Accuracy (solid: train, dashed: test)",
+                                "Loss (solid: train, dashed: test)",
+                                "Angle to BP per layer",
+                                "Orthogonality error ||W W^T - I||_F per layer",
+                                "Clipped nudged activities per layer",
+                                "Learned feedback: inverse error ||Q W - I||_F / sqrt(n) per layer",
+                                "Learned feedback: reconstruction loss per layer"};
+
+// The grid cell (row, column) of each chart: the clipped counts and the feedback pair each take
+// a row of their own, shown only for runs that have them.
+constexpr int kCell[7][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {2, 0}, {3, 0}, {3, 1}};
+
+// A per-layer series name: "layer l" for the open run alone, "<run> Ll" among several.
+QString layer_name(const QString& tag, int l) {
+  return tag.isEmpty() ? QString("layer %1").arg(l) : QString("%1L%2").arg(tag).arg(l);
+}
+
+// A log y axis when the chart's positive samples span more than a decade (the inverse error and
+// the loss as Q_l learns); a linear one shows small changes better.
+bool spans_decades(const QChart* chart) {
+  double lo = INFINITY, hi = 0;
+  for (QAbstractSeries* s : chart->series()) {
+    for (const QPointF& p : qobject_cast<QLineSeries*>(s)->points()) {
+      if (p.y() > 0) lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
+    }
+  }
+  return hi > 10 * lo;
+}
+
+}  // namespace
+
 TrainingView::TrainingView(QWidget* parent) : QWidget(parent) {
   auto* v = new QVBoxLayout(this);
   summary_ = new QLabel("Open a run file (gaitsim train) to see its training curves.");
   summary_->setTextFormat(Qt::RichText);
   v->addWidget(summary_);
   auto* g = new QGridLayout;
-  const char* titles[5] = {"Accuracy (solid: train, dashed: test)",
-                           "Loss (solid: train, dashed: test)", "Angle to BP per layer",
-                           "Orthogonality error ||W W^T - I||_F per layer",
-                           "Clipped nudged activities per layer"};
-  for (int k = 0; k < 5; ++k) {
-    charts_[k] = make_chart_view(titles[k]);
-    g->addWidget(charts_[k], k / 2, k % 2);
+  for (std::size_t k = 0; k < charts_.size(); ++k) {
+    charts_[k] = make_chart_view(kTitles[k]);
+    g->addWidget(charts_[k], kCell[k][0], kCell[k][1]);
   }
-  charts_[4]->setVisible(false);
+  for (int k : {4, 5, 6}) charts_[k]->setVisible(false);
   v->addLayout(g, 1);
 }
 
 void TrainingView::set_runs(const std::vector<TrainingCurves>& runs) {
   for (auto* c : charts_) reset_chart(c->chart());
-  // One colour per run in all four charts; in the per-layer charts the layers of a run are
+  // One colour per run in all charts; in the per-layer charts the layers of a run are
   // shades of its colour (dark = low) with a dash pattern per layer.
   QStringList parts;
   std::map<QString, int> seen;
@@ -47,25 +76,32 @@ void TrainingView::set_runs(const std::vector<TrainingCurves>& runs) {
     charts_[1]->chart()->addSeries(line(tag + "train", t.epoch, t.train_loss, colour));
     charts_[1]->chart()->addSeries(line(tag + "test", t.epoch, t.test_loss, colour, Qt::DashLine));
     for (std::size_t l = 0; l < t.angle_deg.size(); ++l) {
-      charts_[2]->chart()->addSeries(line(
-          tag.isEmpty() ? QString("layer %1").arg(l + 1) : QString("%1L%2").arg(tag).arg(l + 1),
-          t.align_step, t.angle_deg[l], layer_shade(colour, l, t.angle_deg.size()),
-          kLayerStyles[l % kLayerStyles.size()]));
+      charts_[2]->chart()->addSeries(line(layer_name(tag, int(l) + 1), t.align_step, t.angle_deg[l],
+                                          layer_shade(colour, l, t.angle_deg.size()),
+                                          kLayerStyles[l % kLayerStyles.size()]));
     }
     for (std::size_t k = 0; k < t.ortho_error.size(); ++k) {
-      charts_[3]->chart()->addSeries(
-          line(tag.isEmpty() ? QString("layer %1").arg(t.ortho_layers[k])
-                             : QString("%1L%2").arg(tag).arg(t.ortho_layers[k]),
-               t.epoch, t.ortho_error[k], layer_shade(colour, k, t.ortho_error.size()),
-               kLayerStyles[k % kLayerStyles.size()]));
+      charts_[3]->chart()->addSeries(line(
+          layer_name(tag, t.ortho_layers[k]), t.epoch, t.ortho_error[k],
+          layer_shade(colour, k, t.ortho_error.size()), kLayerStyles[k % kLayerStyles.size()]));
     }
     for (std::size_t l = 0; l < t.clipped_units.size(); ++l) {
-      charts_[4]->chart()->addSeries(line(
-          tag.isEmpty() ? QString("layer %1").arg(l + 1) : QString("%1L%2").arg(tag).arg(l + 1),
-          t.epoch, t.clipped_units[l], layer_shade(colour, l, t.clipped_units.size()),
-          kLayerStyles[l % kLayerStyles.size()]));
+      charts_[4]->chart()->addSeries(line(layer_name(tag, int(l) + 1), t.epoch, t.clipped_units[l],
+                                          layer_shade(colour, l, t.clipped_units.size()),
+                                          kLayerStyles[l % kLayerStyles.size()]));
     }
-    layers_drawn = std::max({layers_drawn, t.angle_deg.size(), t.ortho_error.size()});
+    // learned feedback: one series per inverted layer l = 2..L, over the feedback steps
+    for (std::size_t k = 0; k < t.feedback_layers.size(); ++k) {
+      const QColor shade = layer_shade(colour, k, t.feedback_layers.size());
+      const Qt::PenStyle style = kLayerStyles[k % kLayerStyles.size()];
+      const QString layer = layer_name(tag, t.feedback_layers[k]);
+      charts_[5]->chart()->addSeries(
+          line(layer, t.feedback_step, t.inverse_error[k], shade, style));
+      charts_[6]->chart()->addSeries(
+          line(layer, t.feedback_step, t.reconstruction_loss[k], shade, style));
+    }
+    layers_drawn = std::max(
+        {layers_drawn, t.angle_deg.size(), t.ortho_error.size(), t.feedback_layers.size()});
     QString acc = t.test_accuracy.empty()
                       ? "no epoch yet"
                       : QString("test accuracy %1 %").arg(100 * t.test_accuracy.back(), 0, 'f', 2);
@@ -78,24 +114,29 @@ void TrainingView::set_runs(const std::vector<TrainingCurves>& runs) {
   }
   if (layers_drawn > 1 && !parts.isEmpty()) {
     parts.last() +=
-        "<br>One colour per run in all four charts; per layer (angle, orthogonality): "
+        "<br>One colour per run in all charts; per layer: "
         "shades from dark (lowest layer) to light, solid, dashed, dotted, dash-dot.";
   }
   summary_->setText(parts.isEmpty() ? "No run." : parts.join(" &nbsp;&nbsp;|&nbsp;&nbsp; "));
-  charts_[0]->chart()->setTitle("Accuracy (solid: train, dashed: test)");
-  charts_[1]->chart()->setTitle("Loss (solid: train, dashed: test)");
-  charts_[2]->chart()->setTitle("Angle to BP per layer");
-  charts_[3]->chart()->setTitle("Orthogonality error ||W W^T - I||_F per layer");
+  for (int k = 0; k < 4; ++k) charts_[k]->chart()->setTitle(kTitles[k]);
   integer_ticks(attach_axes(charts_[0]->chart(), "epoch", "accuracy"));
   integer_ticks(attach_axes(charts_[1]->chart(), "epoch", "loss"));
   QValueAxis* steps = attach_axes(charts_[2]->chart(), "optimiser step", "angle [deg]");
   if (steps->max() - steps->min() >= 10) steps->setLabelFormat("%d");
   integer_ticks(attach_axes(charts_[3]->chart(), "epoch", "||W W^T - I||_F"));
-  charts_[4]->chart()->setTitle("Clipped nudged activities per layer");
+  charts_[4]->chart()->setTitle(kTitles[4]);
   integer_ticks(attach_axes(charts_[4]->chart(), "epoch", "units clipped in the epoch"));
-  charts_[4]->setVisible(!charts_[4]->chart()->series().isEmpty());
+  for (int k : {5, 6}) {
+    QChart* c = charts_[k]->chart();
+    c->setTitle(kTitles[k]);
+    QValueAxis* x =
+        attach_axes(c, "optimiser step", k == 5 ? "||Q W - I||_F / sqrt(n)" : "reconstruction loss",
+                    spans_decades(c), k == 5);
+    if (x->max() - x->min() >= 10) x->setLabelFormat("%d");
+  }
+  for (int k : {4, 5, 6}) charts_[k]->setVisible(!charts_[k]->chart()->series().isEmpty());
   // per-layer legends of several runs are long: a column at the right instead of a row
-  for (int k : {2, 3, 4})
+  for (int k : {2, 3, 4, 5, 6})
     charts_[k]->chart()->legend()->setAlignment(runs.size() > 1 ? Qt::AlignRight : Qt::AlignBottom);
   for (auto* c : charts_) {
     c->chart()->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);

@@ -34,6 +34,12 @@ WeightsView::WeightsView(QWidget* parent) : QWidget(parent) {
   connectivity_ = new QLabel;
   connectivity_->setAlignment(Qt::AlignCenter);
   right->addWidget(connectivity_);
+  feedback_ = new QLabel;
+  feedback_->setWordWrap(true);
+  right->addWidget(feedback_);
+  feedback_map_ = new QLabel;
+  feedback_map_->setAlignment(Qt::AlignCenter);
+  right->addWidget(feedback_map_);
   v->addLayout(right, 2);
   connect(layer_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { redraw(); });
 }
@@ -44,11 +50,12 @@ void WeightsView::set_weights(std::shared_ptr<const WeightsData> w) {
   layer_->clear();
   if (weights_) {
     for (std::size_t l = 0; l < weights_->W.size(); ++l) {
-      layer_->addItem(QString("W%1 into %2 (%3 x %4)")
+      layer_->addItem(QString("W%1 into %2 (%3 x %4)%5")
                           .arg(l + 1)
                           .arg(weights_->layer_names[l])
                           .arg(weights_->rows[l])
-                          .arg(weights_->cols[l]));
+                          .arg(weights_->cols[l])
+                          .arg(weights_->Q[l].empty() ? "" : ", learned feedback Q"));
     }
   }
   layer_->blockSignals(false);
@@ -111,6 +118,34 @@ void WeightsView::show_constraints(int l) {
                              .scaled(240, 240, Qt::KeepAspectRatio, Qt::FastTransformation)));
 }
 
+// Learned feedback (issue 15): Q_l of layer l as a heat map and how far it is from W_l^-1. A
+// learned-feedback run has Q_l for layers 2..L; an exact-mode run none (the panel stays empty).
+void WeightsView::show_feedback(int l) {
+  feedback_map_->setPixmap(QPixmap());
+  const bool learned =
+      std::any_of(weights_->Q.begin(), weights_->Q.end(), [](const auto& q) { return !q.empty(); });
+  if (!learned) {
+    feedback_->clear();
+    return;
+  }
+  if (weights_->Q[l].empty()) {
+    feedback_->setText(QString("Learned feedback: W%1 has no feedback pathway (layer 1's target "
+                               "needs no inverse); Q_l exists for W2 and above.")
+                           .arg(l + 1));
+    return;
+  }
+  feedback_->setText(QString("Learned feedback Q%1 (%2 x %3; rows: units of %4, columns: the units "
+                             "below it feeds back to; red > 0, blue < 0, scaled to max |q|): "
+                             "||Q%1 W%1 - I||_F / sqrt(%2) = %5")
+                         .arg(l + 1)
+                         .arg(weights_->q_rows[l])
+                         .arg(weights_->q_cols[l])
+                         .arg(weights_->layer_names[l])
+                         .arg(number(inverse_error(*weights_, l))));
+  feedback_map_->setPixmap(QPixmap::fromImage(
+      feedback_image(*weights_, l).scaled(240, 240, Qt::KeepAspectRatio, Qt::FastTransformation)));
+}
+
 void WeightsView::redraw() {
   QChart* c = histogram_->chart();
   reset_chart(c);
@@ -119,6 +154,8 @@ void WeightsView::redraw() {
     attach_axes(c, "weight", "count");
     constraints_->clear();
     connectivity_->setPixmap(QPixmap());
+    feedback_->clear();
+    feedback_map_->setPixmap(QPixmap());
     return;
   }
   const int l = std::max(layer_->currentIndex(), 0);
@@ -143,6 +180,7 @@ void WeightsView::redraw() {
   }
   attach_axes(c, "weight", "count", false, true);
   show_constraints(l);
+  show_feedback(l);
   c->setTitle(QString("Histogram of W%1 (into %2)").arg(l + 1).arg(weights_->layer_names[l]));
 
   // receptive fields of layer 1: up to 64 units, tiles on a diverging map scaled per tile

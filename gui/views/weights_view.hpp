@@ -11,7 +11,8 @@ namespace gaitsim::gui {
 
 // The weights view: one layer's receptive fields as a mosaic and the histogram of its weights;
 // with synaptic constraints (docs/biology.md), the histogram split by presynaptic sign and the
-// layer's connectivity (mask and signs) as an image.
+// layer's connectivity (mask and signs) as an image; for a learned-feedback run (feedback.mode
+// learned), the layer's feedback weights Q_l as a heat map and ||Q_l W_l - I||_F / sqrt(n_l).
 class WeightsView : public QWidget {
   Q_OBJECT
  public:
@@ -20,10 +21,17 @@ class WeightsView : public QWidget {
   QChart* histogram_chart() const { return histogram_->chart(); }
   // What the constraints panel says for the current layer (mask, signs), for tests.
   QString constraints_text() const { return constraints_->text(); }
+  // What the feedback panel says for the current layer (Q_l, ||Q_l W_l - I||), for tests; empty
+  // for an exact-mode run.
+  QString feedback_text() const { return feedback_->text(); }
+  bool feedback_map_shown() const { return !feedback_map_->pixmap().isNull(); }
+  // Shows layer index l (0-based: W1 is 0), as the layer box does.
+  void select_layer(int l) { layer_->setCurrentIndex(l); }
 
  private:
   void redraw();
   void show_constraints(int l);
+  void show_feedback(int l);
   std::shared_ptr<const WeightsData> weights_;
   QComboBox* layer_;
   QLabel* fields_;  // the receptive-field mosaic
@@ -31,6 +39,8 @@ class WeightsView : public QWidget {
   QChartView* histogram_;
   QLabel* constraints_;   // mask and sign summary of the current layer
   QLabel* connectivity_;  // the mask and signs as an image
+  QLabel* feedback_;      // learned feedback: Q_l's shape and ||Q_l W_l - I||
+  QLabel* feedback_map_;  // Q_l as a heat map
 };
 
 }  // namespace gaitsim::gui

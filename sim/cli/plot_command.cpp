@@ -29,7 +29,8 @@ class PlotCommand : public Command {
         ->check(CLI::IsMember({"network", "settling", "training", "weights", "sweep"}));
     cmd->add_option("--stimulus", stimulus_, "stimulus to draw (network, settling)")
         ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--layer", layer_, "layer 1..L (settling)")->check(CLI::PositiveNumber);
+    cmd->add_option("--layer", layer_, "layer 1..L (settling; weights: W_L and Q_L)")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--units", units_, "units to draw (settling), e.g. 0-5 or 1,4,9");
     cmd->add_option("--size", size_, "image size WxH in pixels")->default_val("1400x900");
     cmd->add_option("--compare", compare_, "overlay another run file (training; repeatable)")

@@ -4,8 +4,8 @@
 #include <cstdio>
 
 #include "sim/cli/command.hpp"
-#include "sim/settle.hpp"
 #include "sim/cli/exit_codes.hpp"
+#include "sim/settle.hpp"
 
 namespace gaitsim {
 
@@ -34,9 +34,9 @@ class SettleCommand : public Command {
     const Config c = config_.load();
     const SettleResult r = settle(c, options_);
     const DynamicsConfig& dyn = c.dynamics;
-    std::printf("settled %lld test stimuli (%s, %s, tau %g ms, %s feedback)\n", r.stimuli,
-                c.learning.algorithm.c_str(), dyn.stepper.c_str(), dyn.tau_ms,
-                dyn.feedback.c_str());
+    std::printf("settled %lld test stimuli (%s, %s, tau %g ms, %s feedback%s)\n", r.stimuli,
+                c.learning.algorithm.c_str(), dyn.stepper.c_str(), dyn.tau_ms, dyn.feedback.c_str(),
+                c.feedback.mode == "learned" ? " through the learned Q_l" : "");
     for (const auto& [phase, rep] : {std::pair{"free", r.free}, std::pair{"target", r.target}}) {
       std::printf("%-7s %s at %.3f ms, %lld steps, residual %.3g\n", phase,
                   rep.converged ? "converged" : "NOT converged", rep.time_ms,

@@ -254,6 +254,96 @@ class ViewerTest : public QObject {
     QVERIFY(w.network_view()->caption().contains("inhibitory"));
   }
 
+  // Learned feedback (issue 15): the training view plots /feedback/inverse_error and
+  // /feedback/reconstruction_loss per inverted layer over /feedback/step (the loss's NaN before
+  // the first feedback update left out); the weights view shows Q_l and ||Q_l W_l - I||_F /
+  // sqrt(n_l), checked against an independent computation from the file; gaitsim plot renders
+  // both views. An exact-mode run shows neither.
+  void learnedFeedbackShowsInTheTrainingAndWeightsViews() {
+    const QString run = path("learned/run.h5");
+    Cli r = run_gaitsim({"train", config_, "--out", path("learned"), "--threads", "1", "--set",
+                         "feedback.mode=learned", "--set", "feedback.learning_rate=0.05"});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+    const h5::File f = h5::File::open_read(run.toStdString());
+    const auto steps = f.read_vector<double>("/feedback/step");
+    const Eigen::MatrixXd err = f.read_matrix<double>("/feedback/inverse_error");
+    const Eigen::MatrixXd loss = f.read_matrix<double>("/feedback/reconstruction_loss");
+    QCOMPARE(err.cols(), Eigen::Index{2});  // layers 2 and 3
+
+    const TrainingCurves t = read_training(run.toStdString());
+    QCOMPARE(t.feedback_layers, (std::vector<int>{2, 3}));
+    QCOMPARE(t.feedback_step, steps);
+    QCOMPARE(t.inverse_error.size(), std::size_t{2});
+    QCOMPARE(t.inverse_error[1][3], err(3, 1));
+    QCOMPARE(t.reconstruction_loss[0][2], loss(2, 0));
+    MainWindow w;
+    w.show();
+    QVERIFY(wait_loaded(w, run));
+    QVERIFY(w.training_view()->feedback_shown());
+    for (int c : {5, 6}) {
+      const Eigen::MatrixXd& m = c == 5 ? err : loss;
+      QCOMPARE(w.training_view()->chart(c)->series().size(), 2);
+      auto* top = qobject_cast<QLineSeries*>(w.training_view()->chart(c)->series().at(1));
+      QVERIFY(top);
+      QCOMPARE(top->name(), QString("layer 3"));
+      // every finite sample, in order (the loss is NaN before the first feedback update)
+      int i = 0;
+      for (Eigen::Index s = 0; s < m.rows(); ++s) {
+        if (!std::isfinite(m(s, 1))) continue;
+        QVERIFY(i < top->count());
+        QCOMPARE(top->at(i).x(), steps[static_cast<std::size_t>(s)]);
+        QCOMPARE(top->at(i).y(), m(s, 1));
+        ++i;
+      }
+      QCOMPARE(top->count(), i);
+      QVERIFY(top->pointsVisible());
+    }
+    QVERIFY(std::isnan(loss(0, 0)));
+    QVERIFY(err(err.rows() - 1, 0) < err(0, 0));  // Q_2 learned towards W_2^-1
+
+    const WeightsData wd = read_weights(run.toStdString());
+    QVERIFY(wd.Q[0].empty());
+    for (int l = 2; l <= 3; ++l) {
+      const std::string g = std::to_string(l);
+      const Eigen::MatrixXd Q = f.read_matrix<double>("/state/feedback/Q/" + g);
+      const Eigen::MatrixXd W = f.read_matrix<double>("/weights/" + g + "/W");
+      QCOMPARE(wd.q_rows[l - 1], int(Q.rows()));
+      QCOMPARE(wd.q_cols[l - 1], int(Q.cols()));
+      QCOMPARE(wd.Q[l - 1][5 * Q.cols() + 7], Q(5, 7));
+      const Eigen::MatrixXd E = Q * W - Eigen::MatrixXd::Identity(Q.rows(), Q.rows());
+      const double expected = E.norm() / std::sqrt(double(Q.rows()));
+      QVERIFY2(std::abs(inverse_error(wd, l - 1) - expected) <= 1e-12 * expected,
+               qPrintable(QString("%1 vs %2").arg(inverse_error(wd, l - 1)).arg(expected)));
+      QVERIFY(expected > 0.01);  // not the exact inverse: the number says something
+      QCOMPARE(feedback_image(wd, l - 1).size(), QSize(int(Q.cols()), int(Q.rows())));
+      w.weights_view()->select_layer(l - 1);
+      QVERIFY2(w.weights_view()->feedback_text().contains(
+                   QString("||Q%1 W%1 - I||_F / sqrt(%2) = %3")
+                       .arg(l)
+                       .arg(Q.rows())
+                       .arg(QString::number(expected, 'g', 3))),
+               qPrintable(w.weights_view()->feedback_text()));
+      QVERIFY(w.weights_view()->feedback_map_shown());
+    }
+    QVERIFY(std::isnan(inverse_error(wd, 0)));
+    w.weights_view()->select_layer(0);
+    QVERIFY(w.weights_view()->feedback_text().contains("no feedback pathway"));
+    QVERIFY(!w.weights_view()->feedback_map_shown());
+
+    for (const char* view : {"training", "weights"}) {
+      const QString png = path(QString("learned-%1.png").arg(view));
+      r = run_gaitsim({"plot", run, "--view", view, "--layer", "3", "--out", png});
+      QVERIFY2(r.code == 0, qPrintable(r.output));
+      QVERIFY(!QImage(png).isNull());
+    }
+
+    QVERIFY(read_training(run_.toStdString()).feedback_step.empty());
+    QVERIFY(wait_loaded(w, run_));
+    QVERIFY(!w.training_view()->feedback_shown());
+    QVERIFY(w.weights_view()->feedback_text().isEmpty());
+    QVERIFY(!w.weights_view()->feedback_map_shown());
+  }
+
   // Regression: a run shorter than output.align_every has one angle sample, and its chart was
   // empty (a line through one point draws nothing). Each sample is now marked.
   void aSingleSampleShowsInTheTrainingView() {
