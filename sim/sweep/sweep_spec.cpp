@@ -2,10 +2,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <random>
 #include <set>
 #include <sstream>
@@ -85,19 +88,44 @@ void check_sweep_keys_unique(const YAML::Node& node, const std::string& source,
   }
 }
 
+// {cases: {NAME: {key: value, ...}, ...}}: one grid value per case, named for folders and the
+// summary, each setting its keys together (a method that is more than one key).
+void parse_cases(const YAML::Node& arg, const fs::path& file, const std::string& where,
+                 SweepAxis& axis) {
+  if (!arg.IsMap() || arg.size() == 0) fail(file, where + ": cases needs a map of name: {key: value}");
+  check_unique_keys(arg, file.string(), where + ".cases");
+  for (const auto& kv : arg) {
+    const std::string name = kv.first.as<std::string>();
+    const std::string at = where + ".cases." + name;
+    if (!kv.second.IsMap()) fail(file, at + ": expected a map of key: value ({} sets nothing)");
+    check_unique_keys(kv.second, file.string(), at);
+    KeyValues sets;
+    for (const auto& item : kv.second) {
+      const std::string k = item.first.as<std::string>();
+      if (k == "network.seed") fail(file, at + ".network.seed: list seeds under 'seeds' instead");
+      sets.emplace_back(k, scalar_value(item.second, file, at + "." + k));
+    }
+    axis.values.push_back(name);
+    axis.cases.push_back(std::move(sets));
+  }
+}
+
 SweepAxis parse_axis(const std::string& key, const YAML::Node& v, const fs::path& file) {
   const std::string where = "axes." + key;
   SweepAxis axis{key, {}, "", 0, 0};
   if (v.IsSequence()) {
     for (const auto& item : v) axis.values.push_back(scalar_value(item, file, where));
   } else if (v.IsMap()) {
-    if (v.size() != 1) fail(file, where + ": give one of list, range, log, uniform, log_uniform");
+    if (v.size() != 1)
+      fail(file, where + ": give one of list, range, log, uniform, log_uniform, cases");
     const std::string kind = v.begin()->first.as<std::string>();
     const YAML::Node arg = v.begin()->second;
     if (kind == "range") {
       axis.values = range_values(arg, file, where);
     } else if (kind == "log") {
       axis.values = log_values(arg, file, where);
+    } else if (kind == "cases") {
+      parse_cases(arg, file, where, axis);
     } else if (kind == "uniform" || kind == "log_uniform") {
       if (!arg.IsSequence() || arg.size() != 2)
         fail(file, where + ": " + kind + " needs [low, high]");
@@ -108,13 +136,29 @@ SweepAxis parse_axis(const std::string& key, const YAML::Node& v, const fs::path
       if (kind == "log_uniform" && axis.low <= 0) fail(file, where + ": log_uniform needs low > 0");
     } else {
       fail(file, where + ": unknown axis kind '" + kind +
-                     "' (expected a list, range, log, uniform or log_uniform)");
+                     "' (expected a list, range, log, uniform, log_uniform or cases)");
     }
   } else {
     axis.values.push_back(scalar_value(v, file, where));
   }
   if (axis.random.empty() && axis.values.empty()) fail(file, where + ": the axis is empty");
   return axis;
+}
+
+// Two axes that set the same key would leave a point's value to the order of its --set
+// arguments; `set:` may be overridden by an axis (a case's own epochs, say), axes not by each other.
+void check_axes_disjoint(const std::vector<SweepAxis>& axes, const fs::path& file) {
+  std::map<std::string, std::string> setter;  // key -> the axis that sets it
+  for (const auto& a : axes) {
+    std::set<std::string> keys;
+    if (a.cases.empty()) keys.insert(a.key);
+    for (const auto& c : a.cases)
+      for (const auto& kv : c) keys.insert(kv.first);
+    for (const auto& k : keys) {
+      const auto [it, added] = setter.emplace(k, a.key);
+      if (!added) fail(file, "axes." + it->second + " and axes." + a.key + " both set " + k);
+    }
+  }
 }
 
 }  // namespace
@@ -203,6 +247,7 @@ SweepSpec parse_sweep(const std::string& yaml, const fs::path& file) {
     if (!seen.insert(k).second) fail(file, "axes." + k + " is given twice");
     s.axes.push_back(parse_axis(k, kv.second, file));
   }
+  check_axes_disjoint(s.axes, file);
   bool any_random = false;
   for (const auto& a : s.axes) any_random = any_random || !a.random.empty();
   if (root["samples"]) {
@@ -227,6 +272,23 @@ SweepSpec parse_sweep(const std::string& yaml, const fs::path& file) {
   }
   return s;
 }
+
+namespace {
+
+// The --set arguments of one axis's value: key=value, or every key of the named case.
+void push_sets(const SweepAxis& axis, const std::pair<std::string, std::string>& param,
+               std::vector<std::string>& sets) {
+  if (axis.cases.empty()) {
+    sets.push_back(param.first + "=" + param.second);
+    return;
+  }
+  const auto it = std::find(axis.values.begin(), axis.values.end(), param.second);
+  assert(it != axis.values.end());
+  for (const auto& [k, v] : axis.cases[std::size_t(it - axis.values.begin())])
+    sets.push_back(k + "=" + v);
+}
+
+}  // namespace
 
 std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
   std::vector<const SweepAxis*> grid, random;
@@ -268,7 +330,7 @@ std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
         names.insert(unique);
         p.name = unique;
         p.sets = spec.fixed;
-        for (const auto& [k, v] : p.params) p.sets.push_back(k + "=" + v);
+        for (std::size_t i = 0; i < spec.axes.size(); ++i) push_sets(spec.axes[i], p.params[i], p.sets);
         p.sets.push_back("network.seed=" + std::to_string(seed));
         points.push_back(std::move(p));
       }

@@ -10,6 +10,10 @@
 //     learning.learning_rate: {log: [1e-5, 1e-3, 3]}  # n values, evenly spaced in log
 //     learning.ortho_reg: {uniform: [0, 1]}       # random axis: `samples` draws
 //     learning.beta1: {log_uniform: [0.5, 0.99]}
+//     method:                                     # named cases: each sets several keys
+//       cases:
+//         gait: {learning.algorithm: gait}
+//         gait_learned: {learning.algorithm: gait, feedback.mode: learned}
 //   samples: 4                        # random draws (of all random axes together)
 //   sample_seed: 7                    # seed of those draws
 //   seeds: [1, 2, 3]                  # network.seed of each point (or {range: [1, 3, 1]})
@@ -21,16 +25,19 @@
 
 namespace gaitsim {
 
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
 struct SweepAxis {
-  std::string key;                  // dotted config key
-  std::vector<std::string> values;  // grid axes: the values; random axes: drawn per sample
+  std::string key;                  // dotted config key (a cases axis: the axis's name)
+  std::vector<std::string> values;  // grid axes: the values (cases: their names); random: drawn
   std::string random;               // "" (grid) | uniform | log_uniform
   double low = 0, high = 0;         // random range
+  std::vector<KeyValues> cases;     // a cases axis: the keys each case sets, beside `values`
 };
 
 struct SweepPoint {
   std::string name;                                         // folder name, unique
-  std::vector<std::pair<std::string, std::string>> params;  // swept key -> value, axis order
+  KeyValues params;  // swept key (a cases axis: its name) -> value (case name), axis order
   long long seed = 1;
   // --set arguments of the point: fixed overrides, its parameters, network.seed.
   std::vector<std::string> sets;

@@ -97,6 +97,68 @@ TEST_F(SweepSpecTest, UnknownParameterIsNamedBeforeAnythingRuns) {
   EXPECT_THROW(parse("axes:\n  learning.gamma: {uniform: [0, 1]}\n"), ConfigError);  // no samples
 }
 
+// A method that is more than one key (learned feedback: algorithm, feedback mode, warm-up and
+// its extra epoch) is one value of a cases axis; its keys override `set:` and nothing else.
+TEST_F(SweepSpecTest, CasesAxisSetsEachCasesKeysTogether) {
+  const auto spec = parse(
+      "set: {learning.epochs: 1}\n"
+      "axes:\n"
+      "  method:\n"
+      "    cases:\n"
+      "      bp: {learning.algorithm: bp}\n"
+      "      gait_learned: {learning.algorithm: gait, feedback.mode: learned, learning.epochs: 2,"
+      " feedback.warmup_epochs: 1}\n"
+      "      base: {}\n"
+      "  learning.gamma: [1e-3, 1e-4]\n"
+      "seeds: [1, 2]\n");
+  const auto points = expand_sweep(spec);
+  ASSERT_EQ(points.size(), 3u * 2u * 2u);
+  EXPECT_EQ(points[0].name, "method=bp__learning.gamma=0.001__seed=1");
+  EXPECT_EQ(points[4].params[0], (std::pair<std::string, std::string>("method", "gait_learned")));
+  const std::vector<std::string> learned = {"learning.epochs=1",      "learning.algorithm=gait",
+                                            "feedback.mode=learned",  "learning.epochs=2",
+                                            "feedback.warmup_epochs=1", "learning.gamma=0.001",
+                                            "network.seed=1"};
+  EXPECT_EQ(points[4].sets, learned);
+  EXPECT_EQ(points[8].sets, (std::vector<std::string>{"learning.epochs=1", "learning.gamma=0.001",
+                                                      "network.seed=1"}));
+  EXPECT_NO_THROW(validate_sweep(spec, points));
+  const Config c = load_config(spec.base, points[4].sets);
+  EXPECT_EQ(c.learning.epochs, 2);  // the case overrides `set:`
+  EXPECT_EQ(c.feedback.mode, "learned");
+  EXPECT_EQ(spec.keys(), (std::vector<std::string>{"method", "learning.gamma"}));
+}
+
+TEST_F(SweepSpecTest, BadCasesAreRefusedNamingTheCase) {
+  const auto error_of = [&](const std::string& axes) {
+    try {
+      const auto spec = parse("axes:\n" + axes);
+      validate_sweep(spec, expand_sweep(spec));
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_TRUE(testing::has(error_of("  m: {cases: {}}\n"), "axes.m: cases needs a map"));
+  EXPECT_TRUE(testing::has(error_of("  m: {cases: [a, b]}\n"), "axes.m: cases needs a map"));
+  EXPECT_TRUE(testing::has(error_of("  m: {cases: {a: 1}}\n"), "axes.m.cases.a: expected a map"));
+  EXPECT_TRUE(testing::has(error_of("  m: {cases: {a: {learning.gamma: [1, 2]}}}\n"),
+                           "axes.m.cases.a.learning.gamma"));
+  EXPECT_TRUE(testing::has(error_of("  m: {cases: {a: {network.seed: 2}}}\n"),
+                           "axes.m.cases.a.network.seed: list seeds under 'seeds'"));
+  EXPECT_TRUE(testing::has(error_of("  m: {cases: {a: {}, a: {}}}\n"),
+                           "duplicate key 'axes.m.cases.a'"));
+  EXPECT_TRUE(testing::has(error_of("  m: {cases: {a: {learning.gamma: 1, learning.gamma: 2}}}\n"),
+                           "duplicate key 'axes.m.cases.a.learning.gamma'"));
+  EXPECT_TRUE(testing::has(error_of("  m: {cases: {a: {learning.gamma: 1}}}\n"
+                                    "  learning.gamma: [1e-3]\n"),
+                           "axes.m and axes.learning.gamma both set learning.gamma"));
+  const std::string unknown = error_of("  m: {cases: {a: {learning.gamm: 1}}}\n");
+  EXPECT_TRUE(testing::has(unknown, "point m=a__seed=1")) << unknown;
+  EXPECT_TRUE(testing::has(unknown, "learning.gamm")) << unknown;
+  EXPECT_TRUE(testing::has(error_of("  m: {casez: {a: {}}}\n"), "or cases"));
+}
+
 // Issue 13: sweep files lacked the config files' YAML checks. A repeated key at any depth was
 // silently resolved by yaml-cpp (one of the two values won).
 TEST_F(SweepSpecTest, DuplicateKeyIsRefusedNamingTheKeyAndLine) {
