@@ -66,24 +66,21 @@ std::ifstream open_for_reading(const std::filesystem::path& file) {
 }  // namespace
 
 void seal_file(const std::filesystem::path& file) {
-  std::array<char, kSealBytes> block{};
-  Digest d;
-  {
-    std::ifstream in = open_for_reading(file);
-    d = digest(in, block);
-    if (in.bad()) throw H5Error("cannot read the file to seal it", file, "");
-  }
+  std::ifstream in = open_for_reading(file);
+  // The superblock first: a file without one is refused before its content is digested.
   std::array<char, kHdf5Signature.size()> signature{};
-  {
-    std::ifstream in = open_for_reading(file);
-    in.seekg(static_cast<std::streamoff>(kSealBytes));
-    in.read(signature.data(), signature.size());
-  }
-  if (signature != kHdf5Signature) {
+  in.seekg(static_cast<std::streamoff>(kSealBytes));
+  in.read(signature.data(), signature.size());
+  if (!in || signature != kHdf5Signature) {
     throw H5Error("cannot seal: no HDF5 superblock after a user block of " +
                       std::to_string(kSealBytes) + " bytes",
                   file, "");
   }
+  in.seekg(0);
+  std::array<char, kSealBytes> block{};
+  const Digest d = digest(in, block);
+  if (in.bad()) throw H5Error("cannot read the file to seal it", file, "");
+  in.close();
   block.fill('\0');
   std::copy(kMagic.begin(), kMagic.end(), block.begin());
   put_le(block.data() + kLengthAt, d.length, 8);
