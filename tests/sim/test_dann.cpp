@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "analysis/run_file.hpp"
@@ -145,9 +146,18 @@ TEST(DannBp, ComponentUpdatesEqualCentralDifferencesOfTheLoss) {
 // W^EE - W^IE W^EI, and the optimiser keeps state for the components, not for W.
 template <class T>
 void expect_components_hold(const std::string& algorithm, const std::string& mode) {
-  Config c = dann_config(algorithm, mode);
-  c.learning.learning_rate = 1e-2;  // large steps, so that components reach 0
+  const Config c = dann_config(algorithm, mode);
   Engine<T> engine = engine_for<T>(c);
+  // Some component weights start just above 0, so that updates push some below it: every third
+  // of W^IE and W^EI, every 50th of W^EE (whose entries cancel an offset: a small one moves W
+  // by the offset).
+  for (int l = 1; l <= engine.network().depth(); ++l) {
+    auto& in = engine.network().layer(l).in;
+    for (auto [X, every] : {std::pair{&in.dann->EE, 50}, {&in.dann->IE, 3}, {&in.dann->EI, 3}}) {
+      for (Eigen::Index i = 0; i < X->size(); i += every) X->data()[i] = T(1e-5);
+    }
+    in.dann->effective(in.W);
+  }
   long long clipped = 0;
   for (int step = 0; step < 60; ++step) {
     const auto b = random_batch(20, 24, 10, 100 + step);
@@ -183,17 +193,23 @@ TEST(DannTraining, NoComponentWeightIsEverNegative) {
 // are bitwise those of the engine that never stopped, and W is W^EE - W^IE W^EI bitwise.
 template <class T>
 void expect_bitwise_resume(const std::string& optimizer) {
+  SCOPED_TRACE(optimizer + (sizeof(T) == 4 ? " float32" : " float64"));
   Config c = dann_config("gait", "algebraic", 0.7);
   c.learning.optimizer = optimizer;
+  // SGD on the components steps W by eta (G + W^IE W^IE^T G + G W^EI^T W^EI): the
+  // interneurons' path amplifies it (docs/biology.md); at 1e-3 layer 2 is singular by step 5.
+  if (optimizer == "sgd") c.learning.learning_rate = 1e-4;
   Engine<T> whole = engine_for<T>(c);
   for (int step = 0; step < 15; ++step) {
     const auto b = random_batch(20, 24, 10, 100 + step);
-    whole.step(b.x.cast<T>(), b.y);
+    ASSERT_NO_THROW(whole.step(b.x.cast<T>(), b.y)) << step;
   }
   RunRecord run;
   run.config_yaml = c.to_yaml();
   run.weights = whole.network().template cast<double>();
   run.optimizer = whole.optimizer().state();
+  run.epochs.push_back({1, 1, 0.5, 1, 0.5, NAN, 1, {}, {4, 5, 6}, {}});
+  run.progress = {1, 0, 15, 0, 0, 0, {1, 2, 3}, {}};
   const auto path = std::filesystem::temp_directory_path() /
                     ("gaitsim_dann_" + std::to_string(::getpid()) + ".h5");
   write_run_file(path, run);
@@ -264,7 +280,7 @@ TEST(DannConfig, BadCombinationsAreRefusedNamingTheKey) {
 TEST(DannConfig, TheUnsetFractionDependsOnTheForm) {
   const Config dann = parse_config(kTower, "c.yaml", {"network.dale=dann"});
   EXPECT_EQ(dann.network.inhibitory_fraction, 0.1);
-  EXPECT_EQ(parse_config(dann.to_yaml(), "again.yaml").network.inhibitory_fraction, 0.1);
+  EXPECT_EQ(parse_config(dann.to_yaml(), "again.yaml", {}).network.inhibitory_fraction, 0.1);
   EXPECT_EQ(parse_config(kTower, "c.yaml", {"network.dale=sign"}).network.inhibitory_fraction,
             0.2);
   const Config set = parse_config(kTower, "c.yaml",
