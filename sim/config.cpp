@@ -689,12 +689,17 @@ bool given(const KeyValues& values, const std::string& key) {
   return std::any_of(values.begin(), values.end(), [&](const auto& v) { return v.first == key; });
 }
 
+const char* const kFractionKey = "network.inhibitory_fraction";
+
 // Defaults that depend on another key: network.inhibitory_fraction is 0.2 under dale sign
-// and 0.1 under dale dann (issue 14). The value taken is written into the run's config text.
+// (and off) and 0.1 under dale dann (issue 14).
+double default_inhibitory_fraction(const std::string& dale) {
+  return dale == "dann" ? 0.1 : Config().network.inhibitory_fraction;
+}
+
 void apply_form_defaults(Config& c, const KeyValues& values, const KeyValues& sets) {
-  const std::string fraction = "network.inhibitory_fraction";
-  if (c.network.dale == "dann" && !given(values, fraction) && !given(sets, fraction)) {
-    c.network.inhibitory_fraction = 0.1;
+  if (!given(values, kFractionKey) && !given(sets, kFractionKey)) {
+    c.network.inhibitory_fraction = default_inhibitory_fraction(c.network.dale);
   }
 }
 
@@ -796,8 +801,13 @@ std::filesystem::path DataConfig::folder() const {
 std::string Config::to_yaml() const {
   YAML::Node root;
   const Config defaults;
+  // A key whose default depends on another is left out at the default it takes in this config,
+  // which reading the text back gives it again (apply_form_defaults).
+  Config form_defaults;
+  form_defaults.network.inhibitory_fraction = default_inhibitory_fraction(network.dale);
   for (const auto& spec : schema()) {
-    if (spec.omitted_at_default && YAML::Dump(spec.get(*this)) == YAML::Dump(spec.get(defaults))) {
+    const Config& d = spec.key == kFractionKey ? form_defaults : defaults;
+    if (spec.omitted_at_default && YAML::Dump(spec.get(*this)) == YAML::Dump(spec.get(d))) {
       continue;
     }
     const auto dot = spec.key.find('.');

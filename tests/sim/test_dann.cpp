@@ -286,6 +286,11 @@ TEST(DannConfig, TheUnsetFractionDependsOnTheForm) {
   const Config set = parse_config(kTower, "c.yaml",
                                   {"network.dale=dann", "network.inhibitory_fraction=0.5"});
   EXPECT_EQ(set.network.inhibitory_fraction, 0.5);
+  // 0.2 given under dann is the sign form's default, not dann's: it must survive the text.
+  const Config sign_default = parse_config(
+      kTower, "c.yaml", {"network.dale=dann", "network.inhibitory_fraction=0.2"});
+  EXPECT_EQ(parse_config(sign_default.to_yaml(), "again.yaml", {}).network.inhibitory_fraction,
+            0.2);
   const Network<double> net = build_network(set, 24, 10);
   EXPECT_EQ(net.layer(1).in.dann->interneurons(), 12);  // ceil(0.5 x 24)
 }
