@@ -47,9 +47,11 @@ NwbResponsesWriter::NwbResponsesWriter(const std::filesystem::path& temp, const 
     if (l.interneurons > 0) {
       ResponseLayer z = l;
       z.width = z.passed_on = l.interneurons;
-      timeseries(l.name + rl::kInterneuronSuffix, z,
-                 "network.dale dann: free-phase rates z = h W^IE of the feedforward inhibitory "
-                 "interneurons of " + l.name);
+      const std::string what =
+          "network.dale dann: free-phase rates z = h W^IE of the "
+          "feedforward inhibitory interneurons of " +
+          l.name;
+      timeseries(l.name + rl::kInterneuronSuffix, z, what);
     }
   }
   unit_table();

@@ -35,8 +35,7 @@ DannWeights<double> offset_weights(const Mat<double>& V, Eigen::Index n_I, std::
 
 // Masked: W^EE = M * |V|, P(i, j) ~ mean_j W^EE(i, j) (W^IE(i, m) = mean_i u, W^EI = u' / n_I),
 // then W^EE and W^IE scaled by s so that ||W^EE - P||_F = ||V||_F.
-DannWeights<double> row_mean_weights(const Mat<double>& V, Eigen::Index n_I,
-                                     std::mt19937_64& rng) {
+DannWeights<double> row_mean_weights(const Mat<double>& V, Eigen::Index n_I, std::mt19937_64& rng) {
   DannWeights<double> w;
   w.EE = V.cwiseAbs();
   const ColVec<double> mean = w.EE.rowwise().mean();

@@ -258,8 +258,8 @@ class ViewerTest : public QObject {
   // file (or computes them from a run file) and names them in the layer's title.
   void dannNetworkShowsInterneuronRates() {
     const QString run = path("dann/run.h5"), rec = path("dann.h5");
-    Cli r = run_gaitsim({"train", config_, "--out", path("dann"), "--threads", "1",
-                         "--max-steps", "3", "--set", "network.dale=dann"});
+    Cli r = run_gaitsim({"train", config_, "--out", path("dann"), "--threads", "1", "--max-steps",
+                         "3", "--set", "network.dale=dann"});
     QVERIFY2(r.code == 0, qPrintable(r.output));
     r = run_gaitsim({"record", config_, "--checkpoint", run, "--stimuli", "test:0-4", "--quiet",
                      "--dtype", "float64", "--out", rec, "--threads", "1", "--set",

@@ -88,8 +88,8 @@ TEST(DannInit, AMaskAppliesToTheExcitatoryWeights) {
 }
 
 // The loss of the effective network as a function of one component entry (W recomputed).
-double perturbed_loss(Engine<double>& engine, int l, Mat<double>& X, Eigen::Index i,
-                      Eigen::Index j, double value, const testing::Batch& b) {
+double perturbed_loss(Engine<double>& engine, int l, Mat<double>& X, Eigen::Index i, Eigen::Index j,
+                      double value, const testing::Batch& b) {
   auto& in = engine.network().layer(l).in;
   const double old = X(i, j);
   X(i, j) = value;
@@ -124,9 +124,9 @@ TEST(DannBp, ComponentUpdatesEqualCentralDifferencesOfTheLoss) {
     const Mat<double> dIE = -(h_pre.transpose() * (e * in.dann->EI.transpose())) / N;
     EXPECT_LT((dEI - dc.EI).cwiseAbs().maxCoeff(), 1e-12 * (1 + dEI.cwiseAbs().maxCoeff())) << l;
     EXPECT_LT((dIE - dc.IE).cwiseAbs().maxCoeff(), 1e-12 * (1 + dIE.cwiseAbs().maxCoeff())) << l;
-    for (auto [X, G, name] : {std::tuple{&in.dann->EE, &dc.EE, "W_EE"},
-                              std::tuple{&in.dann->IE, &dc.IE, "W_IE"},
-                              std::tuple{&in.dann->EI, &dc.EI, "W_EI"}}) {
+    for (auto [X, G, name] :
+         {std::tuple{&in.dann->EE, &dc.EE, "W_EE"}, std::tuple{&in.dann->IE, &dc.IE, "W_IE"},
+          std::tuple{&in.dann->EI, &dc.EI, "W_EI"}}) {
       ASSERT_EQ(G->rows(), X->rows());
       ASSERT_EQ(G->cols(), X->cols());
       for (Eigen::Index j = 0; j < X->cols(); ++j) {
@@ -281,14 +281,13 @@ TEST(DannConfig, TheUnsetFractionDependsOnTheForm) {
   const Config dann = parse_config(kTower, "c.yaml", {"network.dale=dann"});
   EXPECT_EQ(dann.network.inhibitory_fraction, 0.1);
   EXPECT_EQ(parse_config(dann.to_yaml(), "again.yaml", {}).network.inhibitory_fraction, 0.1);
-  EXPECT_EQ(parse_config(kTower, "c.yaml", {"network.dale=sign"}).network.inhibitory_fraction,
-            0.2);
-  const Config set = parse_config(kTower, "c.yaml",
-                                  {"network.dale=dann", "network.inhibitory_fraction=0.5"});
+  EXPECT_EQ(parse_config(kTower, "c.yaml", {"network.dale=sign"}).network.inhibitory_fraction, 0.2);
+  const Config set =
+      parse_config(kTower, "c.yaml", {"network.dale=dann", "network.inhibitory_fraction=0.5"});
   EXPECT_EQ(set.network.inhibitory_fraction, 0.5);
   // 0.2 given under dann is the sign form's default, not dann's: it must survive the text.
-  const Config sign_default = parse_config(
-      kTower, "c.yaml", {"network.dale=dann", "network.inhibitory_fraction=0.2"});
+  const Config sign_default =
+      parse_config(kTower, "c.yaml", {"network.dale=dann", "network.inhibitory_fraction=0.2"});
   EXPECT_EQ(parse_config(sign_default.to_yaml(), "again.yaml", {}).network.inhibitory_fraction,
             0.2);
   const Network<double> net = build_network(set, 24, 10);
