@@ -61,6 +61,11 @@ void GaitsimResponsesWriter::layer(const ResponseLayer& l) {
               "class unit)");
   create_rows(f_, h_, g + "/" + rl::kRates, l.width,
               "forward (free-phase) rate h_l per stimulus (rows) and unit (columns)");
+  if (l.interneurons > 0) {
+    create_rows(f_, h_, g + "/" + rl::kInterneuronRates, l.interneurons,
+                "network.dale dann: free-phase rate z_l = h_{l-1} W^IE of the layer's "
+                "inhibitory interneurons per stimulus (rows) and interneuron (columns)");
+  }
   if (!h_.targets || l.index == 0) return;
   create_rows(f_, h_, g + "/" + rl::kTargets, l.width,
               "target t_l = h_l - target_delta / target_scale of the configured rule for the "
@@ -83,6 +88,10 @@ void GaitsimResponsesWriter::append(const ResponseChunk& c) {
   for (const auto& l : layers_) {
     const auto i = static_cast<std::size_t>(l.index);
     append_rows(f_, h_.dtype, rl::layer_dataset(l.name, rl::kRates), c.rates[i]);
+    if (l.interneurons > 0) {
+      append_rows(f_, h_.dtype, rl::layer_dataset(l.name, rl::kInterneuronRates),
+                  c.interneuron_rates[i]);
+    }
     if (c.targets.empty() || l.index == 0) continue;
     append_rows(f_, h_.dtype, rl::layer_dataset(l.name, rl::kTargets), c.targets[i]);
     append_rows(f_, h_.dtype, rl::layer_dataset(l.name, rl::kTargetDelta), c.deltas[i]);

@@ -44,6 +44,15 @@ NwbResponsesWriter::NwbResponsesWriter(const std::filesystem::path& temp, const 
       timeseries(l.name + rl::kNwbTargetSuffix, l,
                  l.description + "; target-phase targets for the true label");
     }
+    if (l.interneurons > 0) {
+      ResponseLayer z = l;
+      z.width = z.passed_on = l.interneurons;
+      const std::string what =
+          "network.dale dann: free-phase rates z = h W^IE of the "
+          "feedforward inhibitory interneurons of " +
+          l.name;
+      timeseries(l.name + rl::kInterneuronSuffix, z, what);
+    }
   }
   unit_table();
 }
@@ -57,7 +66,7 @@ void NwbResponsesWriter::unit_table() {
   typed(g, "DynamicTable", "hdmf-common");
   f_.set_attr(g, "colnames", columns);
   std::size_t rows = 0;
-  for (const auto& l : layers_) rows += l.cell_type.size();
+  for (const auto& l : layers_) rows += l.cell_type.size() + std::size_t(l.interneurons);
   std::vector<long long> id(rows);
   std::iota(id.begin(), id.end(), 0LL);
   f_.write_vector(g + "/id", id);
@@ -90,6 +99,11 @@ void NwbResponsesWriter::append(const ResponseChunk& c) {
       const std::string t = base + rl::kNwbTargetSuffix;
       append_rows(f_, h_.dtype, t + "/data", c.targets[i]);
       f_.append(t + "/timestamps", tt.data(), n);
+    }
+    if (l.interneurons > 0) {
+      const std::string z = base + rl::kInterneuronSuffix;
+      append_rows(f_, h_.dtype, z + "/data", c.interneuron_rates[i]);
+      f_.append(z + "/timestamps", ts.data(), n);
     }
   }
   for (hsize_t i = 0; i < n; ++i) {

@@ -29,6 +29,10 @@ inline constexpr const char* kTargets = "targets";            // (N, n_l), l >= 
 inline constexpr const char* kTargetDelta = "target_delta";   // (N, n_l), l >= 1
 inline constexpr const char* kTargetScale = "target_scale";   // float64 (N), l >= 1
 inline constexpr const char* kAuxiliary = "auxiliary";        // int8 (n_l)
+// network.dale dann: the layer's interneuron rates z_l = h_{l-1} W^IE, (N, n_I), l >= 1
+inline constexpr const char* kInterneuronRates = "interneuron_rates";
+// ... and their name in the unit table and the NWB TimeSeries: "<layer>_interneurons"
+inline constexpr const char* kInterneuronSuffix = "_interneurons";
 // With network.dale on: one row per unit of every layer (layer, layer_index, unit, cell_type).
 inline constexpr const char* kUnits = "/units";
 inline constexpr const char* kCellExcitatory = "excitatory";

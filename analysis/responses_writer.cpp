@@ -92,13 +92,21 @@ std::vector<std::string> write_unit_table(h5::StreamFile& f, const std::string& 
       unit.push_back(static_cast<long long>(u));
       cell_type.push_back(l.cell_type[u]);
     }
+    for (int u = 0; u < l.interneurons; ++u) {  // network.dale dann
+      layer.push_back(l.name + rl::kInterneuronSuffix);
+      layer_index.push_back(l.index);
+      unit.push_back(u);
+      cell_type.push_back(rl::kCellInterneuron);
+    }
   }
   if (unit.empty()) return {};
   f.create_group(group);
   f.set_attr(group, "description",
              "one row per unit: its layer (name and index l), its index in the layer and its "
              "cell type: excitatory or inhibitory (the sign of all its outgoing synapses, "
-             "network.dale), auxiliary (not read by the layer above), interneuron");
+             "network.dale), auxiliary (not read by the layer above), interneuron (network.dale "
+             "dann: layer '<name>_interneurons', the feedforward inhibitory interneurons of "
+             "layer <name>)");
   f.write_strings(group + "/layer", layer);
   f.write_vector(group + "/layer_index", layer_index);
   f.write_vector(group + "/unit", unit);

@@ -26,6 +26,7 @@ struct ResponseLayer {
   // Per unit: excitatory | inhibitory | auxiliary | interneuron (responses_layout.hpp); empty
   // when the network defines no cell types (network.dale off): no unit table is written.
   std::vector<std::string> cell_type;
+  int interneurons = 0;  // network.dale dann: n_I of the layer's interneurons [count]
 };
 
 // Provenance and settings written once, before the first chunk.
@@ -46,13 +47,15 @@ struct ResponsesHeader {
 };
 
 // The rows offset .. offset + ids.size() - 1. Per layer index l = 0..L: rates[l] (N x n_l);
-// with targets, targets[l], deltas[l] (N x n_l) and scales[l] (N) for l >= 1, empty otherwise.
+// with targets, targets[l], deltas[l] (N x n_l) and scales[l] (N) for l >= 1, empty otherwise;
+// interneuron_rates[l] (N x n_I) for the layers with interneurons (network.dale dann).
 struct ResponseChunk {
   long long offset = 0;
   std::vector<long long> ids;
   std::vector<int> labels;
   std::vector<Eigen::MatrixXd> rates, targets, deltas;
   std::vector<Eigen::VectorXd> scales;
+  std::vector<Eigen::MatrixXd> interneuron_rates;
 };
 
 class ResponsesWriter {

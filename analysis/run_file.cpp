@@ -335,6 +335,35 @@ std::shared_ptr<const PresynapticSigns> read_signs(const Schema& s, const std::s
   return std::make_shared<const PresynapticSigns>(std::move(signs));
 }
 
+// network.dale dann: the non-negative components beside W, W = W_EE - W_IE W_EI.
+std::optional<DannWeights<double>> read_dann(const Schema& s, const std::string& path,
+                                             const Mat<double>& W) {
+  if (!s.file().exists(path + "/W_EE")) return std::nullopt;
+  DannWeights<double> d;
+  d.EE = s.matrix(path + "/W_EE", W.rows(), W.cols());
+  d.IE = s.matrix(path + "/W_IE", W.rows(), -1);
+  d.EI = s.matrix(path + "/W_EI", d.IE.cols(), W.cols());
+  for (const auto& [name, X] : {std::pair{"/W_EE", &d.EE}, {"/W_IE", &d.IE}, {"/W_EI", &d.EI}}) {
+    if (!X->allFinite() || (X->array() < 0.0).any()) {
+      s.fail(path + name, "a negative or non-finite weight (dann components are >= 0)");
+    }
+  }
+  // W was computed from the components in the run's precision: equal up to its rounding.
+  Mat<double> effective;
+  d.effective(effective);
+  const double scale = d.EE.cwiseAbs().maxCoeff() + (d.IE.cwiseAbs() * d.EI.cwiseAbs()).maxCoeff();
+  if ((effective - W).cwiseAbs().maxCoeff() > 1e-5 * scale) {
+    s.fail(path + "/W", "not W_EE - W_IE W_EI (network.dale dann)");
+  }
+  return d;
+}
+
+void write_dann(h5::File& f, const std::string& path, const DannWeights<double>& d) {
+  f.write_matrix(path + "/W_EE", d.EE);
+  f.write_matrix(path + "/W_IE", d.IE);
+  f.write_matrix(path + "/W_EI", d.EI);
+}
+
 void write_weights(h5::File& f, const Network<double>& net) {
   for (int l = 1; l <= net.depth(); ++l) {
     const auto& layer = net.layer(l);
@@ -342,6 +371,7 @@ void write_weights(h5::File& f, const Network<double>& net) {
     f.write_vector(layer_path(l) + "/b", layer.in.b);
     if (layer.in.mask) f.write_matrix(layer_path(l) + "/mask", layer.in.mask->matrix());
     if (layer.in.signs) f.write_vector(layer_path(l) + "/sign", layer.in.signs->signs());
+    if (layer.in.dann) write_dann(f, layer_path(l), *layer.in.dann);
     f.set_attr(layer_path(l), "name", layer.pop.name);
     write_transfer(f, layer_path(l), layer.pop.transfer);
     f.set_attr(layer_path(l), "passed_on", static_cast<long long>(layer.pop.passed_on));
@@ -409,12 +439,13 @@ Network<double> read_weights(const Schema& s) {
     const int passed_on = static_cast<int>(s.integer(p, "passed_on", 1, width));
     PopulationParams pop{s.text(p, "name"), width, passed_on, transfer};
     auto wiring = read_wiring(s, p, W, passed_on);
-    auto mask = read_mask(s, p, W);
+    auto dann = read_dann(s, p, W);
+    auto mask = read_mask(s, p, dann ? dann->EE : W);  // dann: the mask is W_EE's
     auto signs = read_signs(s, p, W);
     net.layers.push_back({pop,
                           make_transfer(transfer),
                           {std::move(W), Eigen::Map<const RowVec<double>>(b.data(), b.size()),
-                           std::move(wiring), std::move(mask), std::move(signs)}});
+                           std::move(wiring), std::move(mask), std::move(signs), std::move(dann)}});
   }
   net.input = {
       "input", input_width, static_cast<int>(net.layer(1).in.pre_units()), {"linear", 1.0}};
@@ -604,7 +635,8 @@ void check_progress(const Schema& s, const RunRecord& run) {
 }
 
 // The moments an optimiser stores per parameter tensor (plasticity/optimizer.cpp names them
-// "<moment>/<W|b>/<l>"): Adam m and v, SGD none.
+// "<moment>/<W|b>/<l>", dann layers "<moment>/<W_EE|W_IE|W_EI>/<l>" for W): Adam m and v, SGD
+// none.
 std::vector<std::string> optimizer_moments(const std::string& kind) {
   if (kind == "adam") return {"m", "v"};
   return {};
@@ -617,9 +649,18 @@ void check_moments(const Schema& s, const RunExpectation& e, long long steps) {
   for (const auto& m : optimizer_moments(e.optimizer)) {
     for (int l = 1; l <= e.net->depth(); ++l) {
       const auto& in = e.net->layer(l).in;
-      const std::string W = m + "/W/" + std::to_string(l), b = m + "/b/" + std::to_string(l);
-      expected[W] = moment_shape(W, in.W.rows(), in.W.cols());
-      expected[b] = moment_shape(b, 1, in.b.cols());
+      const auto add = [&](const std::string& kind, const auto& tensor) {
+        const std::string name = m + "/" + kind + "/" + std::to_string(l);
+        expected[name] = moment_shape(name, tensor.rows(), tensor.cols());
+      };
+      if (in.dann) {  // network.dale dann: the components learn, not the effective W
+        add("W_EE", in.dann->EE);
+        add("W_IE", in.dann->IE);
+        add("W_EI", in.dann->EI);
+      } else {
+        add("W", in.W);
+      }
+      add("b", in.b);
     }
   }
   std::map<std::string, std::vector<hsize_t>> stored;
@@ -653,6 +694,22 @@ void check_moments(const Schema& s, const RunExpectation& e, long long steps) {
 
 // The stored run against the configured one: the same network and optimiser, progress within
 // an epoch of this data.
+// network.dale dann: the stored components exactly when configured, with as many interneurons.
+void check_dann_expected(const Schema& s, int l, const Projection<double>& configured,
+                         const Projection<double>& stored) {
+  if (bool(configured.dann) != bool(stored.dann)) {
+    s.fail(layer_path(l) + "/W_EE", configured.dann
+                                        ? "missing, but the configured network.dale is dann"
+                                        : "present, but the configured network.dale is not dann");
+  }
+  if (configured.dann && stored.dann->interneurons() != configured.dann->interneurons()) {
+    s.fail(layer_path(l) + "/W_IE",
+           std::to_string(stored.dann->interneurons()) +
+               " interneurons, the configured network.inhibitory_fraction gives " +
+               std::to_string(configured.dann->interneurons()));
+  }
+}
+
 void check_expected(const Schema& s, const RunRecord& run, const RunExpectation& e) {
   const Network<double>& net = *e.net;
   if (run.weights.depth() != net.depth() || run.weights.classes != net.classes ||
@@ -672,6 +729,7 @@ void check_expected(const Schema& s, const RunRecord& run, const RunExpectation&
                  "), the configured network needs (" + std::to_string(W.rows()) + ", " +
                  std::to_string(W.cols()) + ")");
     }
+    check_dann_expected(s, l, net.layer(l).in, run.weights.layer(l).in);
   }
   const TrainingProgress& p = run.progress;
   if (p.batch >= e.batches_per_epoch || p.seen > p.batch * e.batch_size) {
@@ -802,6 +860,7 @@ void load_weights(const std::filesystem::path& path, Network<double>& net) {
     }
     mine.W = theirs.W;  // the wiring stays the configured one
     mine.b = theirs.b;
+    mine.dann = theirs.dann;  // network.dale dann: the components W holds the effect of
   }
 }
 

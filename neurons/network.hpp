@@ -57,6 +57,12 @@ Network<U> Network<T>::cast() const {
                           layer.f,
                           {layer.in.W.template cast<U>(), layer.in.b.template cast<U>(),
                            layer.in.wiring, layer.in.mask, layer.in.signs}});
+    if (layer.in.dann) {
+      // W = W^EE - W^IE W^EI in the new precision, as every optimiser step computes it there
+      auto& in = out.layers.back().in;
+      in.dann = layer.in.dann->template cast<U>();
+      in.dann->effective(in.W);
+    }
   }
   return out;
 }

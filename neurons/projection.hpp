@@ -2,10 +2,14 @@
 // The synapses driving a population: weights W and bias b, the wiring (wiring.hpp) that says
 // which presynaptic units each row of W reads (all-to-all or convolutional), the mask of the
 // synapses that exist (connection_mask.hpp; none: all of them) and the fixed sign of each
-// presynaptic unit (presynaptic_signs.hpp, Dale's principle; none: synapses of either sign).
+// presynaptic unit (presynaptic_signs.hpp, Dale's principle; none: synapses of either sign) or,
+// in the dann form of Dale's principle, the non-negative components whose effective weights W
+// holds (dann_weights.hpp).
 #include <memory>
+#include <optional>
 
 #include "neurons/connection_mask.hpp"
+#include "neurons/dann_weights.hpp"
 #include "neurons/presynaptic_signs.hpp"
 #include "neurons/wiring.hpp"
 
@@ -18,6 +22,8 @@ struct Projection {
   std::shared_ptr<const Wiring> wiring = nullptr;  // null: dense from the first W.rows() below
   std::shared_ptr<const ConnectionMask> mask = nullptr;  // shape of W; null: every synapse exists
   std::shared_ptr<const PresynapticSigns> signs = nullptr;  // one per row of W; null: free signs
+  // dann: W = W^EE - W^IE W^EI, the components learn (the mask then applies to W^EE, not W)
+  std::optional<DannWeights<T>> dann = std::nullopt;
 
   Eigen::Index pre_units() const {
     return with_wiring([](const Wiring& w) { return w.pre_units(); });
@@ -41,13 +47,24 @@ struct Projection {
     with_wiring([&](const Wiring& w) { w.weight_gradient(h_pre, E, dW, db); });
   }
   // dW(i, j) = 0 for every absent synapse: applied to each update of W before the optimiser
-  // sees it, so absent synapses stay exactly 0.
+  // sees it, so absent synapses stay exactly 0. Under dann the mask is W^EE's, and the
+  // effective update reaches W^EE masked (DannWeights::gradients).
   void mask_update(Mat<T>& dW) const {
-    if (mask) mask->apply(dW);
+    if (mask && !dann) mask->apply(dW);
   }
-  // After an optimiser step: synapses whose sign left their presynaptic unit's are set to 0.
-  // Returns how many [count].
-  long long project_weights() { return signs ? signs->project(W) : 0; }
+  // dann: the components' updates for an update dW of the effective W.
+  void dann_gradients(const Mat<T>& dW, DannWeights<T>& g) const {
+    dann->gradients(dW, mask.get(), g);
+  }
+  // After an optimiser step: synapses whose sign left their presynaptic unit's (sign) or
+  // component weights below 0 (dann) are set to 0; dann then recomputes the effective W.
+  // Returns how many were set [count].
+  long long project_weights() {
+    if (!dann) return signs ? signs->project(W) : 0;
+    const long long clipped = dann->clip();
+    dann->effective(W);
+    return clipped;
+  }
 
  private:
   template <class F>

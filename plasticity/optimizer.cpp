@@ -11,16 +11,55 @@ namespace gaitsim {
 
 namespace {
 
+// One parameter tensor and its update, as flat arrays of the same length, named as in the
+// optimiser's state ("W/3", "b/3"; dann layers "W_EE/3", "W_IE/3", "W_EI/3" instead of "W/3").
+template <class T>
+struct Parameter {
+  std::string name;
+  T* w;
+  const T* g;
+  Eigen::Index rows, cols;
+};
+
+template <class T>
+Parameter<T> parameter(const std::string& name, int l, Mat<T>& w, const Mat<T>& g) {
+  return {name + "/" + std::to_string(l), w.data(), g.data(), w.rows(), w.cols()};
+}
+
+// The tensors the optimiser steps, layer by layer. A dann layer's effective W is not stepped:
+// its update reaches the components by the chain rule (computed into `dann`, one per layer),
+// and Projection::project_weights recomputes W after the step.
+template <class T>
+std::vector<Parameter<T>> parameters(Network<T>& net, const Gradients<T>& grads,
+                                     std::vector<DannWeights<T>>& dann) {
+  std::vector<Parameter<T>> out;
+  dann.resize(net.depth() + 1);
+  for (int l = 1; l <= net.depth(); ++l) {
+    auto& in = net.layer(l).in;
+    if (in.dann) {
+      in.dann_gradients(grads.dW[l], dann[l]);
+      out.push_back(parameter("W_EE", l, in.dann->EE, dann[l].EE));
+      out.push_back(parameter("W_IE", l, in.dann->IE, dann[l].IE));
+      out.push_back(parameter("W_EI", l, in.dann->EI, dann[l].EI));
+    } else {
+      out.push_back(parameter("W", l, in.W, grads.dW[l]));
+    }
+    out.push_back({"b/" + std::to_string(l), in.b.data(), grads.db[l].data(), 1, in.b.cols()});
+  }
+  return out;
+}
+
 // W -= eta dW
 template <class T>
 class Sgd : public Optimizer<T> {
  public:
   explicit Sgd(OptimizerParams p) : p_(std::move(p)) {}
   void step(Network<T>& net, const Gradients<T>& grads) override {
+    using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
     const T eta = T(p_.learning_rate);
-    for (int l = 1; l <= net.depth(); ++l) {
-      net.layer(l).in.W -= eta * grads.dW[l];
-      net.layer(l).in.b -= eta * grads.db[l];
+    for (const auto& s : parameters(net, grads, dann_)) {
+      const Eigen::Index n = s.rows * s.cols;
+      Eigen::Map<Array>(s.w, n) -= eta * Eigen::Map<const Array>(s.g, n);
     }
     ++steps_;
   }
@@ -30,6 +69,7 @@ class Sgd : public Optimizer<T> {
  private:
   OptimizerParams p_;
   long long steps_ = 0;
+  std::vector<DannWeights<T>> dann_;  // the components' updates of dann layers
 };
 
 // Adam (Kingma & Ba 2015), with bias correction at step t:
@@ -41,18 +81,19 @@ class Adam : public Optimizer<T> {
   explicit Adam(OptimizerParams p) : p_(std::move(p)) {}
 
   void step(Network<T>& net, const Gradients<T>& grads) override {
-    if (m_.empty()) allocate(net);
+    const auto params = parameters(net, grads, dann_);
+    if (m_.empty()) allocate(params);
     ++t_;
     const double c1 = 1.0 - std::pow(p_.beta1, double(t_));
     const double c2 = 1.0 - std::pow(p_.beta2, double(t_));
-    update(slots(net, grads), c1, c2);
+    update(slots(params), c1, c2);
   }
 
   OptimizerState state() const override {
     OptimizerState s{t_, {}};
-    for (std::size_t i = 2; i < m_.size(); ++i) {
-      s.tensors["m/" + slot_name(i)] = m_[i].template cast<double>();
-      s.tensors["v/" + slot_name(i)] = v_[i].template cast<double>();
+    for (const auto& [name, m] : m_) {
+      s.tensors["m/" + name] = m.template cast<double>();
+      s.tensors["v/" + name] = v_.at(name).template cast<double>();
     }
     return s;
   }
@@ -61,30 +102,17 @@ class Adam : public Optimizer<T> {
     t_ = s.steps;
     m_.clear();
     v_.clear();
-    if (s.tensors.empty()) return;
-    const std::size_t slots = 2 * (s.tensors.size() / 4 + 1);
-    m_.resize(slots);
-    v_.resize(slots);
-    for (std::size_t i = 2; i < slots; ++i) {
-      m_[i] = s.tensors.at("m/" + slot_name(i)).template cast<T>();
-      v_[i] = s.tensors.at("v/" + slot_name(i)).template cast<T>();
+    for (const auto& [name, tensor] : s.tensors) {
+      auto& moments = name.starts_with("m/") ? m_ : v_;
+      moments[name.substr(2)] = tensor.template cast<T>();
     }
   }
 
  private:
-  static std::string slot_name(std::size_t i) {
-    return (i % 2 == 0 ? "W/" : "b/") + std::to_string(i / 2);
-  }
-
-  void allocate(const Network<T>& net) {
-    m_.assign(2 * (net.depth() + 1), Mat<T>());
-    v_.assign(2 * (net.depth() + 1), Mat<T>());
-    for (int l = 1; l <= net.depth(); ++l) {
-      const auto& in = net.layer(l).in;
-      m_[2 * l].setZero(in.W.rows(), in.W.cols());
-      v_[2 * l].setZero(in.W.rows(), in.W.cols());
-      m_[2 * l + 1].setZero(1, in.b.cols());
-      v_[2 * l + 1].setZero(1, in.b.cols());
+  void allocate(const std::vector<Parameter<T>>& params) {
+    for (const auto& p : params) {
+      m_[p.name].setZero(p.rows, p.cols);
+      v_[p.name].setZero(p.rows, p.cols);
     }
   }
 
@@ -97,14 +125,10 @@ class Adam : public Optimizer<T> {
     Eigen::Index size;
   };
 
-  std::vector<Slot> slots(Network<T>& net, const Gradients<T>& grads) {
+  std::vector<Slot> slots(const std::vector<Parameter<T>>& params) {
     std::vector<Slot> out;
-    for (int l = 1; l <= net.depth(); ++l) {
-      auto& in = net.layer(l).in;
-      out.push_back(
-          {in.W.data(), grads.dW[l].data(), m_[2 * l].data(), v_[2 * l].data(), in.W.size()});
-      out.push_back({in.b.data(), grads.db[l].data(), m_[2 * l + 1].data(), v_[2 * l + 1].data(),
-                     in.b.size()});
+    for (const auto& p : params) {
+      out.push_back({p.w, p.g, m_.at(p.name).data(), v_.at(p.name).data(), p.rows * p.cols});
     }
     return out;
   }
@@ -136,7 +160,8 @@ class Adam : public Optimizer<T> {
 
   OptimizerParams p_;
   long long t_ = 0;
-  std::vector<Mat<T>> m_, v_;  // slot 2l: W_l, slot 2l+1: b_l
+  std::map<std::string, Mat<T>> m_, v_;  // by parameter name ("W/3", "b/3", "W_EE/3", ...)
+  std::vector<DannWeights<T>> dann_;     // the components' updates of dann layers
 };
 
 template <class T>

@@ -41,6 +41,11 @@ void write_dump(const fs::path& path, const Config& c, const Network<T>& net, co
     f.write_vector(g + "/b", layer.in.b.template cast<double>());
     if (layer.in.mask) f.write_matrix(g + "/mask", layer.in.mask->matrix());
     if (layer.in.signs) f.write_vector(g + "/sign", layer.in.signs->signs());
+    if (layer.in.dann) {  // network.dale dann: the components beside the effective W
+      f.write_matrix(g + "/W_EE", layer.in.dann->EE.template cast<double>());
+      f.write_matrix(g + "/W_IE", layer.in.dann->IE.template cast<double>());
+      f.write_matrix(g + "/W_EI", layer.in.dann->EI.template cast<double>());
+    }
     f.write_matrix(g + "/dW", result.rule.dW[l].template cast<double>());
     f.write_vector(g + "/db", result.rule.db[l].template cast<double>());
     f.write_matrix(g + "/dW_bp", result.bp.dW[l].template cast<double>());

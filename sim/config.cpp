@@ -383,14 +383,20 @@ const std::vector<KeySpec>& schema() {
           "probability that a synapse exists: a fixed random mask per projection drawn from "
           "network.seed, absent synapses stay 0; every unit keeps >= 1 input; 1 = all-to-all")),
       added_key(
-          choice("network.dale", Field<N, std::string>{&Config::network, &N::dale}, {"off", "sign"},
+          choice("network.dale", Field<N, std::string>{&Config::network, &N::dale},
+                 {"off", "sign", "dann"},
                  "Dale's principle: off; sign: each presynaptic unit excitatory or inhibitory for "
-                 "good, W = diag(s)|V|, a synapse whose update flips its sign is set to 0")),
+                 "good, W = diag(s)|V|, a synapse whose update flips its sign is set to 0; dann: "
+                 "each dense layer gets ceil(inhibitory_fraction x units) linear feedforward "
+                 "inhibitory interneurons, W = W^EE - W^IE W^EI with every component >= 0 "
+                 "(negative ones set to 0 after each step)")),
       added_key(
           real("network.inhibitory_fraction",
                Field<N, double>{&Config::network, &N::inhibitory_fraction}, 0, false, 1, false,
                "dale sign: fraction of each projection's presynaptic units that are inhibitory "
-               "(ceil(fraction x units), drawn from network.seed)")),
+               "(ceil(fraction x units), drawn from network.seed; default 0.2); dale dann: "
+               "interneurons per unit of each layer, n_I = ceil(fraction x units), > 0 (an "
+               "unset key takes 0.1 under dann)")),
       choice("learning.algorithm", Field<L, std::string>{&Config::learning, &L::algorithm},
              learning_rule_names(), "learning rule"),
       choice("learning.loss", Field<L, std::string>{&Config::learning, &L::loss},
@@ -691,8 +697,38 @@ void check_feedback_keys(const Config& c) {
   }
 }
 
+using KeyValues = std::vector<std::pair<std::string, YAML::Node>>;
+
+bool given(const KeyValues& values, const std::string& key) {
+  return std::any_of(values.begin(), values.end(), [&](const auto& v) { return v.first == key; });
+}
+
+const char* const kFractionKey = "network.inhibitory_fraction";
+
+// Defaults that depend on another key: network.inhibitory_fraction is 0.2 under dale sign
+// (and off) and 0.1 under dale dann (issue 14).
+double default_inhibitory_fraction(const std::string& dale) {
+  return dale == "dann" ? 0.1 : Config().network.inhibitory_fraction;
+}
+
+void apply_form_defaults(Config& c, const KeyValues& values, const KeyValues& sets) {
+  if (!given(values, kFractionKey) && !given(sets, kFractionKey)) {
+    c.network.inhibitory_fraction = default_inhibitory_fraction(c.network.dale);
+  }
+}
+
+// dann needs interneurons: n_I = ceil(fraction x units) >= 1.
+void check_dale_keys(const Config& c) {
+  if (c.network.dale == "dann" && c.network.inhibitory_fraction <= 0.0) {
+    throw ConfigError(c.source +
+                      ": network.inhibitory_fraction = 0 with network.dale = dann: expected a "
+                      "number > 0 and <= 1 (each layer needs at least one interneuron)");
+  }
+}
+
 // Constraints between keys, checked once every key is read.
 void check_cross_keys(const Config& c) {
+  check_dale_keys(c);
   const DynamicsConfig& d = c.dynamics;
   if (d.stepper == "euler" && d.dt_ms > d.tau_ms) {
     std::ostringstream msg;
@@ -747,6 +783,7 @@ static Config parse_checked(const std::string& yaml, const std::string& source,
   config.source = source;
   for (const auto& [key, node] : values) find_key(key)->set(config, node, {source, key});
   for (const auto& [key, node] : sets) find_key(key)->set(config, node, {"--set", key});
+  apply_form_defaults(config, values, sets);
   check_cross_keys(config);
   return config;
 }
@@ -778,8 +815,13 @@ std::filesystem::path DataConfig::folder() const {
 std::string Config::to_yaml() const {
   YAML::Node root;
   const Config defaults;
+  // A key whose default depends on another is left out at the default it takes in this config,
+  // which reading the text back gives it again (apply_form_defaults).
+  Config form_defaults;
+  form_defaults.network.inhibitory_fraction = default_inhibitory_fraction(network.dale);
   for (const auto& spec : schema()) {
-    if (spec.omitted_at_default && YAML::Dump(spec.get(*this)) == YAML::Dump(spec.get(defaults))) {
+    const Config& d = spec.key == kFractionKey ? form_defaults : defaults;
+    if (spec.omitted_at_default && YAML::Dump(spec.get(*this)) == YAML::Dump(spec.get(d))) {
       continue;
     }
     const auto dot = spec.key.find('.');

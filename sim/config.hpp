@@ -53,8 +53,10 @@ struct NetworkConfig {
   long long seed = 1;                      // seed of weights, feedback and shuffling [1]
   // Synaptic constraints (biology.md 2, 3; neurons/connection_mask.hpp).
   double connection_prob = 1.0;  // probability that a synapse exists, fixed mask, 0 < p <= 1 [1]
-  std::string dale = "off";      // Dale's principle: off | sign
-  double inhibitory_fraction = 0.2;  // sign: fraction of presynaptic units inhibitory [1]
+  std::string dale = "off";      // Dale's principle: off | sign | dann
+  // sign: fraction of presynaptic units inhibitory; dann: interneurons per unit of a layer,
+  // n_I = ceil(fraction x n) (0.1 when unset under dann) [1]
+  double inhibitory_fraction = 0.2;
 };
 
 struct LearningConfig {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "neurons/connection_mask.hpp"
+#include "neurons/dann_weights.hpp"
 #include "neurons/presynaptic_signs.hpp"
 #include "neurons/weight_init.hpp"
 #include "plasticity/layer_inverse.hpp"
@@ -246,13 +247,17 @@ void balance_signs(const PresynapticSigns& signs, Mat<double>& W) {
 // their own stream, seeded by (network.seed, l), and the initial weights become s_i |V(i, j)|.
 // A conv kernel matrix has one row per (channel, offset) of a patch, not per presynaptic unit:
 // refused.
-void add_signs(const Config& c, int l, Projection<double>& in) {
-  if (c.network.dale == "off") return;
+void refuse_conv(const Config& c, int l, const Projection<double>& in) {
   if (!in.dense()) {
     throw ConfigError(layer_key(c, l) + ": network.dale = " + c.network.dale +
                       " applies to dense projections only (a conv kernel row is not one "
                       "presynaptic unit); use network.dale off with conv layers");
   }
+}
+
+void add_signs(const Config& c, int l, Projection<double>& in) {
+  if (c.network.dale != "sign") return;
+  refuse_conv(c, l, in);
   std::seed_seq seeds{static_cast<std::uint64_t>(c.network.seed), std::uint64_t{0x64616c65},
                       static_cast<std::uint64_t>(l)};
   std::mt19937_64 rng(seeds);
@@ -260,6 +265,21 @@ void add_signs(const Config& c, int l, Projection<double>& in) {
       PresynapticSigns::random(in.W.rows(), c.network.inhibitory_fraction, rng));
   in.signs->apply(in.W);
   balance_signs(*in.signs, in.W);
+}
+
+// Dale's principle, dann form (network.dale = dann): layer l gets n_I = ceil(fraction x n_l)
+// interneurons whose weights come from their own stream, seeded by (network.seed, l); the
+// components are balanced so that the effective W is the plain (or masked) initial W
+// (balanced_dann_weights). A conv layer is refused as for the sign form.
+void add_dann(const Config& c, int l, Projection<double>& in) {
+  if (c.network.dale != "dann") return;
+  refuse_conv(c, l, in);
+  std::seed_seq seeds{static_cast<std::uint64_t>(c.network.seed), std::uint64_t{0x64616e6e},
+                      static_cast<std::uint64_t>(l)};
+  std::mt19937_64 rng(seeds);
+  const Eigen::Index n_I = dann_interneurons(in.W.cols(), c.network.inhibitory_fraction);
+  in.dann = balanced_dann_weights(in.W, n_I, in.mask.get(), rng);
+  in.dann->effective(in.W);
 }
 
 // The keys that shaped a constrained layer's weights, for messages.
@@ -332,6 +352,7 @@ Network<double> build_network(const Config& c, int input_width, int classes) {
     }
     add_mask(c, l, in);
     add_signs(c, l, in);
+    add_dann(c, l, in);
     net.layers.push_back({pop, make_transfer(pop.transfer), std::move(in)});
   }
   if (!constraint_keys(c).empty() && rule_inverts(c.learning.algorithm)) {

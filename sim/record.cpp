@@ -56,10 +56,13 @@ std::string describe_layer(const ResponseLayer& l, int classes, int depth) {
 // A unit's cell type: auxiliary where the layer above does not read it, else the sign of its
 // outgoing synapses (network.dale sign: the projection above's sign of its row). The output's
 // class units have no outgoing synapses; they are the excitatory principal units the readout
-// sees. Empty when the network has no Dale constraint.
+// sees. Under network.dale dann every unit passed on is excitatory (its layer's interneurons
+// are rows of their own, ResponseLayer::interneurons). Empty when the network has no Dale
+// constraint.
 std::vector<std::string> cell_types(const Network<double>& net, int l) {
-  const bool dale = std::any_of(net.layers.begin(), net.layers.end(),
-                                [](const auto& layer) { return layer.in.signs != nullptr; });
+  const bool dale = std::any_of(net.layers.begin(), net.layers.end(), [](const auto& layer) {
+    return layer.in.signs != nullptr || layer.in.dann;
+  });
   if (!dale) return {};
   const PopulationParams& p = net.population(l);
   std::vector<std::string> out(static_cast<std::size_t>(p.width), rl::kCellAuxiliary);
@@ -81,6 +84,9 @@ std::vector<ResponseLayer> response_layers(const Network<double>& net, int class
     for (int u = p.passed_on; u < p.width; ++u) info.auxiliary[static_cast<std::size_t>(u)] = 1;
     info.description = describe_layer(info, classes, net.depth());
     info.cell_type = cell_types(net, l);
+    if (l > 0 && net.layer(l).in.dann) {
+      info.interneurons = static_cast<int>(net.layer(l).in.dann->interneurons());
+    }
     out.push_back(std::move(info));
   }
   return out;
@@ -91,6 +97,18 @@ std::vector<Eigen::MatrixXd> as_double(const std::vector<Mat<T>>& m) {
   std::vector<Eigen::MatrixXd> out;
   out.reserve(m.size());
   for (const auto& x : m) out.push_back(x.template cast<double>());
+  return out;
+}
+
+// network.dale dann: z_l = h_{l-1} W^IE for each layer with interneurons (empty for the others).
+template <class T>
+std::vector<Eigen::MatrixXd> interneuron_rates(const Network<T>& net,
+                                               const std::vector<Mat<T>>& h) {
+  std::vector<Eigen::MatrixXd> out(h.size());
+  for (int l = 1; l <= net.depth(); ++l) {
+    const auto& dann = net.layer(l).in.dann;
+    if (dann) out[l] = dann->interneuron_rates(h[l - 1]).template cast<double>();
+  }
   return out;
 }
 
@@ -134,6 +152,7 @@ void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& 
                         {},
                         {},
                         {},
+                        {},
                         {}};
     const Eigen::VectorXi y = Eigen::Map<const Eigen::VectorXi>(chunk.labels.data(), end - begin);
     if (o.targets) {
@@ -151,6 +170,8 @@ void run_chunks(const Config& c, const RecordOptions& o, const Network<double>& 
       engine.network().forward(x, act);
       chunk.rates = as_double(act.h);
     }
+    chunk.interneuron_rates =
+        interneuron_rates(engine.network(), o.targets ? engine.activity().h : act.h);
     w.append(chunk);
     if (settle) {
       settle->updates(settle->rule(), x, y, grads);

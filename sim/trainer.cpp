@@ -131,6 +131,7 @@ void Trainer<T>::start() {
     for (int l = 1; l <= net.depth(); ++l) {
       net.layer(l).in.W = run_.weights.layer(l).in.W;
       net.layer(l).in.b = run_.weights.layer(l).in.b;
+      net.layer(l).in.dann = run_.weights.layer(l).in.dann;  // network.dale dann: what learns
     }
   } else {
     for (int l = 2; l <= net.depth(); ++l) {

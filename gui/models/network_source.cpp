@@ -42,6 +42,9 @@ class ResponsesSource : public NetworkSource {
       l.width = static_cast<int>(f.attr_int(g, "width"));
       const std::vector<int> aux = f.read_vector<int>(g + "/auxiliary");
       l.aux.assign(aux.begin(), aux.end());
+      if (f.exists(g + "/interneuron_rates")) {
+        l.interneurons = static_cast<int>(f.shape(g + "/interneuron_rates").at(1));
+      }
       layers_.push_back(std::move(l));
     }
     read_cell_types(f);
@@ -76,6 +79,9 @@ class ResponsesSource : public NetworkSource {
       sl.inhibitory = L.inhibitory;
       sl.rate = row("/layers/" + L.name + "/rates", L.width);
       if (targets_) sl.target = row("/layers/" + L.name + "/targets", L.width);
+      if (L.interneurons > 0) {
+        sl.interneurons = row("/layers/" + L.name + "/interneuron_rates", L.interneurons);
+      }
       s.layers.push_back(std::move(sl));
     }
     s.prediction = argmax(s.layers.back().rate, classes_);
@@ -86,6 +92,7 @@ class ResponsesSource : public NetworkSource {
   struct Layer {
     std::string name;
     int index = 0, width = 0;
+    int interneurons = 0;  // network.dale dann: columns of interneuron_rates
     std::vector<char> aux;
     std::vector<char> inhibitory;  // from the unit table (network.dale); empty without one
   };

@@ -23,6 +23,7 @@ struct LayerSlice {
   std::vector<double> rate, target;  // target empty where there is none
   std::vector<char> auxiliary;       // 1 for auxiliary units
   std::vector<char> inhibitory;      // network.dale: 1 for inhibitory units; empty: no cell types
+  std::vector<double> interneurons;  // network.dale dann: the interneurons' rates z; else empty
 };
 struct StimulusData {
   long long index = 0, id = 0;

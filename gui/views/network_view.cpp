@@ -11,7 +11,18 @@ namespace gaitsim::gui {
 
 namespace {
 
-// "64 units", or with Dale's principle the cell types: "64 units: 40 E, 8 I, 16 aux".
+// Dale's dann form: "; 7 interneurons, mean rate 0.12".
+QString interneuron_text(const LayerSlice& s) {
+  if (s.interneurons.empty()) return "";
+  double sum = 0;
+  for (double z : s.interneurons) sum += z;
+  return QString("; %1 interneurons, mean rate %2")
+      .arg(s.interneurons.size())
+      .arg(sum / double(s.interneurons.size()), 0, 'g', 3);
+}
+
+// "64 units", or with Dale's principle the cell types: "64 units: 40 E, 8 I, 16 aux" (dann:
+// with the layer's interneurons and their mean rate).
 QString cell_counts(const LayerSlice& s) {
   if (s.inhibitory.empty()) return QString("%1 units").arg(s.width);
   int inhibitory = 0, auxiliary = 0;
@@ -20,11 +31,12 @@ QString cell_counts(const LayerSlice& s) {
     auxiliary += aux;
     inhibitory += !aux && s.inhibitory[j];
   }
-  return QString("%1 units: %2 E, %3 I, %4 aux")
+  return QString("%1 units: %2 E, %3 I, %4 aux%5")
       .arg(s.width)
       .arg(s.width - inhibitory - auxiliary)
       .arg(inhibitory)
-      .arg(auxiliary);
+      .arg(auxiliary)
+      .arg(interneuron_text(s));
 }
 
 }  // namespace

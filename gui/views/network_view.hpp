@@ -21,6 +21,8 @@ class NetworkView : public QWidget {
   long long current() const { return current_; }
   const StimulusData& data() const { return data_; }
   QString caption() const { return caption_->text(); }
+  // The title of driven layer l + 1's column: its name and cell counts.
+  QString layer_title(std::size_t l) const { return layer_titles_.at(3 + l)->text(); }
 
  protected:
   void keyPressEvent(QKeyEvent* e) override;

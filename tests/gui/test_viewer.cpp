@@ -344,6 +344,38 @@ class ViewerTest : public QObject {
     QVERIFY(!w.weights_view()->feedback_map_shown());
   }
 
+  // Dale's dann form: the network view reads each layer's interneuron rates from a responses
+  // file (or computes them from a run file) and names them in the layer's title.
+  void dannNetworkShowsInterneuronRates() {
+    const QString run = path("dann/run.h5"), rec = path("dann.h5");
+    Cli r = run_gaitsim({"train", config_, "--out", path("dann"), "--threads", "1", "--max-steps",
+                         "3", "--set", "network.dale=dann"});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+    r = run_gaitsim({"record", config_, "--checkpoint", run, "--stimuli", "test:0-4", "--quiet",
+                     "--dtype", "float64", "--out", rec, "--threads", "1", "--set",
+                     "network.dale=dann"});
+    QVERIFY2(r.code == 0, qPrintable(r.output));
+    const h5::File f = h5::File::open_read(rec.toStdString());
+    const Eigen::MatrixXd z = f.read_matrix<double>("/layers/hidden1/interneuron_rates");
+    QCOMPARE(z.cols(), Eigen::Index(7));  // ceil(0.1 x 64)
+    std::vector<std::unique_ptr<NetworkSource>> sources;
+    sources.push_back(open_responses(rec.toStdString()));
+    sources.push_back(compute_from_run(run.toStdString(), 3));
+    for (const auto& source : sources) {
+      const StimulusData s = source->stimulus(0);
+      QCOMPARE(s.layers[0].interneurons.size(), std::size_t(7));
+      for (std::size_t m = 0; m < 7; ++m) {
+        QVERIFY(std::abs(s.layers[0].interneurons[m] - z(0, Eigen::Index(m))) <=
+                1e-6 * (1 + std::abs(z(0, Eigen::Index(m)))));
+      }
+    }
+    MainWindow w;
+    w.show();
+    QVERIFY(wait_loaded(w, rec));
+    QVERIFY2(w.network_view()->layer_title(0).contains("7 interneurons"),
+             qPrintable(w.network_view()->layer_title(0)));
+  }
+
   // Regression: a run shorter than output.align_every has one angle sample, and its chart was
   // empty (a line through one point draws nothing). Each sample is now marked.
   void aSingleSampleShowsInTheTrainingView() {

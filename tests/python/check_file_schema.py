@@ -72,6 +72,10 @@ SCHEMA = {
         E("/state/loss_sum", ndim=1), E("/state/optimizer_steps", ndim=1),
         E("/state/optimizer/<moment>/W/<l>", ndim=2, optional=True),
         E("/state/optimizer/<moment>/b/<l>", ndim=1, optional=True),
+        # network.dale dann
+        E("/weights/<l>/(W_EE|W_IE|W_EI)", ndim=2, optional=True, doc="`/weights/<l>/W_EE`"),
+        E("/state/optimizer/<moment>/(W_EE|W_IE|W_EI)/<l>", ndim=2, optional=True,
+          doc="`<moment>/W_EE/<l>`"),
     ]),
     "align": ("file-formats.md", [
         G("/", ["algorithm", "gamma", "adaptive_gamma", "loss", "classes", "precision", "config",
@@ -85,6 +89,7 @@ SCHEMA = {
         E("/layers/<l>/db", ndim=1, doc="`/layers/<l>/db`"),
         E("/layers/<l>/dW_bp", ndim=2, doc="`/layers/<l>/dW_bp`"),
         E("/layers/<l>/db_bp", ndim=1, doc="`/layers/<l>/db_bp`"),
+        E("/layers/<l>/(W_EE|W_IE|W_EI)", ndim=2, optional=True, doc="`/layers/<l>/W_EE`"),
     ]),
     "settle": ("file-formats.md", [
         G("/", ["format", "format_version", "config", "algorithm", "precision", "stepper",
@@ -128,6 +133,8 @@ SCHEMA = {
         E("/layers/<name>/(targets|target_delta)", ["description", "?unit", "?dims"], ndim=2,
           optional=True, doc="`/layers/<name>/target_delta`"),
         E("/layers/<name>/target_scale", ["description", "unit"], ndim=1, optional=True),
+        E("/layers/<name>/interneuron_rates", ["description", "unit", "dims"], ndim=2,
+          optional=True),
         # --trajectories
         E("/time_ms/(free|target)", ["description", "unit", "duration_ms", "record_every_ms",
                                      "tau_ms", "dt_ms", "stepper", "feedback", "tol"],

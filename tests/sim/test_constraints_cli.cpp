@@ -3,6 +3,7 @@
 // bitwise the uninterrupted one.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "analysis/h5_file.hpp"
@@ -122,6 +123,67 @@ TEST_F(ConstraintsCli, RecordWritesTheCellTypeOfEveryUnit) {
       ASSERT_LT(u, std::size_t(widths[l]));
     }
   }
+}
+
+// Dale's dann form: the run file holds the components beside the effective W, a run resumed
+// mid-epoch is bitwise the uninterrupted one, and record writes the interneuron rates
+// z_l = h_{l-1} W^IE and their rows in the unit table.
+TEST_F(ConstraintsCli, DannRunFileHoldsTheComponentsResumesBitwiseAndRecordsInterneurons) {
+  const std::string cfg = dir / "dann.yaml";
+  std::ofstream(cfg) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
+                     << "/mnist\n  train_limit: 600\n  test_limit: 200\n"
+                     << "network:\n  kind: tower\n  widths: [784, 64, 48, 32]\n"
+                     << "  dale: dann\n"
+                     << "learning:\n  algorithm: gait\n  batch_size: 60\n  epochs: 2\n"
+                     << "  learning_rate: 1e-3\n"
+                     << "output:\n  progress: false\n  checkpoint_every: 3\n";
+  const std::string whole = dir / "whole", parts = dir / "parts";
+  const auto full = run_cli("train " + cfg + " --out " + whole);
+  ASSERT_EQ(full.exit_code, 0) << full.output;
+  ASSERT_EQ(run_cli("train " + cfg + " --out " + parts + " --max-steps 13").exit_code, 0);
+  const auto done = run_cli("train " + cfg + " --out " + parts + " --resume");
+  ASSERT_EQ(done.exit_code, 0) << done.output;
+  h5::File a = h5::File::open_read(whole + "/run.h5"), b = h5::File::open_read(parts + "/run.h5");
+  const std::vector<int> n_I{7, 5, 4};  // ceil(0.1 x 64, 48, 32): the default fraction under dann
+  for (int l = 1; l <= 3; ++l) {
+    const std::string g = "/weights/" + std::to_string(l);
+    const Mat<double> W = a.read_matrix<double>(g + "/W");
+    EXPECT_EQ(W, b.read_matrix<double>(g + "/W")) << "layer " << l;
+    const Mat<double> EE = a.read_matrix<double>(g + "/W_EE");
+    const Mat<double> IE = a.read_matrix<double>(g + "/W_IE");
+    const Mat<double> EI = a.read_matrix<double>(g + "/W_EI");
+    EXPECT_EQ(IE.cols(), n_I[l - 1]);
+    EXPECT_EQ(EE, b.read_matrix<double>(g + "/W_EE")) << "layer " << l;
+    EXPECT_EQ(IE, b.read_matrix<double>(g + "/W_IE")) << "layer " << l;
+    EXPECT_EQ(EI, b.read_matrix<double>(g + "/W_EI")) << "layer " << l;
+    EXPECT_GE(std::min({EE.minCoeff(), IE.minCoeff(), EI.minCoeff()}), 0.0) << "layer " << l;
+    const Mat<double> effective = EE - IE * EI;
+    EXPECT_LT((effective - W).cwiseAbs().maxCoeff(), 1e-12 * EE.cwiseAbs().maxCoeff()) << l;
+  }
+  EXPECT_EQ(a.read_matrix<long long>("/constraints/clipped_synapses"),
+            b.read_matrix<long long>("/constraints/clipped_synapses"));
+  EXPECT_EQ(a.read_vector<double>("/metrics/train_loss"),
+            b.read_vector<double>("/metrics/train_loss"));
+
+  const std::string rec = dir / "rec.h5";
+  const auto r = run_cli("record " + cfg + " --checkpoint " + whole +
+                         "/run.h5 --stimuli test:0-9 --dtype float64 --quiet --out " + rec);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  h5::File f = h5::File::open_read(rec);
+  const std::vector<std::string> names{"input", "hidden1", "hidden2", "output"};
+  for (int l = 1; l <= 3; ++l) {
+    const Mat<double> h = f.read_matrix<double>("/layers/" + names[l - 1] + "/rates");
+    const Mat<double> IE = a.read_matrix<double>("/weights/" + std::to_string(l) + "/W_IE");
+    const Mat<double> z = f.read_matrix<double>("/layers/" + names[l] + "/interneuron_rates");
+    const Mat<double> expected = h.leftCols(IE.rows()) * IE;
+    EXPECT_LT((z - expected).cwiseAbs().maxCoeff(), 1e-9 * (1 + expected.cwiseAbs().maxCoeff()))
+        << "layer " << l;
+  }
+  const auto layer = f.read_strings("/units/layer");
+  const auto type = f.read_strings("/units/cell_type");
+  EXPECT_EQ(std::count(type.begin(), type.end(), "interneuron"), 7 + 5 + 4);
+  EXPECT_EQ(std::count(layer.begin(), layer.end(), "hidden2_interneurons"), 5);
+  EXPECT_EQ(std::count(type.begin(), type.end(), "inhibitory"), 0);
 }
 
 TEST_F(ConstraintsCli, BadConstraintsExitTwoNamingTheKey) {
