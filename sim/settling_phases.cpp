@@ -153,7 +153,9 @@ void SettlingPhases<T>::set_noise(const RateNoise* noise) {
 template <class T>
 RelaxParams SettlingPhases<T>::phase_params(const RateNoise* noise) const {
   RelaxParams p = params_;
-  p.fixed_time = noise != nullptr;  // a noisy residual never falls below tol
+  // a noisy residual never falls below tol; an average is taken over a window that ends at
+  // max_time_ms, not over the approach to a fixed point that happened to be reached early
+  p.fixed_time = noise != nullptr || dyn_.average_ms > 0;
   return p;
 }
 

@@ -56,7 +56,8 @@ class SettlingPhases : public Phases<T> {
   void target(const Network<T>& net, const LearningRule<T>& rule, const Activity<T>& act,
               ErrorSignals<T>& sig) override;
   // Euler-Maruyama in both phases; ConfigError naming dynamics.stepper for dopri5. With noise
-  // every phase runs exactly dynamics.max_time_ms (RelaxParams::fixed_time).
+  // (or dynamics.average_ms > 0) every phase runs exactly dynamics.max_time_ms
+  // (RelaxParams::fixed_time).
   void set_noise(const RateNoise* noise) override;
 
   // Keep the trajectories of the next phases (gaitsim settle, gaitsim record --trajectories).
@@ -80,7 +81,7 @@ class SettlingPhases : public Phases<T> {
   // tau of populations 1..L: dynamics.tau_ms, or its list checked against the network's depth
   // (ConfigError naming the key).
   std::vector<double> population_tau(const Network<T>& net) const;
-  // params_ for a phase with `noise` (null: noiseless): fixed time with noise.
+  // params_ for a phase with `noise` (null: noiseless): fixed time with noise or averaging.
   RelaxParams phase_params(const RateNoise* noise) const;
   // The hook relax calls after each step: none when there is neither noise nor averaging, so
   // that a noiseless run integrates exactly as before.
