@@ -227,6 +227,47 @@ TEST(RateNoise, AngleToBpRisesWithSigmaOverGamma) {
   EXPECT_GT(angles[3], 45.0);
 }
 
+// bp and fa carry errors, not activities: their target phase is the noiseless sweep on the noisy
+// free phase; gait and tp get the target noise too. Every rule steps finitely in both modes.
+TEST(RateNoise, BpAndFaGetNoiseInTheFreePhaseOnly) {
+  NetSpec s;
+  s.input = 24;
+  s.hidden = 2;
+  const Network<double> net = testing::orthogonal_net(s);
+  const testing::Batch b = testing::random_batch(20, 24, 10);
+  RateNoise noise({1e-4, 1, 0, 0});
+  for (const char* algorithm : {"bp", "fa", "gait", "tp"}) {
+    auto rule = make_learning_rule<double>({algorithm, 1e-2, false, 5});
+    rule->prepare(net);
+    AlgebraicPhases<double> phases, clean;
+    phases.set_noise(&noise);
+    Activity<double> noisy, plain;
+    phases.free(net, b.x, noisy);
+    clean.free(net, b.x, plain);
+    EXPECT_NE(noisy.h[1], plain.h[1]) << algorithm;
+    ErrorSignals<double> with, without;
+    for (auto* sig : {&with, &without}) {
+      sig->resize(net.depth());
+      sig->D[net.depth()] = noisy.h[net.depth()] * 0.1;
+      sig->mult[net.depth()] = ColVec<double>::Ones(20);
+    }
+    phases.target(net, *rule, noisy, with);
+    rule->propagate(net, noisy, without);
+    const bool activity = rule->inverts_layers();
+    EXPECT_EQ(with.D[1] != without.D[1], activity) << algorithm;
+    for (const char* mode : {"algebraic", "settle"}) {
+      NetSpec r = s;
+      r.algorithm = algorithm;
+      DynamicsConfig d = settle(5.0, 10.0, 60.0);
+      d.mode = mode;
+      Engine<double> e(net, testing::config_of(r).learning, 5, d);
+      e.set_noise({1e-4, 1, 0, 0});
+      EXPECT_NO_THROW(e.step(b.x, b.y)) << algorithm << " " << mode;
+      EXPECT_TRUE(e.network().layer(1).in.W.allFinite());
+    }
+  }
+}
+
 // ------------------------------------------------------------------ keys
 std::string refusal(const std::vector<std::string>& sets) {
   try {
