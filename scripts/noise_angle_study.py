@@ -7,7 +7,10 @@ layers 1 and 2 over the samples, for noise.rate_std / gamma in 0, 0.01, 0.1, 1, 
 adaptive gamma, algebraic and settle mode with and without averaging. BP is measured on the
 same noisy free phase (the same draws), so the angle is what the target phase's noise adds.
 
-usage: scripts/noise_angle_study.py GAITSIM_BINARY OUT_DIR [--steps N]
+With --power P the ratio is noise.rate_std / gamma^P instead: the noise of layer l's D_l is
+sigma / gamma^(L-l) (L = 3 here), so P = 2 puts layer 1 on the scale P = 1 puts layer 2 on.
+
+usage: scripts/noise_angle_study.py GAITSIM_BINARY OUT_DIR [--steps N] [--power P]
 Needs h5py (/usr/bin/python3 has it).
 """
 import argparse
@@ -48,15 +51,18 @@ def main():
     p.add_argument("binary")
     p.add_argument("out_dir", type=pathlib.Path)
     p.add_argument("--steps", type=int, default=10)
+    p.add_argument("--power", type=int, default=1)
     a = p.parse_args()
-    print(f"| gamma | dynamics | layer | " + " | ".join(f"sigma/gamma = {r:g}" for r in RATIOS) + " |")
+    scale = "gamma" if a.power == 1 else f"gamma^{a.power}"
+    print(f"| gamma | dynamics | layer | " + " | ".join(f"sigma/{scale} = {r:g}" for r in RATIOS) +
+          " |")
     print("|---|---|---|" + "---:|" * len(RATIOS))
     for adaptive in (False, True):
         for name, sets in VARIANTS.items():
             angles = []
             for r in RATIOS:
                 extra = sets + [f"learning.adaptive_gamma={'true' if adaptive else 'false'}",
-                                f"noise.rate_std={r * GAMMA:g}"]
+                                f"noise.rate_std={r * GAMMA**a.power:g}"]
                 tag = f"{'adaptive' if adaptive else 'fixed'}-{name.split(',')[0]}-{len(sets)}-{r:g}"
                 angles.append(run(a.binary, a.out_dir / tag, extra, a.steps).mean(axis=0))
             for layer in (0, 1):
