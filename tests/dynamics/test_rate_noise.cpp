@@ -210,21 +210,24 @@ TEST(RateNoise, DrawsAreCounterBased) {
 // The angle of GAIT's update to BP's (on the same noisy free phase) rises with sigma / gamma:
 // the target states' noise sigma becomes sigma / gamma^(L-l) in D_l (biology.md 4).
 TEST(RateNoise, AngleToBpRisesWithSigmaOverGamma) {
-  NetSpec s;
-  s.input = 32;
-  s.hidden = 2;
-  const Network<double> net = testing::orthogonal_net(s);
-  const testing::Batch b = testing::random_batch(60, 32, 10);
-  std::vector<double> angles;
-  for (const double ratio : {0.0, 1e-3, 1e-1, 10.0}) {
-    Engine<double> e(net, testing::config_of(s).learning, 5);
-    e.set_noise({ratio * s.gamma, 1, 0, 0});
-    angles.push_back(measure_alignment(e, b.x, b.y).layers[0].angle_deg);
+  for (const bool adaptive : {false, true}) {
+    NetSpec s;
+    s.input = 32;
+    s.hidden = 2;
+    s.adaptive = adaptive;
+    const Network<double> net = testing::orthogonal_net(s);
+    const testing::Batch b = testing::random_batch(60, 32, 10);
+    std::vector<double> angles;
+    for (const double ratio : {0.0, 1e-3, 1e-1, 10.0}) {
+      Engine<double> e(net, testing::config_of(s).learning, 5);
+      e.set_noise({ratio * s.gamma, 1, 0, 0});
+      angles.push_back(measure_alignment(e, b.x, b.y).layers[0].angle_deg);
+    }
+    EXPECT_LT(angles[0], adaptive ? 1.0 : 1e-3) << adaptive;
+    EXPECT_LT(angles[1], angles[2]) << adaptive;
+    EXPECT_LT(angles[2], angles[3]) << adaptive;
+    EXPECT_GT(angles[3], 45.0) << adaptive;
   }
-  EXPECT_LT(angles[0], 1e-3);
-  EXPECT_LT(angles[1], angles[2]);
-  EXPECT_LT(angles[2], angles[3]);
-  EXPECT_GT(angles[3], 45.0);
 }
 
 // bp and fa carry errors, not activities: their target phase is the noiseless sweep on the noisy
