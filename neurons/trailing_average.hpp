@@ -25,9 +25,7 @@ class TrailingAverage {
       steps_.pop_front();
     }
   }
-  bool empty() const { return steps_.empty(); }
   std::size_t samples() const { return steps_.size(); }
-  double span_ms() const { return total_; }
 
   // x_bar into out (unchanged when nothing was pushed).
   void mean(std::vector<T>& out) const {

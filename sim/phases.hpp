@@ -59,7 +59,6 @@ class Phases {
   virtual void set_noise(const RateNoise* noise) {
     noise_ = noise != nullptr && noise->on() ? noise : nullptr;
   }
-  const RateNoise* noise() const { return noise_; }
 
  protected:
   SettlingStats stats_;
