@@ -115,13 +115,18 @@ void residual_of(const std::vector<T>& dxdt, const StackedLayout<T>& layout, con
 // Integrates `system` from `state` (in place) until the residual falls below p.tol (converged),
 // the time reaches p.max_time_ms, or the state becomes non-finite (report.finite = false). With
 // p.min_time_ms > 0 a converged state keeps being integrated (it stays at the fixed point) until
-// that time, so that runs of different batches share one time axis.
+// that time, so that runs of different batches share one time axis. With p.fixed_time the
+// residual is not tested: the phase runs to p.max_time_ms (noisy dynamics never converge).
 // observe(t, state) is called at t = 0, every p.record_every_ms (when > 0; dopri5 shortens its
-// steps to land on them) and at the end.
+// steps to land on them) and at the end. after_step(k, h, state) is called after accepted step
+// k = 1, 2, ... of length h [ms], before the derivative at the new state is taken: the place for
+// Euler-Maruyama's noise increment and for averaging the state.
 template <class T, class System>
 RelaxReport relax(
     System& system, std::vector<T>& state, const StackedLayout<T>& layout, const RelaxParams& p,
-    const std::type_identity_t<std::function<void(double, const std::vector<T>&)>>& observe = {}) {
+    const std::type_identity_t<std::function<void(double, const std::vector<T>&)>>& observe = {},
+    const std::type_identity_t<std::function<void(long long, double, std::vector<T>&)>>&
+        after_step = {}) {
   namespace odeint = boost::numeric::odeint;
   using State = std::vector<T>;
   RelaxReport rep;
@@ -139,6 +144,7 @@ RelaxReport relax(
   residual_of(dxdt, layout, p, rep);
   auto done = [&] {
     if (!rep.finite) return true;
+    if (p.fixed_time) return t >= p.max_time_ms * (1 - 1e-12);
     if (rep.residual < p.tol) {
       if (!rep.converged) rep.convergence_time_ms = t;
       rep.converged = true;
@@ -164,6 +170,7 @@ RelaxReport relax(
                       h);  // x += h * dxdt(x): dxdt is reused, not re-evaluated
       t += h;
       ++rep.steps;
+      if (after_step) after_step(rep.steps, h, state);
       maybe_record();
       sys(state, dxdt, t);
       residual_of(dxdt, layout, p, rep);
@@ -183,6 +190,7 @@ RelaxReport relax(
       if (stepper.try_step(sys, state, dxdt, t, h) == odeint::success) {
         ++rep.steps;
         failures = 0;
+        if (after_step) after_step(rep.steps, h, state);  // averaging only: noise needs euler
         maybe_record();
         residual_of(dxdt, layout, p, rep);
       } else if (++failures > 200 || !(h > 0) || !std::isfinite(h)) {
@@ -196,6 +204,10 @@ RelaxReport relax(
     throw std::invalid_argument("unknown stepper '" + p.stepper + "' (euler | dopri5)");
   }
   rep.time_ms = t;
+  if (p.fixed_time && rep.finite) {  // ran the time it was asked to run
+    rep.converged = true;
+    rep.convergence_time_ms = t;
+  }
   if (record && t > last_observed) observe(t, state);
   return rep;
 }

@@ -30,8 +30,8 @@ void carry_down(const Network<T>& net, const InversePathway<T>* inverse, const A
 }  // namespace
 
 template <class T>
-void LearningRule<T>::propagate(const Network<T>& net, const Activity<T>& act,
-                                ErrorSignals<T>& sig) const {
+void LearningRule<T>::propagate(const Network<T>& net, const Activity<T>& act, ErrorSignals<T>& sig,
+                                const Perturb& perturb) const {
   const InversePathway<T>* inverse = learned_;
   if (inverts_layers() && inverse == nullptr) {
     inverse_.factorize(net);
@@ -47,6 +47,7 @@ void LearningRule<T>::propagate(const Network<T>& net, const Activity<T>& act,
     carry_down(net, inverse, act, step, l, sig.D[l - 1]);
     sig.mult[l - 1] = std::move(step.mult);
     sig.gamma[l] = std::move(step.gamma);
+    if (perturb) perturb(l - 1, sig.D[l - 1], sig.mult[l - 1]);
   }
 }
 

@@ -57,7 +57,11 @@ class LearningRule {
   // The algebraic sweep: given sig.D[L] (and sig.mult[L] = 1), fills sig.D[l] and sig.mult[l]
   // for l = L-1..1 and sig.gamma[l] for l = L..2, one top_down per layer, each carried down.
   // Throws IllConditionedLayer when the rule inverts a layer that cannot be inverted.
-  void propagate(const Network<T>& net, const Activity<T>& act, ErrorSignals<T>& sig) const;
+  // perturb(l, D_l, mult_l), when set, may change each D_l (l = L-1..1) once it is carried down
+  // and before it drives the layer below (rate noise on the target phase, sim/phases.hpp).
+  using Perturb = std::function<void(int, Mat<T>&, const ColVec<T>&)>;
+  void propagate(const Network<T>& net, const Activity<T>& act, ErrorSignals<T>& sig,
+                 const Perturb& perturb = {}) const;
 
   // feedback.mode learned: the sweep (algebraic and settling) maps r_l through `pathway` (the
   // learned Q_l, not owned) in place of the exact inverse; null (the default): exact LU solves.

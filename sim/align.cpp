@@ -68,6 +68,9 @@ void run_align(const Config& c, const AlignOptions& o, const datasets::Dataset& 
   Engine<T> engine(net.template cast<T>(), c.learning, feedback_seed(c.network), c.dynamics,
                    c.feedback);
   load_feedback(o.checkpoint, engine);
+  // noise.*: the draws of training step 0 (docs/biology.md, "Noise in the rates")
+  engine.set_noise({c.noise.rate_std, static_cast<std::uint64_t>(c.network.seed),
+                    static_cast<std::uint64_t>(c.noise.seed), 0});
   Mat<T> x;
   Eigen::VectorXi y;
   first_rows(train, std::min<Eigen::Index>(c.learning.batch_size, train.size()), x, y);

@@ -338,6 +338,7 @@ const std::vector<KeySpec>& schema() {
   using O = OutputConfig;
   using Y = DynamicsConfig;
   using F = FeedbackConfig;
+  using Z = NoiseConfig;
   static const std::vector<KeySpec> keys = {
       choice("data.dataset", Field<D, std::string>{&Config::data, &D::dataset},
              datasets::dataset_names(), "which dataset (idx: any folder of MNIST-format files)"),
@@ -490,6 +491,19 @@ const std::vector<KeySpec>& schema() {
       added_key(real("network.rate_max", Field<N, double>{&Config::network, &N::rate_max}, 0, true,
                      kInf, false,
                      "logistic saturation rate r_max, f(a) = r_max / (1 + e^-a) [rate units]")),
+      // Rate noise and averaging (issue 14, biology.md 4; docs/biology.md, "Noise in the rates").
+      added_key(real("noise.rate_std", Field<Z, double>{&Config::noise, &Z::rate_std}, 0, false,
+                     kInf, false,
+                     "std sigma of rate noise: settle: Ornstein-Uhlenbeck (Euler-Maruyama, euler "
+                     "only; phases then run max_time_ms); algebraic: Gaussian on each phase; 0 = "
+                     "off [rate units]")),
+      added_key(integer("noise.seed", Field<Z, long long>{&Config::noise, &Z::seed}, 0,
+                        "noise realisation: draws come from network.seed, noise.seed, the step "
+                        "and the layer")),
+      added_key(real("dynamics.average_ms", Field<Y, double>{&Config::dynamics, &Y::average_ms}, 0,
+                     false, kInf, false,
+                     "settle: plasticity reads each phase's state averaged over its last "
+                     "average_ms; 0 = the last sample [ms]")),
   };
   return keys;
 }
@@ -726,6 +740,24 @@ void check_dale_keys(const Config& c) {
   }
 }
 
+// Rate noise integrates by Euler-Maruyama; averaging is over settling time.
+void check_noise_keys(const Config& c) {
+  const DynamicsConfig& d = c.dynamics;
+  std::ostringstream msg;
+  if (c.noise.rate_std > 0 && d.mode == "settle" && d.stepper != "euler") {
+    msg << c.source << ": dynamics.stepper = '" << d.stepper
+        << "' with noise.rate_std = " << c.noise.rate_std
+        << ": expected euler (Euler-Maruyama; dopri5 has no stochastic form)";
+  } else if (d.average_ms > 0 && d.mode != "settle") {
+    msg << c.source << ": dynamics.average_ms = " << d.average_ms << " with dynamics.mode = '"
+        << d.mode << "': expected dynamics.mode settle (averaging is over settling time) or 0";
+  } else if (d.average_ms > d.max_time_ms) {
+    msg << c.source << ": dynamics.average_ms = " << d.average_ms
+        << " is longer than a phase (dynamics.max_time_ms = " << d.max_time_ms << ")";
+  }
+  if (!msg.str().empty()) throw ConfigError(msg.str());
+}
+
 // Constraints between keys, checked once every key is read.
 void check_cross_keys(const Config& c) {
   check_dale_keys(c);
@@ -739,6 +771,7 @@ void check_cross_keys(const Config& c) {
     throw ConfigError(msg.str());
   }
   check_feedback_keys(c);
+  check_noise_keys(c);
   if (d.mode == "settle" && d.max_time_ms < d.dt_ms) {
     std::ostringstream msg;
     msg << c.source << ": dynamics.max_time_ms = " << d.max_time_ms

@@ -101,6 +101,16 @@ struct DynamicsConfig {
   std::string feedback = "inverse";     // inverse | transpose (gait, tp)
   double record_every_ms = 1.0;         // `gaitsim settle`: sampling interval of trajectories [ms]
   bool fail_on_nonconvergence = false;  // a phase that does not converge is an error
+  // settle: plasticity reads each phase's state averaged over its last average_ms; 0 = the last
+  // sample (neurons/trailing_average.hpp) [ms]
+  double average_ms = 0.0;
+};
+
+// Noise in the rates (biology.md 4; neurons/rate_noise.hpp): settle mode Ornstein-Uhlenbeck
+// noise by Euler-Maruyama, algebraic mode Gaussian noise on each phase's activity.
+struct NoiseConfig {
+  double rate_std = 0.0;  // stationary std sigma of a population's state, 0 = off [rate units]
+  long long seed = 0;     // noise realisation; draws also depend on network.seed [1]
 };
 
 // Where the top-down sweep of gait/tp gets the inverse of each layer (docs/learned-feedback.md).
@@ -123,6 +133,7 @@ struct Config {
   OutputConfig output;
   DynamicsConfig dynamics;
   FeedbackConfig feedback;
+  NoiseConfig noise;
   std::string source;  // where it came from (file path or "<string>")
   std::string name;    // file stem, used for default output folders
 

@@ -59,6 +59,18 @@ Engine<T>::Engine(Network<T> net, const LearningConfig& learning, std::uint64_t 
 }
 
 template <class T>
+void Engine<T>::set_noise(const RateNoiseParams& params) {
+  const long long step = noise_.step();
+  try {
+    noise_ = RateNoise(params);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
+  }
+  noise_.set_step(step);
+  phases_->set_noise(&noise_);
+}
+
+template <class T>
 void Engine<T>::setup_feedback(const FeedbackConfig& feedback, std::uint64_t seed) {
   if (!rule_->inverts_layers()) {
     throw ConfigError("feedback.mode = learned with learning.algorithm = '" + rule_->name() +

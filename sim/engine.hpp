@@ -84,6 +84,12 @@ class Engine {
   FeedbackPlasticity<T>* feedback_plasticity() { return feedback_rule_.get(); }
   // false (feedback.warmup_epochs): step() trains the feedback only, the forward weights stay.
   void set_forward_learning(bool on) { forward_learning_ = on; }
+  // Rate noise in both phases of step() and updates() (noise.*; neurons/rate_noise.hpp); throws
+  // ConfigError where the phases cannot take it (settle with dopri5).
+  void set_noise(const RateNoiseParams& params);
+  // The global training step whose noise draws the next phases take (a resumed run sets the step
+  // it resumes at, so that it draws what the uninterrupted run drew).
+  void set_noise_step(long long step) { noise_.set_step(step); }
 
  private:
   BatchResult metrics(const Eigen::VectorXi& y) const;
@@ -106,6 +112,7 @@ class Engine {
   std::unique_ptr<FeedbackPlasticity<T>> feedback_rule_;
   bool forward_learning_ = true;
   std::vector<long long> clipped_;
+  RateNoise noise_;
 };
 
 extern template class Engine<double>;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "neurons/rate_noise.hpp"
 #include "neurons/relaxation.hpp"
 #include "plasticity/learning_rule.hpp"
 #include "sim/config.hpp"
@@ -52,21 +53,59 @@ class Phases {
   const SettlingStats& stats() const { return stats_; }
   void reset_stats() { stats_ = {}; }
   void set_stats(const SettlingStats& s) { stats_ = s; }
+  // Rate noise in both phases (neurons/rate_noise.hpp; not owned, null or off: noiseless). The
+  // target phase is noisy only for rules whose target phase is an activity (inverts_layers():
+  // gait, tp); bp and fa carry errors, not activities, and get noise in the free phase only.
+  virtual void set_noise(const RateNoise* noise) {
+    noise_ = noise != nullptr && noise->on() ? noise : nullptr;
+  }
 
  protected:
   SettlingStats stats_;
+  const RateNoise* noise_ = nullptr;
 };
+
+// The free phase's fixed point with noise: a_l = h_{l-1} W_l + b_l + sigma xi_l, h_l = f(a_l),
+// d_l = f'(a_l); each layer reads the noisy rates below. Noiseless: Network::forward.
+template <class T>
+void noisy_forward(const Network<T>& net, const Mat<T>& x, const RateNoise* noise,
+                   Activity<T>& act) {
+  if (noise == nullptr) return net.forward(x, act);
+  const int L = net.depth();
+  act.a.resize(L + 1);
+  act.h.resize(L + 1);
+  act.d.resize(L + 1);
+  act.h[0] = x;
+  for (int l = 1; l <= L; ++l) {
+    const Layer<T>& layer = net.layer(l);
+    layer.in.drive(act.h[l - 1], act.a[l]);
+    noise->add<T>(l, NoisePhase::kFree, 0, act.a[l], 1.0);
+    layer.f->f(act.a[l], act.h[l]);
+    layer.f->df(act.a[l], act.d[l]);
+  }
+}
+
+// The target phase's sweep with noise on every population's target state below the clamped
+// output: t_l += sigma xi_l, i.e. D_l += mult_l sigma xi_l (rules that invert their layers).
+template <class T>
+void noisy_propagate(const Network<T>& net, const LearningRule<T>& rule, const Activity<T>& act,
+                     const RateNoise* noise, ErrorSignals<T>& sig) {
+  if (noise == nullptr || !rule.inverts_layers()) return rule.propagate(net, act, sig);
+  rule.propagate(net, act, sig, [&](int l, Mat<T>& D, const ColVec<T>& mult) {
+    noise->add<T>(l, NoisePhase::kTarget, 0, D, 1.0, &mult);
+  });
+}
 
 template <class T>
 class AlgebraicPhases : public Phases<T> {
  public:
   std::string name() const override { return "algebraic"; }
   void free(const Network<T>& net, const Mat<T>& x, Activity<T>& act) override {
-    net.forward(x, act);
+    noisy_forward(net, x, this->noise_, act);
   }
   void target(const Network<T>& net, const LearningRule<T>& rule, const Activity<T>& act,
               ErrorSignals<T>& sig) override {
-    rule.propagate(net, act, sig);
+    noisy_propagate(net, rule, act, this->noise_, sig);
   }
 };
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "neurons/rate_dynamics.hpp"
+#include "neurons/trailing_average.hpp"
 #include "plasticity/layer_inverse.hpp"
 #include "sim/engine.hpp"
 
@@ -140,6 +141,33 @@ SettlingPhases<T>::SettlingPhases(const DynamicsConfig& dynamics)
     : dyn_(dynamics), params_(relax_params(dynamics)) {}
 
 template <class T>
+void SettlingPhases<T>::set_noise(const RateNoise* noise) {
+  Phases<T>::set_noise(noise);
+  if (this->noise_ != nullptr && params_.stepper != "euler") {
+    throw ConfigError("dynamics.stepper = '" + params_.stepper +
+                      "' with noise.rate_std > 0: expected euler (Euler-Maruyama; the adaptive "
+                      "dopri5 has no stochastic form)");
+  }
+}
+
+template <class T>
+RelaxParams SettlingPhases<T>::phase_params(const RateNoise* noise) const {
+  RelaxParams p = params_;
+  // a noisy residual never falls below tol; an average is taken over a window that ends at
+  // max_time_ms, not over the approach to a fixed point that happened to be reached early
+  p.fixed_time = noise != nullptr || dyn_.average_ms > 0;
+  return p;
+}
+
+template <class T>
+template <class F>
+std::function<void(long long, double, std::vector<T>&)> SettlingPhases<T>::stepped(
+    const RateNoise* noise, const F& after_step) const {
+  if (noise == nullptr && dyn_.average_ms <= 0) return {};  // noiseless: as before
+  return after_step;
+}
+
+template <class T>
 std::vector<double> SettlingPhases<T>::population_tau(const Network<T>& net) const {
   const auto L = static_cast<std::size_t>(net.depth());
   if (dyn_.population_tau_ms.empty()) return std::vector<double>(L, dyn_.tau_ms);
@@ -200,7 +228,19 @@ void SettlingPhases<T>::free(const Network<T>& net, const Mat<T>& x, Activity<T>
       }
     };
   }
-  last_free_ = relax(sys, a, layout, params_, observe);
+  // Euler-Maruyama: a_l += sigma sqrt(2 h / tau_l) xi after each Euler step of length h.
+  const std::vector<double> tau = population_tau(net);
+  TrailingAverage<T> average(dyn_.average_ms);
+  const auto after_step = [&](long long k, double h, std::vector<T>& s) {
+    for (int l = 1; this->noise_ != nullptr && l <= L; ++l) {
+      auto block = layout.view(s, l - 1);
+      this->noise_->template add<T>(l, NoisePhase::kFree, k, block, std::sqrt(2 * h / tau[l - 1]));
+    }
+    if (dyn_.average_ms > 0) average.push(h, s);
+  };
+  last_free_ =
+      relax(sys, a, layout, phase_params(this->noise_), observe, stepped(this->noise_, after_step));
+  average.mean(a);  // the phase's rates averaged over its last average_ms
   this->stats_.free.add(last_free_);
   if (recording_) free_traj_.report = last_free_;
   check(last_free_, "free", net, 1);
@@ -246,7 +286,24 @@ void SettlingPhases<T>::target(const Network<T>& net, const LearningRule<T>& rul
       }
     };
   }
-  last_target_ = relax(sys, u, layout, params_, observe);
+  // Euler-Maruyama on the target states v_l (l < L; the output is clamped): in delta coordinates
+  // u_l += mult_l sigma sqrt(2 h / tau_l) xi, with mult_l of the state the step started from
+  // (the rule's multipliers at the last right-hand side).
+  const RateNoise* noise = rule.inverts_layers() ? this->noise_ : nullptr;
+  const std::vector<double> tau = population_tau(net);
+  TrailingAverage<T> average(dyn_.average_ms);
+  const auto after_step = [&](long long k, double h, std::vector<T>& s) {
+    for (int l = 1; noise != nullptr && l < L; ++l) {
+      auto block = layout.view(s, l - 1);
+      noise->template add<T>(l, NoisePhase::kTarget, k, block, std::sqrt(2 * h / tau[l - 1]),
+                             &sys.mult()[l]);
+    }
+    if (dyn_.average_ms > 0) average.push(h, s);
+  };
+  // with noise on, bp's and fa's noiseless target phase runs the same fixed time
+  last_target_ =
+      relax(sys, u, layout, phase_params(this->noise_), observe, stepped(noise, after_step));
+  average.mean(u);
   this->stats_.target.add(last_target_);
   if (recording_) target_traj_.report = last_target_;
   check(last_target_, "target", net, 1);

@@ -19,6 +19,7 @@
 // it: tau du_{l-1}/dt = -u_{l-1} + r_l F^T. Every one has the rule's one-sweep deltas as fixed
 // point.
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,10 @@ class SettlingPhases : public Phases<T> {
   void free(const Network<T>& net, const Mat<T>& x, Activity<T>& act) override;
   void target(const Network<T>& net, const LearningRule<T>& rule, const Activity<T>& act,
               ErrorSignals<T>& sig) override;
+  // Euler-Maruyama in both phases; ConfigError naming dynamics.stepper for dopri5. With noise
+  // (or dynamics.average_ms > 0) every phase runs exactly dynamics.max_time_ms
+  // (RelaxParams::fixed_time).
+  void set_noise(const RateNoise* noise) override;
 
   // Keep the trajectories of the next phases (gaitsim settle, gaitsim record --trajectories).
   void set_recording(bool on) { recording_ = on; }
@@ -76,6 +81,13 @@ class SettlingPhases : public Phases<T> {
   // tau of populations 1..L: dynamics.tau_ms, or its list checked against the network's depth
   // (ConfigError naming the key).
   std::vector<double> population_tau(const Network<T>& net) const;
+  // params_ for a phase with `noise` (null: noiseless): fixed time with noise or averaging.
+  RelaxParams phase_params(const RateNoise* noise) const;
+  // The hook relax calls after each step: none when there is neither noise nor averaging, so
+  // that a noiseless run integrates exactly as before.
+  template <class F>
+  std::function<void(long long, double, std::vector<T>&)> stepped(const RateNoise* noise,
+                                                                  const F& after_step) const;
 
   DynamicsConfig dyn_;
   RelaxParams params_;

@@ -145,6 +145,9 @@ void Trainer<T>::start() {
   engine_ = std::make_unique<Engine<T>>(net.template cast<T>(), c_.learning,
                                         feedback_seed(c_.network), c_.dynamics, c_.feedback);
   engine_->optimizer().set_state(run_.optimizer);
+  engine_->set_noise({c_.noise.rate_std, static_cast<std::uint64_t>(c_.network.seed),
+                      static_cast<std::uint64_t>(c_.noise.seed),
+                      static_cast<std::uint64_t>(rank_)});
   if (engine_->learned_feedback()) start_feedback();
   engine_->set_reducer(group_.reducer(static_cast<T*>(nullptr)));
 }
@@ -294,6 +297,7 @@ void Trainer<T>::train_batch(datasets::BatchStream& stream,
                              const std::vector<Eigen::Index>& order) {
   auto& p = run_.progress;
   const bool align = c_.output.align_every > 0 && p.step % c_.output.align_every == 0;
+  engine_->set_noise_step(p.step);  // the alignment sample and the step draw the same noise
   if (align && rank_ == 0 && ranks_ > 1) align_on_global_batch(order);
   [[maybe_unused]] const bool delivered = stream.next(features_, y_);
   assert(delivered);

@@ -99,7 +99,7 @@ void parse_cases(const YAML::Node& arg, const fs::path& file, const std::string&
     const std::string at = where + ".cases." + name;
     if (!kv.second.IsMap()) fail(file, at + ": expected a map of key: value ({} sets nothing)");
     check_unique_keys(kv.second, file.string(), at);
-    KeyValues sets;
+    SweepKeyValues sets;
     for (const auto& item : kv.second) {
       const std::string k = item.first.as<std::string>();
       if (k == "network.seed") fail(file, at + ".network.seed: list seeds under 'seeds' instead");
