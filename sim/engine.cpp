@@ -150,8 +150,9 @@ BatchResult Engine<T>::step(const Mat<T>& x, const Eigen::VectorXi& y) {
                      (all_finite(grads_) ? "" : ", non-finite weight update"));
   }
   if (max_loss_ > 0 && loss > max_loss_) {
-    throw Divergence("loss " + std::to_string(loss) + " above " + std::to_string(max_loss_) +
-                     " (learning.max_loss_factor x the loss of a zero output)");
+    throw Divergence("loss " + std::to_string(loss) + " above the bound " +
+                     std::to_string(max_loss_) +
+                     " = learning.max_loss_factor x the loss of a zero output");
   }
   optimizer_->step(net_, grads_);
   // Dale's principle as a projected gradient step: the same on every replica, as the weights are.
