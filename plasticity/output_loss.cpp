@@ -29,6 +29,8 @@ class MseLoss : public OutputLoss<T> {
     D.leftCols(classes) = h.leftCols(classes);
     for (Eigen::Index n = 0; n < h.rows(); ++n) D(n, y(n)) -= T(1);
   }
+  // l(0, y) = 1/2 ||onehot(y)||^2
+  double zero_output_loss(int /*classes*/) const override { return 0.5; }
 };
 
 // l = -log softmax(h_C)_y,  dl/dh_C = softmax(h_C) - onehot(y)
@@ -55,6 +57,8 @@ class CrossEntropyLoss : public OutputLoss<T> {
       p(y(n)) -= T(1);
     }
   }
+  // l(0, y) = -log(1 / C)
+  double zero_output_loss(int classes) const override { return std::log(double(classes)); }
 };
 
 template <class T>

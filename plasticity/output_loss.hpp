@@ -20,6 +20,9 @@ class OutputLoss {
   // D = dl/dh_L on the class units, 0 on the other units (N x n_L).
   virtual void gradient(const Mat<T>& h, const Eigen::VectorXi& y, int classes,
                         Mat<T>& D) const = 0;
+  // l of a zero output, h_C = 0, whatever the label: the loss of a net that has learned nothing
+  // (the scale of learning.max_loss_factor).
+  virtual double zero_output_loss(int classes) const = 0;
 };
 
 template <class T>

@@ -74,6 +74,9 @@ struct LearningConfig {
   int batch_size = 60;                // samples per step [count]
   int epochs = 1;                     // passes over the training set [count]
   std::string precision = "float64";  // float64 | float32
+  // A step whose batch-mean loss exceeds max_loss_factor times the loss of a zero output (mse:
+  // 1/2, cross_entropy: log C) diverges like a non-finite one (exit 3); 0 = off [1]
+  double max_loss_factor = 100.0;
 };
 
 struct OutputConfig {

@@ -46,7 +46,8 @@ Engine<T>::Engine(Network<T> net, const LearningConfig& learning, std::uint64_t 
       ortho_({learning.ortho_reg, learning.ortho_mode}),
       optimizer_(make_optimizer<T>({learning.optimizer, learning.learning_rate, learning.beta1,
                                     learning.beta2, learning.epsilon})),
-      phases_(make_phases<T>(dynamics)) {
+      phases_(make_phases<T>(dynamics)),
+      max_loss_(learning.max_loss_factor * loss_->zero_output_loss(net_.classes)) {
   rule_->prepare(net_);
   if (feedback.mode == "learned") {
     if (dynamics.mode == "settle" && dynamics.feedback == "transpose") {
@@ -155,9 +156,15 @@ BatchResult Engine<T>::step(const Mat<T>& x, const Eigen::VectorXi& y) {
     reducer_->finish();
   }
   ortho_.add_gradient(net_, grads_);
+  const double loss = result.loss_sum / double(result.samples);
   if (!std::isfinite(result.loss_sum) || !all_finite(grads_)) {
-    throw Divergence("loss " + std::to_string(result.loss_sum / double(result.samples)) +
+    throw Divergence("loss " + std::to_string(loss) +
                      (all_finite(grads_) ? "" : ", non-finite weight update"));
+  }
+  if (max_loss_ > 0 && loss > max_loss_) {
+    throw Divergence("loss " + std::to_string(loss) + " above the bound " +
+                     std::to_string(max_loss_) +
+                     " = learning.max_loss_factor x the loss of a zero output");
   }
   optimizer_->step(net_, grads_);
   // Dale's principle as a projected gradient step: the same on every replica, as the weights are.

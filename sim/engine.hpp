@@ -57,7 +57,9 @@ class Engine {
          const DynamicsConfig& dynamics = {}, const FeedbackConfig& feedback = {});
 
   // One training step on a batch: updates the weights, returns the pre-update batch metrics.
-  // Throws Divergence (weights untouched) when the loss or an update is not finite.
+  // Throws Divergence (weights untouched) when the loss or an update is not finite, or when the
+  // batch-mean loss exceeds learning.max_loss_factor times a zero output's loss (a finite
+  // blow-up: the activity and loss growing without bound, as FA's on the tower, docs/studies.md).
   BatchResult step(const Mat<T>& x, const Eigen::VectorXi& y);
   // Set: step() sums metrics and updates over processes through it (not owned; null = alone).
   void set_reducer(StepReducer<T>* reducer) { reducer_ = reducer; }
@@ -113,6 +115,7 @@ class Engine {
   bool forward_learning_ = true;
   std::vector<long long> clipped_;
   RateNoise noise_;
+  double max_loss_ = 0.0;  // batch-mean loss above which a step diverges, 0 = no bound [1]
 };
 
 extern template class Engine<double>;

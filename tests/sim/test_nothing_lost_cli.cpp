@@ -59,9 +59,11 @@ TEST_F(NothingLost, SweepKeepsAnUnreadableRunFileInsteadOfDeletingIt) {
   EXPECT_EQ(file_text(run), whole.substr(0, whole.size() / 2));
 }
 
-// BP with plain SGD at this rate passes step 2 and diverges later.
+// BP with plain SGD at this rate passes step 2 and diverges later, to a non-finite loss (the loss
+// bound, learning.max_loss_factor, would stop it within 2 steps).
 const std::string kDiverging =
-    " --set learning.algorithm=bp --set learning.optimizer=sgd --set learning.learning_rate=30";
+    " --set learning.algorithm=bp --set learning.optimizer=sgd --set learning.learning_rate=30"
+    " --set learning.max_loss_factor=0";
 
 // Item 3: the run file was edited in place, which a reader holding it refused (exit 1, unmarked).
 TEST_F(NothingLost, DivergenceIsMarkedWhileAReaderHoldsTheRunFile) {
