@@ -206,6 +206,16 @@ struct ScaledRun {
   double error = 0;  // the same after the steps
 };
 
+// Rates of layer 1 for an L = 2 net: `scale` times an n x k standard Gaussian batch from `seed`.
+Activity<double> gaussian_rates(Eigen::Index n, Eigen::Index k, double scale, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Activity<double> act;
+  act.h.assign(3, Mat<double>());
+  act.h[1] = scale * Mat<double>::NullaryExpr(n, k, [&] { return normal(rng); });
+  return act;
+}
+
 // Feedback learning of layer 2 of an orthogonal net on `scale` times a standard Gaussian batch
 // (what growing rates do to A_t: its eigenvalues scale with scale^2).
 ScaledRun learn_at_scale(double scale, bool normalized, double rate, int steps) {
@@ -213,11 +223,7 @@ ScaledRun learn_at_scale(double scale, bool normalized, double rate, int steps) 
   s.input = 16;
   s.hidden = 1;
   const Network<double> net = testing::orthogonal_net(s);
-  std::mt19937_64 rng(5);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  Activity<double> act;
-  act.h.assign(3, Mat<double>());
-  act.h[1] = scale * Mat<double>::NullaryExpr(64, 16, [&] { return normal(rng); });
+  const Activity<double> act = gaussian_rates(64, 16, scale, 5);
   LearnedFeedback<double> fb;
   fb.initialize(net, "random", 9);
   FeedbackPlasticity<double> plasticity(FeedbackParams{0.1, rate, 1, 13, normalized});
@@ -249,11 +255,7 @@ TEST(FeedbackLearning, TheNormalisedStepIsMuOverOnePlusTheDrivePower) {
   s.input = 12;
   s.hidden = 1;
   const Network<double> net = testing::gaussian_net(s);
-  std::mt19937_64 rng(8);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  Activity<double> act;
-  act.h.assign(3, Mat<double>());
-  act.h[1] = 3.0 * Mat<double>::NullaryExpr(10, 12, [&] { return normal(rng); });
+  const Activity<double> act = gaussian_rates(10, 12, 3.0, 8);
   LearnedFeedback<double> fb;
   fb.initialize(net, "random", 4);
   const Mat<double> Q0 = fb.Q[2];
