@@ -55,8 +55,8 @@ void FeedbackPlasticity<T>::learn(const Network<T>& net, const Activity<T>& act,
       const Eigen::Index k = feedback.Q[l].cols();
       Mat<T> h = act.h[l - 1].leftCols(k);
       if (params_.noise_std > 0) h += noise(steps_, l, h.rows(), k);
-      last_loss_[l] = reconstruction_loss(net.layer(l).in, h, feedback.Q[l], feedback.c[l], &dQ,
-                                          &dc, &u_power);
+      last_loss_[l] =
+          reconstruction_loss(net.layer(l).in, h, feedback.Q[l], feedback.c[l], &dQ, &dc, &u_power);
       const T eta = T(step_size(u_power));
       feedback.Q[l] -= eta * dQ;
       feedback.c[l] -= eta * dc;

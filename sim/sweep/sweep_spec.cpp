@@ -92,7 +92,8 @@ void check_sweep_keys_unique(const YAML::Node& node, const std::string& source,
 // summary, each setting its keys together (a method that is more than one key).
 void parse_cases(const YAML::Node& arg, const fs::path& file, const std::string& where,
                  SweepAxis& axis) {
-  if (!arg.IsMap() || arg.size() == 0) fail(file, where + ": cases needs a map of name: {key: value}");
+  if (!arg.IsMap() || arg.size() == 0)
+    fail(file, where + ": cases needs a map of name: {key: value}");
   check_unique_keys(arg, file.string(), where + ".cases");
   for (const auto& kv : arg) {
     const std::string name = kv.first.as<std::string>();
@@ -112,7 +113,7 @@ void parse_cases(const YAML::Node& arg, const fs::path& file, const std::string&
 
 SweepAxis parse_axis(const std::string& key, const YAML::Node& v, const fs::path& file) {
   const std::string where = "axes." + key;
-  SweepAxis axis{key, {}, "", 0, 0};
+  SweepAxis axis{key, {}, "", 0, 0, {}};
   if (v.IsSequence()) {
     for (const auto& item : v) axis.values.push_back(scalar_value(item, file, where));
   } else if (v.IsMap()) {
@@ -146,7 +147,8 @@ SweepAxis parse_axis(const std::string& key, const YAML::Node& v, const fs::path
 }
 
 // Two axes that set the same key would leave a point's value to the order of its --set
-// arguments; `set:` may be overridden by an axis (a case's own epochs, say), axes not by each other.
+// arguments; `set:` may be overridden by an axis (a case's own epochs, say), axes not by each
+// other.
 void check_axes_disjoint(const std::vector<SweepAxis>& axes, const fs::path& file) {
   std::map<std::string, std::string> setter;  // key -> the axis that sets it
   for (const auto& a : axes) {
@@ -330,7 +332,8 @@ std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
         names.insert(unique);
         p.name = unique;
         p.sets = spec.fixed;
-        for (std::size_t i = 0; i < spec.axes.size(); ++i) push_sets(spec.axes[i], p.params[i], p.sets);
+        for (std::size_t i = 0; i < spec.axes.size(); ++i)
+          push_sets(spec.axes[i], p.params[i], p.sets);
         p.sets.push_back("network.seed=" + std::to_string(seed));
         points.push_back(std::move(p));
       }

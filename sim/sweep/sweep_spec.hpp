@@ -28,15 +28,15 @@ namespace gaitsim {
 using SweepKeyValues = std::vector<std::pair<std::string, std::string>>;
 
 struct SweepAxis {
-  std::string key;                  // dotted config key (a cases axis: the axis's name)
-  std::vector<std::string> values;  // grid axes: the values (cases: their names); random: drawn
-  std::string random;               // "" (grid) | uniform | log_uniform
-  double low = 0, high = 0;         // random range
-  std::vector<SweepKeyValues> cases;     // a cases axis: the keys each case sets, beside `values`
+  std::string key;                    // dotted config key (a cases axis: the axis's name)
+  std::vector<std::string> values;    // grid axes: the values (cases: their names); random: drawn
+  std::string random;                 // "" (grid) | uniform | log_uniform
+  double low = 0, high = 0;           // random range
+  std::vector<SweepKeyValues> cases;  // a cases axis: the keys each case sets, beside `values`
 };
 
 struct SweepPoint {
-  std::string name;                                         // folder name, unique
+  std::string name;       // folder name, unique
   SweepKeyValues params;  // swept key (a cases axis: its name) -> value (case name), axis order
   long long seed = 1;
   // --set arguments of the point: fixed overrides, its parameters, network.seed.

@@ -115,10 +115,10 @@ TEST_F(SweepSpecTest, CasesAxisSetsEachCasesKeysTogether) {
   ASSERT_EQ(points.size(), 3u * 2u * 2u);
   EXPECT_EQ(points[0].name, "method=bp__learning.gamma=0.001__seed=1");
   EXPECT_EQ(points[4].params[0], (std::pair<std::string, std::string>("method", "gait_learned")));
-  const std::vector<std::string> learned = {"learning.epochs=1",      "learning.algorithm=gait",
-                                            "feedback.mode=learned",  "learning.epochs=2",
-                                            "feedback.warmup_epochs=1", "learning.gamma=0.001",
-                                            "network.seed=1"};
+  const std::vector<std::string> learned = {
+      "learning.epochs=1", "learning.algorithm=gait",  "feedback.mode=learned",
+      "learning.epochs=2", "feedback.warmup_epochs=1", "learning.gamma=0.001",
+      "network.seed=1"};
   EXPECT_EQ(points[4].sets, learned);
   EXPECT_EQ(points[8].sets, (std::vector<std::string>{"learning.epochs=1", "learning.gamma=0.001",
                                                       "network.seed=1"}));
@@ -146,8 +146,8 @@ TEST_F(SweepSpecTest, BadCasesAreRefusedNamingTheCase) {
                            "axes.m.cases.a.learning.gamma"));
   EXPECT_TRUE(testing::has(error_of("  m: {cases: {a: {network.seed: 2}}}\n"),
                            "axes.m.cases.a.network.seed: list seeds under 'seeds'"));
-  EXPECT_TRUE(testing::has(error_of("  m: {cases: {a: {}, a: {}}}\n"),
-                           "duplicate key 'axes.m.cases.a'"));
+  EXPECT_TRUE(
+      testing::has(error_of("  m: {cases: {a: {}, a: {}}}\n"), "duplicate key 'axes.m.cases.a'"));
   EXPECT_TRUE(testing::has(error_of("  m: {cases: {a: {learning.gamma: 1, learning.gamma: 2}}}\n"),
                            "duplicate key 'axes.m.cases.a.learning.gamma'"));
   EXPECT_TRUE(testing::has(error_of("  m: {cases: {a: {learning.gamma: 1}}}\n"
