@@ -37,6 +37,26 @@ void read_feedback(const h5::File& f, int l, const Eigen::MatrixXd& W, WeightsDa
   w.q_cols.push_back(static_cast<int>(Q.cols()));
 }
 
+// The dann components of layer group g (W is k x n), else an empty entry; shapes validated.
+DannComponents read_dann(const h5::File& f, const std::string& g, const Eigen::MatrixXd& W) {
+  DannComponents d;
+  if (!f.exists(g + "/W_EE")) return d;
+  const Eigen::MatrixXd EE = f.read_matrix<double>(g + "/W_EE");
+  const Eigen::MatrixXd IE = f.read_matrix<double>(g + "/W_IE");
+  const Eigen::MatrixXd EI = f.read_matrix<double>(g + "/W_EI");
+  if (EE.rows() != W.rows() || EE.cols() != W.cols()) throw std::runtime_error(g + "/W_EE: shape");
+  if (IE.rows() != W.rows()) throw std::runtime_error(g + "/W_IE: shape");
+  if (EI.rows() != IE.cols() || EI.cols() != W.cols())
+    throw std::runtime_error(g + "/W_EI: shape");
+  d.EE = row_major(EE);
+  d.IE = row_major(IE);
+  d.EI = row_major(EI);
+  d.k = static_cast<int>(W.rows());
+  d.n = static_cast<int>(W.cols());
+  d.n_inhibitory = static_cast<int>(IE.cols());
+  return d;
+}
+
 }  // namespace
 
 WeightsData read_weights(const fs::path& run_file) {
@@ -67,6 +87,7 @@ WeightsData read_weights(const fs::path& run_file) {
       if (sign.size() != std::size_t(m.rows())) throw std::runtime_error(g + "/sign: length");
     }
     w.sign.push_back(std::move(sign));
+    w.dann.push_back(read_dann(f, g, m));
     read_feedback(f, l, m, w);
   }
   image_shape(static_cast<int>(f.attr_int("/weights", "input_width")), w.image_h, w.image_w,
@@ -115,6 +136,28 @@ QImage connectivity_image(const WeightsData& w, int l) {
     }
   }
   return img;
+}
+
+QImage component_image(const std::vector<double>& X, int rows, int cols) {
+  const double hi = std::max(value_range(X, false).second, 1e-300);
+  QImage img(cols, rows, QImage::Format_RGB32);
+  for (int i = 0; i < rows; ++i) {
+    for (int j = 0; j < cols; ++j)
+      img.setPixel(j, i, sequential_colour(X[static_cast<std::size_t>(i) * cols + j] / hi));
+  }
+  return img;
+}
+
+double dann_residual(const WeightsData& w, int l) {
+  const DannComponents& d = w.dann[l];
+  if (d.empty()) return std::nan("");
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const Eigen::Map<const RowMajor> W(w.W[l].data(), w.rows[l], w.cols[l]);
+  const Eigen::Map<const RowMajor> EE(d.EE.data(), d.k, d.n);
+  const Eigen::Map<const RowMajor> IE(d.IE.data(), d.k, d.n_inhibitory);
+  const Eigen::Map<const RowMajor> EI(d.EI.data(), d.n_inhibitory, d.n);
+  const double scale = std::max(W.cwiseAbs().maxCoeff(), 1e-300);
+  return (W - (EE - IE * EI)).cwiseAbs().maxCoeff() / scale;
 }
 
 double inverse_error(const WeightsData& w, int l) {

@@ -17,6 +17,13 @@ namespace gaitsim::gui {
 namespace fs = std::filesystem;
 
 // ---- weights (run file) ----
+// network.dale dann (docs/biology.md): a layer's non-negative components, W = W_EE - W_IE W_EI,
+// row-major; empty for a layer without them.
+struct DannComponents {
+  std::vector<double> EE, IE, EI;  // (k x n), (k x n_I), (n_I x n)
+  int k = 0, n = 0, n_inhibitory = 0;
+  bool empty() const { return EE.empty(); }
+};
 struct WeightsData {
   std::vector<QString> layer_names;    // 1..L
   std::vector<std::vector<double>> W;  // per layer, row-major (k x n)
@@ -24,6 +31,7 @@ struct WeightsData {
   // Synaptic constraints (docs/biology.md), per layer; an empty entry: not constrained.
   std::vector<std::vector<char>> mask;        // row-major like W: 1 where the synapse exists
   std::vector<std::vector<int>> sign;         // per row of W (presynaptic unit): +1 or -1
+  std::vector<DannComponents> dann;           // /weights/<l>/W_EE, W_IE, W_EI
   int image_h = 0, image_w = 0, image_c = 1;  // shape of one input image (0: not an image)
   // feedback.mode learned (/state/feedback/Q/<l>): the feedback weights Q_l per layer, row-major
   // (n_l x k, D_{l-1}[:, :k] = r_l Q_l); an empty entry: none (layer 1, exact mode)
@@ -42,6 +50,11 @@ std::pair<std::vector<double>, std::vector<double>> weights_by_sign(const Weight
 // Layer l's connectivity as an image of W's shape (rows: presynaptic units): red where an
 // excitatory (or unsigned) synapse exists, blue where an inhibitory one does, grey where none.
 QImage connectivity_image(const WeightsData& w, int l);
+// A non-negative dann component (rows x cols, row-major) on the sequential map, 0 to its max.
+QImage component_image(const std::vector<double>& X, int rows, int cols);
+// max |W - (W_EE - W_IE W_EI)| / max |W| of layer index l (0-based; NaN without components):
+// how exactly the stored effective W is the components' product (round-off of the dtype).
+double dann_residual(const WeightsData& w, int l);
 // ||Q_l W_l - I||_F / sqrt(n_l) of layer index l (0-based; NaN without Q_l): 0 for the exact
 // inverse, about 1 for a Q_l unrelated to W_l.
 double inverse_error(const WeightsData& w, int l);

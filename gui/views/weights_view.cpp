@@ -1,12 +1,14 @@
 #include "gui/views/weights_view.hpp"
 
 #include <QHBoxLayout>
+#include <QPainter>
 #include <QVBoxLayout>
 #include <QtCharts/QAreaSeries>
 #include <QtCharts/QChart>
 #include <QtCharts/QLineSeries>
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "gui/views/chart_helpers.hpp"
 
@@ -34,6 +36,12 @@ WeightsView::WeightsView(QWidget* parent) : QWidget(parent) {
   connectivity_ = new QLabel;
   connectivity_->setAlignment(Qt::AlignCenter);
   right->addWidget(connectivity_);
+  dann_ = new QLabel;
+  dann_->setWordWrap(true);
+  right->addWidget(dann_);
+  dann_map_ = new QLabel;
+  dann_map_->setAlignment(Qt::AlignCenter);
+  right->addWidget(dann_map_);
   feedback_ = new QLabel;
   feedback_->setWordWrap(true);
   right->addWidget(feedback_);
@@ -91,7 +99,9 @@ void WeightsView::show_constraints(int l) {
   const auto& mask = weights_->mask[l];
   const auto& sign = weights_->sign[l];
   if (mask.empty() && sign.empty()) {
-    constraints_->setText("All-to-all, synapses of either sign (no constraint).");
+    constraints_->setText(weights_->dann[l].empty()
+                              ? "All-to-all, synapses of either sign (no constraint)."
+                              : "All-to-all; Dale's principle through the dann components below.");
     connectivity_->setPixmap(QPixmap());
     return;
   }
@@ -116,6 +126,61 @@ void WeightsView::show_constraints(int l) {
   connectivity_->setPixmap(
       QPixmap::fromImage(connectivity_image(*weights_, l)
                              .scaled(240, 240, Qt::KeepAspectRatio, Qt::FastTransformation)));
+}
+
+namespace {
+
+// "W_EE 784 x 64 in [0, 0.31]": a component's shape and range.
+QString component_text(const char* name, const std::vector<double>& X, int rows, int cols) {
+  const auto [lo, hi] = value_range(X, false);
+  return QString("%1 %2 x %3 in [%4, %5]").arg(name).arg(rows).arg(cols).arg(number(lo)).arg(
+      number(hi));
+}
+
+// The three components at one height, 8 px apart, each on its own scale.
+QImage components_side_by_side(const DannComponents& d) {
+  const int height = 160, gap = 8;
+  std::vector<QImage> parts;
+  for (const auto& [X, rows, cols] : {std::tuple{&d.EE, d.k, d.n}, {&d.IE, d.k, d.n_inhibitory},
+                                      {&d.EI, d.n_inhibitory, d.n}}) {
+    const QImage img = component_image(*X, rows, cols);
+    const int width = std::max(48, std::min(240, height * cols / std::max(rows, 1)));
+    parts.push_back(img.scaled(width, height, Qt::IgnoreAspectRatio, Qt::FastTransformation));
+  }
+  int total = gap * int(parts.size() - 1);
+  for (const QImage& p : parts) total += p.width();
+  QImage out(total, height, QImage::Format_RGB32);
+  out.fill(qRgb(255, 255, 255));
+  QPainter painter(&out);
+  int x = 0;
+  for (const QImage& p : parts) {
+    painter.drawImage(x, 0, p);
+    x += p.width() + gap;
+  }
+  return out;
+}
+
+}  // namespace
+
+// Dale's dann form (biology.md): W = W_EE - W_IE W_EI with every component >= 0 and n_I
+// interneurons; the panel shows each component and how exactly their product is the stored W.
+void WeightsView::show_dann(int l) {
+  const DannComponents& d = weights_->dann[l];
+  if (d.empty()) {
+    dann_->clear();
+    dann_map_->setPixmap(QPixmap());
+    return;
+  }
+  dann_->setText(QString("Dale (dann): W%1 = W_EE - W_IE W_EI through %2 interneurons; %3, %4, "
+                         "%5; max |W - (W_EE - W_IE W_EI)| / max |W| = %6. Images left to right: "
+                         "W_EE, W_IE, W_EI (rows presynaptic; dark 0, yellow the component's max).")
+                     .arg(l + 1)
+                     .arg(d.n_inhibitory)
+                     .arg(component_text("W_EE", d.EE, d.k, d.n))
+                     .arg(component_text("W_IE", d.IE, d.k, d.n_inhibitory))
+                     .arg(component_text("W_EI", d.EI, d.n_inhibitory, d.n))
+                     .arg(number(dann_residual(*weights_, l))));
+  dann_map_->setPixmap(QPixmap::fromImage(components_side_by_side(d)));
 }
 
 // Learned feedback (issue 15): Q_l of layer l as a heat map and how far it is from W_l^-1. A
@@ -154,6 +219,8 @@ void WeightsView::redraw() {
     attach_axes(c, "weight", "count");
     constraints_->clear();
     connectivity_->setPixmap(QPixmap());
+    dann_->clear();
+    dann_map_->setPixmap(QPixmap());
     feedback_->clear();
     feedback_map_->setPixmap(QPixmap());
     return;
@@ -180,6 +247,7 @@ void WeightsView::redraw() {
   }
   attach_axes(c, "weight", "count", false, true);
   show_constraints(l);
+  show_dann(l);
   show_feedback(l);
   c->setTitle(QString("Histogram of W%1 (into %2)").arg(l + 1).arg(weights_->layer_names[l]));
 

@@ -374,6 +374,27 @@ class ViewerTest : public QObject {
     QVERIFY(wait_loaded(w, rec));
     QVERIFY2(w.network_view()->layer_title(0).contains("7 interneurons"),
              qPrintable(w.network_view()->layer_title(0)));
+
+    // the weights view: the components of W2 (hidden1 -> hidden2: 64 x 48, ceil(0.1 x 48) = 5
+    // interneurons), non-negative, their product the stored effective W
+    const WeightsData wd = read_weights(run.toStdString());
+    const h5::File fr = h5::File::open_read(run.toStdString());
+    const Eigen::MatrixXd W_EE = fr.read_matrix<double>("/weights/2/W_EE");
+    const DannComponents& d = wd.dann[1];
+    QCOMPARE(d.n_inhibitory, 5);
+    QCOMPARE(d.EE.size(), std::size_t(W_EE.size()));
+    QCOMPARE(d.EE[3 * d.n + 7], W_EE(3, 7));
+    for (const auto* X : {&d.EE, &d.IE, &d.EI})
+      for (double v : *X) QVERIFY(v >= 0);
+    QVERIFY2(dann_residual(wd, 1) < 1e-5, qPrintable(QString::number(dann_residual(wd, 1))));
+    QVERIFY(component_image(d.IE, d.k, d.n_inhibitory).width() == 5);
+    w.weights_view()->set_weights(std::make_shared<const WeightsData>(wd));
+    w.weights_view()->select_layer(1);
+    QVERIFY2(w.weights_view()->dann_text().contains("5 interneurons"),
+             qPrintable(w.weights_view()->dann_text()));
+    QVERIFY(w.weights_view()->dann_text().contains("W_EI 5 x 48"));
+    QVERIFY(w.weights_view()->dann_components_shown());
+    QVERIFY(w.weights_view()->constraints_text().contains("dann"));
   }
 
   // Regression: a run shorter than output.align_every has one angle sample, and its chart was
