@@ -7,6 +7,7 @@
 
 #include "analysis/h5_file.hpp"
 #include "cli_runner.hpp"
+#include "mnist_cli_test.hpp"
 #include "neurons/types.hpp"
 #include "tests/support/dependencies.hpp"
 
@@ -14,15 +15,13 @@ namespace gaitsim {
 namespace {
 
 using testing::contains;
-using testing::have_test_mnist;
 using testing::run_cli;
 using testing::ScratchDir;
 
 // A small tower net on the first 600 MNIST examples: 10 steps per epoch.
 std::string small_config(const ScratchDir& dir, const std::string& algorithm = "gait") {
   const std::string path = dir / "small.yaml";
-  std::ofstream(path) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
-                      << "/mnist\n  train_limit: 600\n  test_limit: 200\n"
+  std::ofstream(path) << testing::mnist_data_yaml(600, 200)
                       << "network:\n  kind: tower\n  widths: [784, 64, 48, 32]\n"
                       << "learning:\n  algorithm: " << algorithm
                       << "\n  batch_size: 60\n  epochs: 2\n  learning_rate: 1e-3\n"
@@ -30,13 +29,7 @@ std::string small_config(const ScratchDir& dir, const std::string& algorithm = "
   return path;
 }
 
-class Cli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(have_test_mnist()) << "MNIST is missing: run scripts/fetch-data.sh";
-  }
-  ScratchDir dir;
-};
+class Cli : public testing::MnistCliTest {};
 
 TEST_F(Cli, TrainWritesARunFileAndRefusesToOverwriteIt) {
   const std::string cfg = small_config(dir);

@@ -7,13 +7,13 @@
 
 #include "analysis/h5_file.hpp"
 #include "cli_runner.hpp"
+#include "mnist_cli_test.hpp"
 #include "neurons/types.hpp"
 
 namespace gaitsim {
 namespace {
 
 using testing::contains;
-using testing::have_test_mnist;
 using testing::run_cli;
 using testing::ScratchDir;
 
@@ -21,8 +21,7 @@ using testing::ScratchDir;
 // output 392 wide with the 10 classes first; 600 examples, batch 20: 30 steps per epoch.
 std::string cnn_config(const ScratchDir& dir, const std::string& algorithm) {
   const std::string path = dir / ("cnn_" + algorithm + ".yaml");
-  std::ofstream(path) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
-                      << "/mnist\n  train_limit: 600\n  test_limit: 200\n"
+  std::ofstream(path) << testing::mnist_data_yaml(600, 200)
                       << "network:\n  kind: cnn\n  input: [1, 28, 28]\n  layers:\n"
                       << "    - conv: {filters: 4, kernel: 3, stride: 1}\n"
                       << "    - conv: {filters: 8, kernel: 3, stride: 2}\n"
@@ -35,13 +34,7 @@ std::string cnn_config(const ScratchDir& dir, const std::string& algorithm) {
   return path;
 }
 
-class CnnCli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(have_test_mnist()) << "MNIST is missing: run scripts/fetch-data.sh";
-  }
-  ScratchDir dir;
-};
+class CnnCli : public testing::MnistCliTest {};
 
 TEST_F(CnnCli, EveryRuleTrainsAboveChance) {
   for (const char* algorithm : {"bp", "gait", "tp", "fa"}) {

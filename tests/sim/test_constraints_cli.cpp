@@ -8,6 +8,7 @@
 
 #include "analysis/h5_file.hpp"
 #include "cli_runner.hpp"
+#include "mnist_cli_test.hpp"
 #include "neurons/types.hpp"
 #include "tests/support/dependencies.hpp"
 
@@ -15,15 +16,13 @@ namespace gaitsim {
 namespace {
 
 using testing::contains;
-using testing::have_test_mnist;
 using testing::run_cli;
 using testing::ScratchDir;
 
 // 10 steps per epoch, 2 epochs, masks at p = 0.5 and Dale's sign form with 20% inhibitory.
 std::string constrained_config(const ScratchDir& dir) {
   const std::string path = dir / "constrained.yaml";
-  std::ofstream(path) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
-                      << "/mnist\n  train_limit: 600\n  test_limit: 200\n"
+  std::ofstream(path) << testing::mnist_data_yaml(600, 200)
                       << "network:\n  kind: tower\n  widths: [784, 64, 48, 32]\n"
                       << "  connection_prob: 0.5\n  dale: sign\n"
                       << "learning:\n  algorithm: gait\n  batch_size: 60\n  epochs: 2\n"
@@ -32,13 +31,7 @@ std::string constrained_config(const ScratchDir& dir) {
   return path;
 }
 
-class ConstraintsCli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(have_test_mnist()) << "MNIST is missing: run scripts/fetch-data.sh";
-  }
-  ScratchDir dir;
-};
+class ConstraintsCli : public testing::MnistCliTest {};
 
 TEST_F(ConstraintsCli, RunFileHoldsMasksSignsAndClippedCountsAndResumesBitwise) {
   // float32 with BP: GAIT's inverses of the 48-wide masked, signed layer pass float32's
@@ -130,8 +123,7 @@ TEST_F(ConstraintsCli, RecordWritesTheCellTypeOfEveryUnit) {
 // z_l = h_{l-1} W^IE and their rows in the unit table.
 TEST_F(ConstraintsCli, DannRunFileHoldsTheComponentsResumesBitwiseAndRecordsInterneurons) {
   const std::string cfg = dir / "dann.yaml";
-  std::ofstream(cfg) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
-                     << "/mnist\n  train_limit: 600\n  test_limit: 200\n"
+  std::ofstream(cfg) << testing::mnist_data_yaml(600, 200)
                      << "network:\n  kind: tower\n  widths: [784, 64, 48, 32]\n"
                      << "  dale: dann\n"
                      << "learning:\n  algorithm: gait\n  batch_size: 60\n  epochs: 2\n"

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "cli_runner.hpp"
+#include "mnist_cli_test.hpp"
 #include "process_util.hpp"
 
 namespace gaitsim {
@@ -20,8 +21,7 @@ const std::string kBinary = GAITSIM_BINARY;
 // 10 steps per epoch, 2 epochs, a checkpoint every 3 steps: about 10 checkpoint writes.
 std::string tiny_run_config(const ScratchDir& dir, const std::string& extra = "") {
   const std::string path = dir / "tiny.yaml";
-  std::ofstream(path) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
-                      << "/mnist\n  train_limit: 600\n  test_limit: 200\n"
+  std::ofstream(path) << testing::mnist_data_yaml(600, 200)
                       << "network:\n  kind: tower\n  widths: [784, 32, 24, 16]\n"
                       << "learning:\n  algorithm: gait\n  batch_size: 60\n  epochs: 2\n"
                       << "  learning_rate: 1e-3\n"

@@ -12,6 +12,7 @@
 #include <cstdlib>
 
 #include "cli_runner.hpp"
+#include "mnist_cli_test.hpp"
 #include "process_util.hpp"
 #include "tests/datasets/test_files.hpp"
 #include "tests/support/dependencies.hpp"
@@ -45,8 +46,7 @@ class FullDisk : public ::testing::Test {
         "mounting a tmpfs needs root");
     mounted_ = true;
     cfg_ = dir / "tiny.yaml";
-    std::ofstream(cfg_) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
-                        << "/mnist\n  train_limit: 120\n  test_limit: 60\n"
+    std::ofstream(cfg_) << testing::mnist_data_yaml(120, 60)
                         << "network:\n  kind: tower\n  widths: [784, 32, 24, 16]\n"
                         << "learning:\n  algorithm: gait\n  batch_size: 60\n  epochs: 1\n"
                         << "output:\n  progress: false\n  align_every: 1\n";
@@ -150,8 +150,9 @@ TEST_F(FullDisk, SweepOnAFullDiskLeavesNoEmptySweepFileAndKeepsTheOldSweep) {
 TEST_F(FullDisk, CacheOnAFullDiskKeepsTheOldCache) {
   for (int c = 0; c < 2; ++c) {
     for (int i = 0; i < 3; ++i) {
-      const fs::path file =
-          dir.path() / "src" / ("c" + std::to_string(c)) / (std::to_string(i) + ".png");
+      // std::string(1, 'c') += ...: GCC 12 warns (-Wrestrict, a false positive) on "c" + string
+      const fs::path file = dir.path() / "src" / (std::string(1, 'c') += std::to_string(c)) /
+                            (std::to_string(i) += ".png");
       fs::create_directories(file.parent_path());
       datasets::testing::write_png(file, 12, 10, 3, std::vector<std::uint8_t>(360, 40 * (c + i)));
     }

@@ -7,21 +7,20 @@
 
 #include "analysis/h5_file.hpp"
 #include "cli_runner.hpp"
+#include "mnist_cli_test.hpp"
 #include "neurons/types.hpp"
 
 namespace gaitsim {
 namespace {
 
 using testing::contains;
-using testing::have_test_mnist;
 using testing::run_cli;
 using testing::ScratchDir;
 
 // A small tower net on the first 600 MNIST examples: 10 steps of 60 per epoch, 2 epochs.
 std::string noise_config(const ScratchDir& dir) {
   const std::string path = dir / "noise.yaml";
-  std::ofstream(path) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
-                      << "/mnist\n  train_limit: 600\n  test_limit: 100\n"
+  std::ofstream(path) << testing::mnist_data_yaml(600, 100)
                       << "network:\n  kind: tower\n  widths: [784, 40, 32, 24]\n"
                       << "learning:\n  batch_size: 60\n  epochs: 2\n  learning_rate: 1e-3\n"
                       << "  gamma: 0.01\n"
@@ -31,13 +30,7 @@ std::string noise_config(const ScratchDir& dir) {
   return path;
 }
 
-class NoiseCli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(have_test_mnist()) << "MNIST is missing: run scripts/fetch-data.sh";
-  }
-  ScratchDir dir;
-};
+class NoiseCli : public testing::MnistCliTest {};
 
 TEST_F(NoiseCli, ResumedNoisyRunEqualsUninterruptedRun) {
   const std::string cfg = noise_config(dir);

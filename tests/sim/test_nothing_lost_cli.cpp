@@ -6,6 +6,7 @@
 
 #include "analysis/h5_file.hpp"
 #include "cli_runner.hpp"
+#include "mnist_cli_test.hpp"
 #include "process_util.hpp"
 
 namespace gaitsim {
@@ -21,8 +22,7 @@ class NothingLost : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(have_test_mnist()) << "MNIST is missing: run scripts/fetch-data.sh";
     cfg_ = dir / "tiny.yaml";
-    std::ofstream(cfg_) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
-                        << "/mnist\n  train_limit: 600\n  test_limit: 100\n"
+    std::ofstream(cfg_) << testing::mnist_data_yaml(600, 100)
                         << "network:\n  kind: tower\n  widths: [784, 32, 24, 16]\n"
                         << "learning:\n  algorithm: gait\n  batch_size: 60\n  epochs: 1\n"
                         << "output:\n  progress: false\n  align_every: 0\n  checkpoint_every: 3\n";

@@ -8,13 +8,13 @@
 
 #include "analysis/h5_file.hpp"
 #include "cli_runner.hpp"
+#include "mnist_cli_test.hpp"
 #include "neurons/types.hpp"
 
 namespace gaitsim {
 namespace {
 
 using testing::contains;
-using testing::have_test_mnist;
 using testing::run_cli;
 using testing::ScratchDir;
 
@@ -24,8 +24,7 @@ using Counts = Eigen::Matrix<long long, Eigen::Dynamic, Eigen::Dynamic>;
 std::string rates_config(const ScratchDir& dir, const std::string& network,
                          const std::string& algorithm) {
   const std::string path = dir / "rates.yaml";
-  std::ofstream(path) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
-                      << "/mnist\n  train_limit: 600\n  test_limit: 100\n"
+  std::ofstream(path) << testing::mnist_data_yaml(600, 100)
                       << "network:\n  kind: tower\n  widths: [784, 40, 32, 24]\n"
                       << network << "learning:\n  algorithm: " << algorithm
                       << "\n  batch_size: 60\n  epochs: 2\n  learning_rate: 1e-3\n"
@@ -33,13 +32,7 @@ std::string rates_config(const ScratchDir& dir, const std::string& network,
   return path;
 }
 
-class RatesCli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(have_test_mnist()) << "MNIST is missing: run scripts/fetch-data.sh";
-  }
-  ScratchDir dir;
-};
+class RatesCli : public testing::MnistCliTest {};
 
 // TP with logistic rates in (0, 1) and MSE to one-hot: the output target is the one-hot vector
 // itself, on the bounds of the range, so every class unit of every sample is clipped at the
