@@ -7,10 +7,14 @@ layers 1 and 2 over the samples, for noise.rate_std / gamma in 0, 0.01, 0.1, 1, 
 adaptive gamma, algebraic and settle mode with and without averaging. BP is measured on the
 same noisy free phase (the same draws), so the angle is what the target phase's noise adds.
 
+With --seeds N every cell is run for network.seed = 1..N (the noise draws depend on it, so each
+seed has its own initial weights and noise) and shows the mean over seeds +- their standard
+deviation (ddof 1).
+
 With --power P the ratio is noise.rate_std / gamma^P instead: the noise of layer l's D_l is
 sigma / gamma^(L-l) (L = 3 here), so P = 2 puts layer 1 on the scale P = 1 puts layer 2 on.
 
-usage: scripts/noise_angle_study.py GAITSIM_BINARY OUT_DIR [--steps N] [--power P]
+usage: scripts/noise_angle_study.py GAITSIM_BINARY OUT_DIR [--steps N] [--power P] [--seeds N]
 Needs h5py (/usr/bin/python3 has it).
 """
 import argparse
@@ -46,12 +50,20 @@ def run(binary, out, sets, steps):
         return np.asarray(f["/alignment/angle_deg"])  # samples x layers
 
 
+def cell(values):
+    """One seed: the angle; several: mean +- sd over seeds."""
+    if len(values) == 1:
+        return f"{values[0]:.3g}"
+    return f"{values.mean():.3g} +- {values.std(ddof=1):.2g}"
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("binary")
     p.add_argument("out_dir", type=pathlib.Path)
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--power", type=int, default=1)
+    p.add_argument("--seeds", type=int, default=1)
     a = p.parse_args()
     scale = "gamma" if a.power == 1 else f"gamma^{a.power}"
     print(f"| gamma | dynamics | layer | " + " | ".join(f"sigma/{scale} = {r:g}" for r in RATIOS) +
@@ -64,9 +76,12 @@ def main():
                 extra = sets + [f"learning.adaptive_gamma={'true' if adaptive else 'false'}",
                                 f"noise.rate_std={r * GAMMA**a.power:g}"]
                 tag = f"{'adaptive' if adaptive else 'fixed'}-{name.split(',')[0]}-{len(sets)}-{r:g}"
-                angles.append(run(a.binary, a.out_dir / tag, extra, a.steps).mean(axis=0))
+                per_seed = [run(a.binary, a.out_dir / f"{tag}-s{seed}",
+                                extra + [f"network.seed={seed}"], a.steps).mean(axis=0)
+                            for seed in range(1, a.seeds + 1)]
+                angles.append(np.array(per_seed))  # seeds x layers
             for layer in (0, 1):
-                cells = " | ".join(f"{x[layer]:.3g}" for x in angles)
+                cells = " | ".join(cell(x[:, layer]) for x in angles)
                 print(f"| {'adaptive' if adaptive else 'fixed'} | {name} | {layer + 1} | {cells} |",
                       flush=True)
 

@@ -4,6 +4,7 @@
     /usr/bin/python3 configs/studies/summarize.py precision SWEEP_DIR [SWEEP_DIR ...]
     /usr/bin/python3 configs/studies/summarize.py deep SWEEP_DIR [SWEEP_DIR ...]
     /usr/bin/python3 configs/studies/summarize.py feedback SWEEP_DIR [SWEEP_DIR ...]
+    /usr/bin/python3 configs/studies/summarize.py bio SWEEP_DIR [SWEEP_DIR ...]
 
 precision: per sweep (one dataset), test accuracy per seed for float32 and float64, the paired
 differences, mean +- sd (n-1), and the mean angle to BP per layer. deep: per point, status,
@@ -11,7 +12,11 @@ test accuracy per epoch, angle to BP per layer (first sample, mean, last sample)
 orthogonality error, and the warnings/errors in the point's log. feedback (learned feedback,
 issue 15): per dataset and method (rule, exact or learned feedback), test accuracy mean +- sd,
 the angle to BP per layer over the forward-learning steps, and the inverse error
-||Q_l W_l - I||_F / sqrt(n) at the start, when forward learning starts and at the end.
+||Q_l W_l - I||_F / sqrt(n) at the start, when forward learning starts and at the end. bio
+(biological constraints, issue 14): per dataset, constraint case and rule, the runs that
+finished and diverged, test accuracy mean +- sd over the finished ones, the angle to the exact
+BP of the same constrained network per layer (mean over the samples and seeds) and the clipped
+units and synapses per layer (summed over training, mean over seeds).
 """
 import re
 import csv
@@ -203,8 +208,40 @@ def feedback(sweeps):
             print(f"- {d} {m}: [{fmt(cols[0])}] | [{fmt(cols[1])}] | [{fmt(cols[2])}]")
 
 
+def bio_point(sweep, r):
+    """One point of a constraint study: accuracy, mean angle and clipped counts per layer."""
+    with run_file(sweep, r["name"]) as h:
+        total = lambda path: h[path][:].sum(axis=0) if path in h else None
+        return {"status": r["status"], "acc": 100 * float(r["final_test_accuracy"] or "nan"),
+                "angle": np.nanmean(h["alignment/angle_deg"][:], axis=0),
+                "units": total("constraints/clipped_units"),
+                "synapses": total("constraints/clipped_synapses")}
+
+
+def bio(sweeps):
+    groups = {}
+    for sweep in sweeps:
+        for r in read_summary(sweep):
+            key = (r["data.dataset"], r["constraint"], r["learning.algorithm"])
+            groups.setdefault(key, []).append(bio_point(sweep, r))
+    fmt = lambda v: "-" if v is None else ", ".join(f"{x:.3g}" for x in v)
+    mean_of = lambda ps, k: None if ps[0][k] is None else np.mean([p[k] for p in ps], axis=0)
+    print("| dataset | constraint | rule | finished / diverged | test accuracy [%] mean +- sd | "
+          "angle to BP per layer [deg] | clipped units per layer | clipped synapses per layer |")
+    print("|---|---|---|---|---|---|---|---|")
+    for (d, c, rule), ps in groups.items():
+        done = [p for p in ps if p["status"] == "complete"]
+        diverged = sum(p["status"] == "diverged" for p in ps)
+        acc = ("-" if not done else "%.2f +- %.2f" % mean_sd([p["acc"] for p in done])
+               if len(done) > 1 else f"{done[0]['acc']:.2f}")
+        ok = done or ps
+        print(f"| {d} | {c} | {rule} | {len(done)} / {diverged} | {acc} | "
+              f"{fmt(mean_of(ok, 'angle'))} | {fmt(mean_of(ok, 'units'))} | "
+              f"{fmt(mean_of(ok, 'synapses'))} |")
+
+
 if __name__ == "__main__":
-    modes = {"precision": precision, "deep": deep, "feedback": feedback}
+    modes = {"precision": precision, "deep": deep, "feedback": feedback, "bio": bio}
     if len(sys.argv) < 3 or sys.argv[1] not in modes:
         sys.exit(__doc__)
     modes[sys.argv[1]](sys.argv[2:])
