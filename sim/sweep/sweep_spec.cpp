@@ -25,6 +25,11 @@ namespace {
   throw ConfigError(file.string() + ": " + what);
 }
 
+// Seeds belong under `seeds` (each point's network.seed), not in an axis or a case.
+void refuse_seed_key(const std::string& key, const fs::path& file, const std::string& where) {
+  if (key == "network.seed") fail(file, where + ".network.seed: list seeds under 'seeds' instead");
+}
+
 double number(const YAML::Node& n, const fs::path& file, const std::string& where) {
   try {
     return n.as<double>();
@@ -103,7 +108,7 @@ void parse_cases(const YAML::Node& arg, const fs::path& file, const std::string&
     SweepKeyValues sets;
     for (const auto& item : kv.second) {
       const std::string k = item.first.as<std::string>();
-      if (k == "network.seed") fail(file, at + ".network.seed: list seeds under 'seeds' instead");
+      refuse_seed_key(k, file, at);
       sets.emplace_back(k, scalar_value(item.second, file, at + "." + k));
     }
     axis.values.push_back(name);
@@ -245,7 +250,7 @@ SweepSpec parse_sweep(const std::string& yaml, const fs::path& file) {
   std::set<std::string> seen;
   for (const auto& kv : axes) {
     const std::string k = kv.first.as<std::string>();
-    if (k == "network.seed") fail(file, "axes.network.seed: list seeds under 'seeds' instead");
+    refuse_seed_key(k, file, "axes");
     if (!seen.insert(k).second) fail(file, "axes." + k + " is given twice");
     s.axes.push_back(parse_axis(k, kv.second, file));
   }

@@ -146,6 +146,8 @@ TEST_F(SweepSpecTest, BadCasesAreRefusedNamingTheCase) {
                            "axes.m.cases.a.learning.gamma"));
   EXPECT_TRUE(testing::has(error_of("  m: {cases: {a: {network.seed: 2}}}\n"),
                            "axes.m.cases.a.network.seed: list seeds under 'seeds'"));
+  EXPECT_TRUE(testing::has(error_of("  network.seed: [1, 2]\n"),
+                           "axes.network.seed: list seeds under 'seeds'"));
   EXPECT_TRUE(
       testing::has(error_of("  m: {cases: {a: {}, a: {}}}\n"), "duplicate key 'axes.m.cases.a'"));
   EXPECT_TRUE(testing::has(error_of("  m: {cases: {a: {learning.gamma: 1, learning.gamma: 2}}}\n"),
