@@ -6,12 +6,12 @@
 // of 8.4e4). The ratios to the plain step are what docs/biology.md reports; take them from one run.
 #include <benchmark/benchmark.h>
 
-#include <random>
 #include <string>
 
 #include "sim/config.hpp"
 #include "sim/engine.hpp"
 #include "sim/network_builder.hpp"
+#include "synthetic_batch.hpp"
 
 namespace {
 
@@ -36,12 +36,8 @@ template <class T>
 void BM_ConstrainedStep(benchmark::State& state, double connection_prob, std::string dale) {
   const Config c = constrained_config(connection_prob, dale);
   Engine<T> engine(build_network(c, kWidth, kClasses).template cast<T>(), c.learning, 2);
-  std::mt19937_64 rng(7);
-  std::uniform_real_distribution<double> u(0, 1);
-  Mat<T> x = Mat<double>::NullaryExpr(kBatch, kWidth, [&] { return u(rng); }).template cast<T>();
-  Eigen::VectorXi y(kBatch);
-  for (int n = 0; n < kBatch; ++n) y(n) = n % kClasses;
-  for (auto _ : state) benchmark::DoNotOptimize(engine.step(x, y));
+  const auto b = bench::synthetic_rate_batch<T>(kBatch, kWidth, kClasses);
+  for (auto _ : state) benchmark::DoNotOptimize(engine.step(b.x, b.y));
 }
 
 void register_all() {

@@ -6,12 +6,12 @@
 // (time / (free_steps + target_steps)) for settle.
 #include <benchmark/benchmark.h>
 
-#include <random>
 #include <string>
 
 #include "sim/config.hpp"
 #include "sim/engine.hpp"
 #include "sim/network_builder.hpp"
+#include "synthetic_batch.hpp"
 
 namespace {
 
@@ -32,11 +32,7 @@ void BM_NoiseStep(benchmark::State& state, std::string mode, double sigma, doubl
   dyn.average_ms = average;
   Engine<double> engine(build_network(c, kWidth, kClasses), c.learning, 2, dyn);
   engine.set_noise({sigma, 1, 0, 0});
-  std::mt19937_64 rng(7);
-  std::uniform_real_distribution<double> u(0, 1);
-  const Mat<double> x = Mat<double>::NullaryExpr(kBatch, kWidth, [&] { return u(rng); });
-  Eigen::VectorXi y(kBatch);
-  for (int n = 0; n < kBatch; ++n) y(n) = n % kClasses;
+  const auto [x, y] = bench::synthetic_rate_batch<double>(kBatch, kWidth, kClasses);
   long long step = 0;
   for (auto _ : state) {
     engine.set_noise_step(step++);

@@ -12,6 +12,7 @@
 #include "sim/config.hpp"
 #include "sim/engine.hpp"
 #include "sim/network_builder.hpp"
+#include "synthetic_batch.hpp"
 
 namespace {
 
@@ -29,12 +30,8 @@ void BM_Step(benchmark::State& state, std::string activation) {
   c.learning.ortho_reg = 0.0;
   c.learning.batch_size = kBatch;
   Engine<T> engine(build_network(c, kWidth, kClasses).template cast<T>(), c.learning, 2);
-  std::mt19937_64 rng(7);
-  std::uniform_real_distribution<double> u(0, 1);
-  Mat<T> x = Mat<double>::NullaryExpr(kBatch, kWidth, [&] { return u(rng); }).template cast<T>();
-  Eigen::VectorXi y(kBatch);
-  for (int n = 0; n < kBatch; ++n) y(n) = n % kClasses;
-  for (auto _ : state) benchmark::DoNotOptimize(engine.step(x, y));
+  const auto b = bench::synthetic_rate_batch<T>(kBatch, kWidth, kClasses);
+  for (auto _ : state) benchmark::DoNotOptimize(engine.step(b.x, b.y));
 }
 
 // r = (f^-1(h) - f^-1(h - s)) / q with h in the range of f and s a small nudge.

@@ -3,13 +3,13 @@
 // Counters: flops per step (model below) and GFLOP/s achieved.
 #include <benchmark/benchmark.h>
 
-#include <random>
 #include <string>
 
 #include "neurons/weight_init.hpp"
 #include "sim/config.hpp"
 #include "sim/engine.hpp"
 #include "sim/network_builder.hpp"
+#include "synthetic_batch.hpp"
 
 #ifdef EIGEN_USE_BLAS
 extern "C" char* openblas_get_config();
@@ -62,12 +62,8 @@ template <class T>
 void BM_Step(benchmark::State& state, std::string algorithm, bool ortho) {
   const Config c = square_config(algorithm, ortho ? 0.1 : 0.0);
   Engine<T> engine(build_network(c, kWidth, kClasses).template cast<T>(), c.learning, 2);
-  std::mt19937_64 rng(7);
-  std::uniform_real_distribution<double> u(0, 1);
-  Mat<T> x = Mat<double>::NullaryExpr(kBatch, kWidth, [&] { return u(rng); }).template cast<T>();
-  Eigen::VectorXi y(kBatch);
-  for (int n = 0; n < kBatch; ++n) y(n) = n % kClasses;
-  for (auto _ : state) benchmark::DoNotOptimize(engine.step(x, y));
+  const auto b = bench::synthetic_rate_batch<T>(kBatch, kWidth, kClasses);
+  for (auto _ : state) benchmark::DoNotOptimize(engine.step(b.x, b.y));
   const double flops = step_flops(algorithm, ortho);
   state.counters["GFLOPs"] =
       benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
@@ -83,12 +79,8 @@ void BM_Feedback(benchmark::State& state, std::string algorithm, std::string mod
   fb.mode = mode;
   fb.init = "inverse";  // the cost does not depend on the values; this start cannot diverge
   Engine<T> engine(build_network(c, kWidth, kClasses).template cast<T>(), c.learning, 2, {}, fb);
-  std::mt19937_64 rng(7);
-  std::uniform_real_distribution<double> u(0, 1);
-  Mat<T> x = Mat<double>::NullaryExpr(kBatch, kWidth, [&] { return u(rng); }).template cast<T>();
-  Eigen::VectorXi y(kBatch);
-  for (int n = 0; n < kBatch; ++n) y(n) = n % kClasses;
-  for (auto _ : state) benchmark::DoNotOptimize(engine.step(x, y));
+  const auto b = bench::synthetic_rate_batch<T>(kBatch, kWidth, kClasses);
+  for (auto _ : state) benchmark::DoNotOptimize(engine.step(b.x, b.y));
 }
 
 template <class T>
