@@ -74,8 +74,11 @@ void NetworkView::rebuild(int layers) {
   for (auto& m : maps_)
     for (auto* w : m) delete w;
   for (auto* t : layer_titles_) delete t;
+  for (auto* m : interneuron_maps_) delete m;
+  delete interneuron_label_;
   maps_.clear();
   layer_titles_.clear();
+  interneuron_maps_.clear();
   const char* rows[3] = {"forward rate h", "target t", "difference t - h"};
   for (int r = 0; r < 3; ++r) {
     auto* lab = new QLabel(rows[r]);
@@ -84,8 +87,12 @@ void NetworkView::rebuild(int layers) {
     grid->addWidget(lab, r + 1, 0);
     layer_titles_.push_back(lab);
   }
+  interneuron_label_ = new QLabel("interneurons z");
+  interneuron_label_->setStyleSheet("font-weight: bold");
+  interneuron_label_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  grid->addWidget(interneuron_label_, 4, 0);
   grid->setRowStretch(0, 0);
-  for (int r = 1; r <= 3; ++r) grid->setRowStretch(r, 1);
+  for (int r = 1; r <= 4; ++r) grid->setRowStretch(r, 1);
   grid->setColumnStretch(0, 0);
   for (int l = 0; l < layers; ++l) {
     grid->setColumnStretch(l + 1, 1);
@@ -100,6 +107,8 @@ void NetworkView::rebuild(int layers) {
       grid->addWidget(m[r], r + 1, l + 1);
     }
     maps_.push_back(m);
+    interneuron_maps_.push_back(new HeatmapWidget);
+    grid->addWidget(interneuron_maps_.back(), 4, l + 1);
   }
 }
 
@@ -155,6 +164,7 @@ void NetworkView::show_stimulus(long long i) {
                                    "are excitatory)"
                                  : ""));
   rebuild(static_cast<int>(data_.layers.size()));
+  show_interneurons();
   for (std::size_t l = 0; l < data_.layers.size(); ++l) {
     const LayerSlice& s = data_.layers[l];
     layer_titles_[3 + l]->setText(QString("%1 (%2)").arg(s.name).arg(cell_counts(s)));
@@ -169,6 +179,19 @@ void NetworkView::show_stimulus(long long i) {
       maps_[l][2]->set_values("", diff, s.auxiliary, true);
     }
     for (auto* map : maps_[l]) map->set_inhibitory(s.inhibitory);
+  }
+}
+
+// Dale's dann form: each layer's interneuron rates z_l = h_{l-1} W^IE in the fourth row, shown
+// only when some layer has interneurons.
+void NetworkView::show_interneurons() {
+  const bool any = std::any_of(data_.layers.begin(), data_.layers.end(),
+                               [](const LayerSlice& s) { return !s.interneurons.empty(); });
+  interneuron_label_->setVisible(any);
+  for (std::size_t l = 0; l < interneuron_maps_.size(); ++l) {
+    interneuron_maps_[l]->setVisible(any);
+    const auto& z = data_.layers[l].interneurons;
+    interneuron_maps_[l]->set_values(z.empty() ? "(no interneurons)" : "", z, {}, false);
   }
 }
 

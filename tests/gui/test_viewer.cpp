@@ -252,6 +252,7 @@ class ViewerTest : public QObject {
     }
     QVERIFY(wait_loaded(w, rec));
     QVERIFY(w.network_view()->caption().contains("inhibitory"));
+    QVERIFY(!w.network_view()->interneurons_shown());  // sign form: no interneurons
   }
 
   // Learned feedback (issue 15): the training view plots /feedback/inverse_error and
@@ -374,6 +375,10 @@ class ViewerTest : public QObject {
     QVERIFY(wait_loaded(w, rec));
     QVERIFY2(w.network_view()->layer_title(0).contains("7 interneurons"),
              qPrintable(w.network_view()->layer_title(0)));
+    // the fourth row maps stimulus 0's interneuron rates z, on the range of z
+    QVERIFY(w.network_view()->interneurons_shown());
+    QVERIFY(std::abs(w.network_view()->interneuron_map(0)->high() - z.row(0).maxCoeff()) <=
+            1e-6 * (1 + std::abs(z.row(0).maxCoeff())));
 
     // the weights view: the components of W2 (hidden1 -> hidden2: 64 x 48, ceil(0.1 x 48) = 5
     // interneurons), non-negative, their product the stored effective W
