@@ -36,6 +36,9 @@ TrainingCurves read_training(const fs::path& run_file) {
   if (f.exists("/constraints/clipped_units") && !t.epoch.empty()) {
     t.clipped_units = columns(f.read_matrix<double>("/constraints/clipped_units"));
   }
+  if (f.exists("/constraints/clipped_synapses") && !t.epoch.empty()) {
+    t.clipped_synapses = columns(f.read_matrix<double>("/constraints/clipped_synapses"));
+  }
   if (f.exists("/feedback/step") && f.shape("/feedback/step").at(0) > 0) {
     t.feedback_layers = f.read_vector<int>("/feedback/layers");
     t.feedback_step = f.read_vector<double>("/feedback/step");

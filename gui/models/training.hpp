@@ -26,6 +26,9 @@ struct TrainingCurves {
   std::vector<std::vector<double>> ortho_error;  // [k][epoch]
   // /constraints/clipped_units when present (bounded f): [layer 1..L][epoch] [count]
   std::vector<std::vector<double>> clipped_units;
+  // /constraints/clipped_synapses when present (network.dale sign | dann): [layer 1..L][epoch]
+  // synapses set to 0 to keep their sign (or a dann component non-negative) [count]
+  std::vector<std::vector<double>> clipped_synapses;
   long long steps = 0;  // optimiser steps so far
   // /feedback/* when present (feedback.mode learned, docs/learned-feedback.md): the inverted
   // layers (2..L) and, per layer k and sample, ||Q_l W_l - I||_F / sqrt(n_l) [1] and the noisy

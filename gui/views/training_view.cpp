@@ -12,17 +12,18 @@ namespace gaitsim::gui {
 
 namespace {
 
-const char* const kTitles[7] = {"Accuracy (solid: train, dashed: test)",
+const char* const kTitles[8] = {"Accuracy (solid: train, dashed: test)",
                                 "Loss (solid: train, dashed: test)",
                                 "Angle to BP per layer",
                                 "Orthogonality error ||W W^T - I||_F per layer",
                                 "Clipped nudged activities per layer",
                                 "Learned feedback: inverse error ||Q W - I||_F / sqrt(n) per layer",
-                                "Learned feedback: reconstruction loss per layer"};
+                                "Learned feedback: reconstruction loss per layer",
+                                "Clipped synapses per layer (Dale's principle)"};
 
 // The grid cell (row, column) of each chart: the clipped counts and the feedback pair each take
 // a row of their own, shown only for runs that have them.
-constexpr int kCell[7][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {2, 0}, {3, 0}, {3, 1}};
+constexpr int kCell[8][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {2, 0}, {3, 0}, {3, 1}, {2, 1}};
 
 // A per-layer series name: "layer l" for the open run alone, "<run> Ll" among several.
 QString layer_name(const QString& tag, int l) {
@@ -53,7 +54,7 @@ TrainingView::TrainingView(QWidget* parent) : QWidget(parent) {
     charts_[k] = make_chart_view(kTitles[k]);
     g->addWidget(charts_[k], kCell[k][0], kCell[k][1]);
   }
-  for (int k : {4, 5, 6}) charts_[k]->setVisible(false);
+  for (int k : {4, 5, 6, 7}) charts_[k]->setVisible(false);
   v->addLayout(g, 1);
 }
 
@@ -88,6 +89,12 @@ void TrainingView::set_runs(const std::vector<TrainingCurves>& runs) {
     for (std::size_t l = 0; l < t.clipped_units.size(); ++l) {
       charts_[4]->chart()->addSeries(line(layer_name(tag, int(l) + 1), t.epoch, t.clipped_units[l],
                                           layer_shade(colour, l, t.clipped_units.size()),
+                                          kLayerStyles[l % kLayerStyles.size()]));
+    }
+    for (std::size_t l = 0; l < t.clipped_synapses.size(); ++l) {
+      charts_[7]->chart()->addSeries(line(layer_name(tag, int(l) + 1), t.epoch,
+                                          t.clipped_synapses[l],
+                                          layer_shade(colour, l, t.clipped_synapses.size()),
                                           kLayerStyles[l % kLayerStyles.size()]));
     }
     // learned feedback: one series per inverted layer l = 2..L, over the feedback steps
@@ -126,6 +133,8 @@ void TrainingView::set_runs(const std::vector<TrainingCurves>& runs) {
   integer_ticks(attach_axes(charts_[3]->chart(), "epoch", "||W W^T - I||_F"));
   charts_[4]->chart()->setTitle(kTitles[4]);
   integer_ticks(attach_axes(charts_[4]->chart(), "epoch", "units clipped in the epoch"));
+  charts_[7]->chart()->setTitle(kTitles[7]);
+  integer_ticks(attach_axes(charts_[7]->chart(), "epoch", "synapses clipped in the epoch"));
   for (int k : {5, 6}) {
     QChart* c = charts_[k]->chart();
     c->setTitle(kTitles[k]);
@@ -134,9 +143,9 @@ void TrainingView::set_runs(const std::vector<TrainingCurves>& runs) {
                     spans_decades(c), k == 5);
     if (x->max() - x->min() >= 10) x->setLabelFormat("%d");
   }
-  for (int k : {4, 5, 6}) charts_[k]->setVisible(!charts_[k]->chart()->series().isEmpty());
+  for (int k : {4, 5, 6, 7}) charts_[k]->setVisible(!charts_[k]->chart()->series().isEmpty());
   // per-layer legends of several runs are long: a column at the right instead of a row
-  for (int k : {2, 3, 4, 5, 6})
+  for (int k : {2, 3, 4, 5, 6, 7})
     charts_[k]->chart()->legend()->setAlignment(runs.size() > 1 ? Qt::AlignRight : Qt::AlignBottom);
   for (auto* c : charts_) {
     c->chart()->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);

@@ -144,11 +144,12 @@ class ViewerTest : public QObject {
   }
 
   // Bounded rates (TP to one-hot through logistic units, which clips every class unit of the
-  // output): the training view plots /constraints/clipped_units per layer; a plain run hides
-  // the chart.
+  // output) under Dale's sign form: the training view plots /constraints/clipped_units and
+  // /constraints/clipped_synapses per layer; a plain run hides both charts.
   void trainingViewPlotsClippedUnits() {
-    const Cli r = run_gaitsim({"train", config_, "--out", path("clipped"), "--threads", "1", "--set",
-                               "learning.algorithm=tp", "--set", "network.activation=logistic"});
+    const Cli r = run_gaitsim({"train", config_, "--out", path("clipped"), "--threads", "1",
+                               "--set", "learning.algorithm=tp", "--set",
+                               "network.activation=logistic", "--set", "network.dale=sign"});
     QVERIFY2(r.code == 0, qPrintable(r.output));
     const QString file = path("clipped/run.h5");
     const TrainingCurves t = read_training(file.toStdString());
@@ -165,9 +166,19 @@ class ViewerTest : public QObject {
     auto* top = qobject_cast<QLineSeries*>(w.training_view()->chart(4)->series().at(2));
     QVERIFY(top);
     QCOMPARE(top->at(1).y(), counts(1, 2));
+    const Eigen::MatrixXd synapses = h5::File::open_read(file.toStdString())
+                                         .read_matrix<double>("/constraints/clipped_synapses");
+    QCOMPARE(t.clipped_synapses.size(), std::size_t{3});
+    QVERIFY(w.training_view()->clipped_synapses_shown());
+    QCOMPARE(w.training_view()->chart(7)->series().size(), 3);
+    auto* first = qobject_cast<QLineSeries*>(w.training_view()->chart(7)->series().at(0));
+    QVERIFY(first);
+    QCOMPARE(first->at(1).y(), synapses(1, 0));
     QVERIFY(read_training(run_.toStdString()).clipped_units.empty());
+    QVERIFY(read_training(run_.toStdString()).clipped_synapses.empty());
     QVERIFY(wait_loaded(w, run_));
     QVERIFY(!w.training_view()->clipped_shown());
+    QVERIFY(!w.training_view()->clipped_synapses_shown());
   }
 
   void trainingModelMatchesTheRunFile() {
