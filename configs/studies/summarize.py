@@ -212,32 +212,48 @@ def bio_point(sweep, r):
     """One point of a constraint study: accuracy, mean angle and clipped counts per layer."""
     with run_file(sweep, r["name"]) as h:
         total = lambda path: h[path][:].sum(axis=0) if path in h else None
+        angles = h["alignment/angle_deg"][:]
         return {"status": r["status"], "acc": 100 * float(r["final_test_accuracy"] or "nan"),
-                "angle": np.nanmean(h["alignment/angle_deg"][:], axis=0),
+                "angle": angles.mean(axis=0) if len(angles) else None,
                 "units": total("constraints/clipped_units"),
                 "synapses": total("constraints/clipped_synapses")}
 
 
+def bio_accuracy(ps):
+    """'89.73 +- 0.21', with the diverged runs counted: '2 of 3 diverged'."""
+    done = [p["acc"] for p in ps if p["status"] == "complete"]
+    diverged = sum(p["status"] == "diverged" for p in ps)
+    text = "-" if not done else (f"{done[0]:.2f}" if len(done) == 1
+                                 else "%.2f +- %.2f" % mean_sd(done))
+    return text + (f" ({diverged} of {len(ps)} diverged)" if diverged else "")
+
+
 def bio(sweeps):
-    groups = {}
+    groups, cases, datasets = {}, [], []
     for sweep in sweeps:
         for r in read_summary(sweep):
-            key = (r["data.dataset"], r["constraint"], r["learning.algorithm"])
-            groups.setdefault(key, []).append(bio_point(sweep, r))
+            c, d = r["constraint"], r["data.dataset"]
+            cases += [c] if c not in cases else []
+            datasets += [d] if d not in datasets else []
+            groups.setdefault((d, c, r["learning.algorithm"]), []).append(bio_point(sweep, r))
     fmt = lambda v: "-" if v is None else ", ".join(f"{x:.3g}" for x in v)
-    mean_of = lambda ps, k: None if ps[0][k] is None else np.mean([p[k] for p in ps], axis=0)
-    print("| dataset | constraint | rule | finished / diverged | test accuracy [%] mean +- sd | "
-          "angle to BP per layer [deg] | clipped units per layer | clipped synapses per layer |")
-    print("|---|---|---|---|---|---|---|---|")
-    for (d, c, rule), ps in groups.items():
-        done = [p for p in ps if p["status"] == "complete"]
-        diverged = sum(p["status"] == "diverged" for p in ps)
-        acc = ("-" if not done else "%.2f +- %.2f" % mean_sd([p["acc"] for p in done])
-               if len(done) > 1 else f"{done[0]['acc']:.2f}")
-        ok = done or ps
-        print(f"| {d} | {c} | {rule} | {len(done)} / {diverged} | {acc} | "
-              f"{fmt(mean_of(ok, 'angle'))} | {fmt(mean_of(ok, 'units'))} | "
-              f"{fmt(mean_of(ok, 'synapses'))} |")
+
+    def mean_of(ps, k):
+        vs = [p[k] for p in ps if p[k] is not None and p["status"] == "complete"]
+        return np.mean(vs, axis=0) if vs else None
+
+    for d in datasets:
+        seeds = len(groups[(d, cases[0], "gait")])
+        print(f"\n{d}, {seeds} seed(s): test accuracy [%] mean +- sd; GAIT's angle to BP per layer "
+              "(mean over samples and seeds) [deg]; GAIT's clipped units and synapses per layer "
+              "(summed over training, mean over seeds)\n")
+        print("| constraint | GAIT | BP | FA | GAIT angle to BP | clipped units | clipped synapses |")
+        print("|---|---|---|---|---|---|---|")
+        for c in cases:
+            g = groups[(d, c, "gait")]
+            print(f"| {c} | {bio_accuracy(g)} | {bio_accuracy(groups[(d, c, 'bp')])} | "
+                  f"{bio_accuracy(groups[(d, c, 'fa')])} | {fmt(mean_of(g, 'angle'))} | "
+                  f"{fmt(mean_of(g, 'units'))} | {fmt(mean_of(g, 'synapses'))} |")
 
 
 if __name__ == "__main__":
