@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "../sim/cli_runner.hpp"
+#include "../sim/mnist_cli_test.hpp"
 #include "analysis/h5_file.hpp"
 #include "tests/support/dependencies.hpp"
 
@@ -14,14 +15,12 @@ namespace gaitsim {
 namespace {
 
 using testing::contains;
-using testing::have_test_mnist;
 using testing::run_cli;
 using testing::ScratchDir;
 
 std::string small_config(const ScratchDir& dir, const std::string& extra = "") {
   const std::string path = dir / "small.yaml";
-  std::ofstream(path) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
-                      << "/mnist\n  train_limit: 240\n  test_limit: 100\n"
+  std::ofstream(path) << testing::mnist_data_yaml(240, 100)
                       << "network:\n  kind: tower\n  widths: [784, 64, 48, 32]\n"
                       << "learning:\n  algorithm: gait\n  batch_size: 60\n  epochs: 2\n"
                       << "output:\n  progress: false\n  align_every: 2\n"
@@ -30,13 +29,7 @@ std::string small_config(const ScratchDir& dir, const std::string& extra = "") {
   return path;
 }
 
-class SettleCli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(have_test_mnist()) << "MNIST is missing: run scripts/fetch-data.sh";
-  }
-  ScratchDir dir;
-};
+class SettleCli : public testing::MnistCliTest {};
 
 TEST_F(SettleCli, WritesTrajectoriesOfBothPhases) {
   const std::string cfg = small_config(dir, "  record_every_ms: 5\n");

@@ -11,6 +11,7 @@
 #include "analysis/responses_reader.hpp"
 #include "neurons/types.hpp"
 #include "tests/sim/cli_runner.hpp"
+#include "tests/sim/mnist_cli_test.hpp"
 #include "tests/support/dependencies.hpp"
 
 namespace gaitsim {
@@ -23,8 +24,7 @@ using testing::ScratchDir;
 // A small tower (W_l square over the passed-on units) on 600 MNIST examples, 10 steps per epoch.
 std::string small_config(const ScratchDir& dir) {
   const std::string path = dir / "small.yaml";
-  std::ofstream(path) << "data:\n  dataset: mnist\n  path: " << GAITSIM_TEST_DATA_DIR
-                      << "/mnist\n  train_limit: 600\n  test_limit: 200\n"
+  std::ofstream(path) << testing::mnist_data_yaml(600, 200)
                       << "network:\n  kind: tower\n  widths: [784, 64, 48, 32]\n"
                       << "learning:\n  algorithm: gait\n  batch_size: 60\n  epochs: 2\n"
                       << "  learning_rate: 1e-3\noutput:\n  progress: false\n";
