@@ -215,6 +215,7 @@ def bio_point(sweep, r):
         angles = h["alignment/angle_deg"][:]
         return {"status": r["status"], "acc": 100 * float(r["final_test_accuracy"] or "nan"),
                 "angle": angles.mean(axis=0) if len(angles) else None,
+                "layer1": dict(zip(h["alignment/step"][:].astype(int), angles[:, 0])),
                 "units": total("constraints/clipped_units"),
                 "synapses": total("constraints/clipped_synapses")}
 
@@ -254,6 +255,15 @@ def bio(sweeps):
             print(f"| {c} | {bio_accuracy(g)} | {bio_accuracy(groups[(d, c, 'bp')])} | "
                   f"{bio_accuracy(groups[(d, c, 'fa')])} | {fmt(mean_of(g, 'angle'))} | "
                   f"{fmt(mean_of(g, 'units'))} | {fmt(mean_of(g, 'synapses'))} |")
+        steps = sorted(groups[(d, cases[0], "gait")][0]["layer1"])
+        print(f"\nGAIT's layer-1 angle to BP over training, {d} (seeds averaged) [deg]:\n")
+        print("| constraint | " + " | ".join(f"step {t}" for t in steps) + " |")
+        print("|---|" + "---|" * len(steps))
+        for c in cases:
+            g = [p for p in groups[(d, c, "gait")] if p["status"] == "complete"]
+            cells = [np.mean([p["layer1"][t] for p in g]) if g and all(t in p["layer1"] for p in g)
+                     else float("nan") for t in steps]
+            print(f"| {c} | " + " | ".join(f"{x:.1f}" for x in cells) + " |")
 
 
 if __name__ == "__main__":
