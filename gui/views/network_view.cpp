@@ -185,6 +185,7 @@ void NetworkView::show_stimulus(long long i) {
 // Dale's dann form: each layer's interneuron rates z_l = h_{l-1} W^IE in the fourth row, shown
 // only when some layer has interneurons.
 void NetworkView::show_interneurons() {
+  if (!interneuron_label_) return;  // no layer drawn yet
   const bool any = std::any_of(data_.layers.begin(), data_.layers.end(),
                                [](const LayerSlice& s) { return !s.interneurons.empty(); });
   interneuron_label_->setVisible(any);

@@ -25,7 +25,7 @@ class NetworkView : public QWidget {
   // The title of driven layer l + 1's column: its name and cell counts.
   QString layer_title(std::size_t l) const { return layer_titles_.at(3 + l)->text(); }
   // The interneuron row (dann): whether it is shown, and layer l + 1's map of z, for tests.
-  bool interneurons_shown() const { return !interneuron_label_->isHidden(); }
+  bool interneurons_shown() const { return interneuron_label_ && !interneuron_label_->isHidden(); }
   const HeatmapWidget* interneuron_map(std::size_t l) const { return interneuron_maps_.at(l); }
 
  protected:
