@@ -42,6 +42,15 @@ bool spans_decades(const QChart* chart) {
   return hi > 10 * lo;
 }
 
+// One series per layer 1, 2, .. of y over x: shades of the run's colour, a dash pattern each.
+void add_per_layer(QChart* c, const QString& tag, const std::vector<double>& x,
+                   const std::vector<std::vector<double>>& y, const QColor& colour) {
+  for (std::size_t l = 0; l < y.size(); ++l) {
+    c->addSeries(line(layer_name(tag, int(l) + 1), x, y[l], layer_shade(colour, l, y.size()),
+                      kLayerStyles[l % kLayerStyles.size()]));
+  }
+}
+
 }  // namespace
 
 TrainingView::TrainingView(QWidget* parent) : QWidget(parent) {
@@ -76,27 +85,14 @@ void TrainingView::set_runs(const std::vector<TrainingCurves>& runs) {
         line(tag + "test", t.epoch, t.test_accuracy, colour, Qt::DashLine));
     charts_[1]->chart()->addSeries(line(tag + "train", t.epoch, t.train_loss, colour));
     charts_[1]->chart()->addSeries(line(tag + "test", t.epoch, t.test_loss, colour, Qt::DashLine));
-    for (std::size_t l = 0; l < t.angle_deg.size(); ++l) {
-      charts_[2]->chart()->addSeries(line(layer_name(tag, int(l) + 1), t.align_step, t.angle_deg[l],
-                                          layer_shade(colour, l, t.angle_deg.size()),
-                                          kLayerStyles[l % kLayerStyles.size()]));
-    }
+    add_per_layer(charts_[2]->chart(), tag, t.align_step, t.angle_deg, colour);
     for (std::size_t k = 0; k < t.ortho_error.size(); ++k) {
       charts_[3]->chart()->addSeries(line(
           layer_name(tag, t.ortho_layers[k]), t.epoch, t.ortho_error[k],
           layer_shade(colour, k, t.ortho_error.size()), kLayerStyles[k % kLayerStyles.size()]));
     }
-    for (std::size_t l = 0; l < t.clipped_units.size(); ++l) {
-      charts_[4]->chart()->addSeries(line(layer_name(tag, int(l) + 1), t.epoch, t.clipped_units[l],
-                                          layer_shade(colour, l, t.clipped_units.size()),
-                                          kLayerStyles[l % kLayerStyles.size()]));
-    }
-    for (std::size_t l = 0; l < t.clipped_synapses.size(); ++l) {
-      charts_[7]->chart()->addSeries(line(layer_name(tag, int(l) + 1), t.epoch,
-                                          t.clipped_synapses[l],
-                                          layer_shade(colour, l, t.clipped_synapses.size()),
-                                          kLayerStyles[l % kLayerStyles.size()]));
-    }
+    add_per_layer(charts_[4]->chart(), tag, t.epoch, t.clipped_units, colour);
+    add_per_layer(charts_[7]->chart(), tag, t.epoch, t.clipped_synapses, colour);
     // learned feedback: one series per inverted layer l = 2..L, over the feedback steps
     for (std::size_t k = 0; k < t.feedback_layers.size(); ++k) {
       const QColor shade = layer_shade(colour, k, t.feedback_layers.size());
