@@ -251,17 +251,8 @@ TEST(DannResume, ThroughARunFileIsBitwise) {
   }
 }
 
-std::string refusal(const std::string& yaml, const std::vector<std::string>& sets = {}) {
-  try {
-    const Config c = parse_config(yaml, "c.yaml", sets);
-    build_network(c, 24, 10);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-const char* kTower = "network:\n  kind: tower\n  widths: [24, 24, 16, 12]\n";
+using testing::kTower;
+using testing::refusal;
 
 TEST(DannConfig, BadCombinationsAreRefusedNamingTheKey) {
   for (const char* f : {"-0.1", "1.1", "0"}) {

@@ -91,4 +91,18 @@ Engine<T> engine_of(const NetSpec& s, const Network<double>& net) {
   return Engine<T>(net.template cast<T>(), config_of(s).learning, 5);
 }
 
+// The ConfigError message of building a network (24 inputs, 10 classes) from yaml with the
+// --set overrides sets; empty when the config is accepted.
+inline std::string refusal(const std::string& yaml, const std::vector<std::string>& sets = {}) {
+  try {
+    build_network(parse_config(yaml, "c.yaml", sets), 24, 10);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// A small tower for refusal(): 24 -> 24 -> 16 -> 12.
+inline const char* const kTower = "network:\n  kind: tower\n  widths: [24, 24, 16, 12]\n";
+
 }  // namespace gaitsim::testing

@@ -236,17 +236,8 @@ TEST(SignInit, BalancesExcitationAndInhibitionAtThePlainScale) {
   }
 }
 
-std::string refusal(const std::string& yaml, const std::vector<std::string>& sets = {}) {
-  try {
-    const Config c = parse_config(yaml, "c.yaml", sets);
-    build_network(c, 24, 10);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-const char* kTower = "network:\n  kind: tower\n  widths: [24, 24, 16, 12]\n";
+using testing::kTower;
+using testing::refusal;
 
 TEST(ConstraintConfig, BadValuesAreRefusedNamingTheKey) {
   for (const char* p : {"0", "-0.5", "1.5", "nan"}) {
@@ -287,8 +278,8 @@ TEST(ConstraintRunFile, MasksSignsAndClippedCountsRoundTrip) {
   RunRecord run;
   run.config_yaml = c.to_yaml();
   run.weights = build_network(c, 24, 10);
-  run.epochs.push_back({1, 1, 0.5, 1, 0.5, NAN, 1, {}, {4, 5, 6}});
-  run.progress = {1, 0, 10, 0, 0, 0, {1, 2, 3}};
+  run.epochs.push_back({1, 1, 0.5, 1, 0.5, NAN, 1, {}, {4, 5, 6}, {}});
+  run.progress = {1, 0, 10, 0, 0, 0, {1, 2, 3}, {}};
   run.optimizer.steps = 10;
   const auto path = std::filesystem::temp_directory_path() /
                     ("gaitsim_constraints_" + std::to_string(::getpid()) + ".h5");
