@@ -256,6 +256,8 @@ def bio(sweeps):
                   f"{bio_accuracy(groups[(d, c, 'fa')])} | {fmt(mean_of(g, 'angle'))} | "
                   f"{fmt(mean_of(g, 'units'))} | {fmt(mean_of(g, 'synapses'))} |")
         steps = sorted(groups[(d, cases[0], "gait")][0]["layer1"])
+        stride = max(1, -(-(len(steps) - 1) // 5))  # at most 6 columns, the last sample kept
+        steps = steps[::stride] + ([steps[-1]] if (len(steps) - 1) % stride else [])
         print(f"\nGAIT's layer-1 angle to BP over training, {d} (seeds averaged) [deg]:\n")
         print("| constraint | " + " | ".join(f"step {t}" for t in steps) + " |")
         print("|---|" + "---|" * len(steps))

@@ -2,9 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "sim/config.hpp"
+#include "sim/network_builder.hpp"
 #include "sim/sweep/sweep_spec.hpp"
 #include "sweep_test_util.hpp"
 
@@ -206,6 +209,45 @@ TEST_F(SweepSpecTest, EmptyMultiDocumentOrControlCharacterSweepIsRefused) {
   message = error_of(one + "seeds: [1]" + std::string(1, '\0') + "\n");
   EXPECT_TRUE(testing::has(message, "s.yaml:4: control character 0x00")) << message;
   EXPECT_NO_THROW(parse_sweep(one, dir.path() / "s.yaml"));
+}
+
+// A sweep file names its base config; the other files in configs/studies/ are such bases.
+bool is_sweep_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("base:", 0) == 0) return true;
+  return false;
+}
+
+void expect_network_fits_dataset(const Config& c, const std::string& where) {
+  const int input = c.data.dataset == "cifar10" ? 3072 : 784;
+  EXPECT_NO_THROW(network_shape(c, input, 10)) << where;
+}
+
+// Every study in configs/studies/ runs as shipped: each sweep parses and every point is a valid
+// config whose network fits its dataset (a typo would otherwise surface hours into a study).
+TEST(ShippedStudies, EveryPointOfEverySweepIsAValidConfig) {
+  const auto dir = std::filesystem::path(GAITSIM_TEST_DATA_DIR).parent_path() / "configs/studies";
+  int sweeps = 0;
+  std::size_t points = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".yaml") continue;
+    if (!is_sweep_file(entry.path())) {
+      expect_network_fits_dataset(load_config(entry.path(), {}), entry.path().string());
+      continue;
+    }
+    const SweepSpec spec = load_sweep(entry.path());
+    const auto expanded = expand_sweep(spec);
+    EXPECT_FALSE(expanded.empty()) << entry.path();
+    EXPECT_NO_THROW(validate_sweep(spec, expanded)) << entry.path();
+    for (const auto& p : expanded)
+      expect_network_fits_dataset(load_config(spec.base, p.sets),
+                                  entry.path().string() + " point " + p.name);
+    ++sweeps;
+    points += expanded.size();
+  }
+  EXPECT_GE(sweeps, 20);
+  EXPECT_GE(points, 300u);
 }
 
 TEST(SweepNames, ValuesAreShortAndFoldersSafe) {
