@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 binary=${1:-build/sim/gaitsim}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for round in 1 2 3; do
+for _ in 1 2 3; do
   for precision in float64 float32; do
     for coretype in HASWELL SKYLAKEX; do
       TIMEFORMAT="$precision $coretype %U %S %R"
